@@ -1,0 +1,51 @@
+# The single entry point for every routine task. `make run` and `make test` are all a
+# new user needs; both create .venv and install on first use.
+
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+CONTENT_DIR ?= content
+export CONTENT_DIR
+
+# The first Python 3.11+ on PATH (override with PYTHON=/path/to/python3.x).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint format spec check-content clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED) ## create .venv if needed and install the project with its dev extras
+
+run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
+	$(BIN)/flask --app api run --host 127.0.0.1 --port $(PORT)
+
+test: install ## run every test
+	$(BIN)/python -m pytest
+
+lint: install ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+spec: install ## regenerate the committed OpenAPI document
+	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
+
+check-content: install ## validate CONTENT_DIR like the server does
+	$(BIN)/flask --app api content check $(CONTENT_DIR)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,64 @@
+"""A headless content API over a Stackbit / Netlify Create content folder."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from api.cli import content_cli
+from api.config import Settings
+from api.content.repository import ContentRepository
+from api.resources import authors, health, posts
+from api.web.delivery import Delivery
+from api.web.json import OrjsonProvider
+from api.web.openapi import ContentApi
+
+API_VERSION = "1.0.0"
+
+API_DESCRIPTION = """\
+Posts, authors, pages and site settings of a git-managed content folder, served
+as JSON. Every 200 answer carries a strong `ETag` (send it back in
+`If-None-Match` for a 304) and `Cache-Control`; lists are paginated in the body
+with an RFC 8288 `Link` header; errors are `{"code", "status", "message"}`.
+"""
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, the content snapshot, the API and its delivery layer.
+
+    ``test_config`` overrides settings by name (``{"content_dir": ...}``).
+    """
+    settings = Settings.from_env()
+    if test_config:
+        settings = settings.replace(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    app = Flask(__name__)
+    app.json = OrjsonProvider(app)
+    app.config.update(
+        API_TITLE="Content API",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={"info": {"description": API_DESCRIPTION}},
+    )
+
+    repository = ContentRepository(settings.content_dir, max_file_bytes=settings.max_file_bytes)
+    repository.reload()
+    app.extensions["settings"] = settings
+    app.extensions["content"] = repository
+
+    api = ContentApi(app)
+    api.document_model_types()
+    for module in (posts, authors, health):
+        api.register_blueprint(module.blp)
+    app.cli.add_command(content_cli)
+
+    app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]
+    return app

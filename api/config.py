@@ -1,0 +1,96 @@
+"""Every setting of the service, its default and its environment variable.
+
+Nothing else in the package reads ``os.environ``: a setting that is not here does
+not exist, and a wrong value fails at start-up with the variable's name rather
+than at the first request that happens to use it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting from the environment that cannot be used."""
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected 1/0, true/false, yes/no or on/off, got {raw!r}")
+
+
+def _parse_non_negative_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _parse_origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(part.strip() for part in raw.split(",") if part.strip())
+    return origins or ("*",)
+
+
+def _parse_optional_str(raw: str) -> str | None:
+    return raw or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration, resolved once when the app is created."""
+
+    content_dir: Path = Path("content")
+    site_url: str = "http://127.0.0.1:5000"
+    cache_max_age: int = 60
+    cache_stale_while_revalidate: int = 600
+    cors_origins: tuple[str, ...] = ("*",)
+    preview_token: str | None = None
+    max_file_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from ``environ`` (the process environment by default)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, (variable, parse) in _ENVIRONMENT.items():
+            raw = environ.get(variable)
+            if raw is None:
+                continue
+            try:
+                values[name] = parse(raw)
+            except ValueError as error:
+                raise ConfigError(f"{variable}: {error}") from None
+        return cls(**values)
+
+    def replace(self, overrides: Mapping[str, Any]) -> Settings:
+        """Return a copy with ``overrides`` (setting names, e.g. from a test) applied."""
+        known = {field.name for field in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        values.update(overrides)
+        values["content_dir"] = Path(values["content_dir"])
+        return Settings(**values)
+
+
+_ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "content_dir": ("CONTENT_DIR", Path),
+    "site_url": ("SITE_URL", lambda raw: raw.rstrip("/")),
+    "cache_max_age": ("CACHE_MAX_AGE", _parse_non_negative_int),
+    "cache_stale_while_revalidate": ("CACHE_STALE_WHILE_REVALIDATE", _parse_non_negative_int),
+    "cors_origins": ("CORS_ORIGINS", _parse_origins),
+    "preview_token": ("PREVIEW_TOKEN", _parse_optional_str),
+    "max_file_bytes": ("MAX_FILE_BYTES", _parse_non_negative_int),
+}
+
+# Exported for the README's configuration table test: every variable is documented.
+ENVIRONMENT_VARIABLES = tuple(variable for variable, _ in _ENVIRONMENT.values())

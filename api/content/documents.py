@@ -1,0 +1,154 @@
+"""The documents the API serves, assembled from a snapshot for one audience.
+
+This is where references become objects and sections get what the theme's
+resolvers would give them: a ``RecentPostsSection`` its newest posts (never the
+post it sits on), a ``FeaturedPostsSection`` its referenced posts in order.
+Embedded posts and projects are summaries, never whole pages, so nothing
+recurses. The output is plain data in the shape of ``api.schemas``; the schemas
+shape it for the wire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from api.content.index import ContentView, Snapshot
+from api.content.models import Page, Person
+from api.content.paths import reference_key
+from api.content.rendering import reading_time
+
+DEFAULT_RECENT_COUNT = 3
+MAX_EMBEDDED_ITEMS = 100
+SECTION_LISTS = ("sections", "topSections", "bottomSections")
+
+
+class Documents:
+    """Builds response documents from one snapshot, as one audience (public or preview) sees it."""
+
+    def __init__(self, snapshot: Snapshot, view: ContentView) -> None:
+        self.snapshot = snapshot
+        self.view = view
+
+    # People
+
+    def author_summary(self, person: Person) -> dict[str, Any]:
+        fields = person.fields
+        return {
+            "slug": person.slug,
+            "name": person.name,
+            "firstName": fields.get("firstName"),
+            "lastName": fields.get("lastName"),
+            "image": fields.get("image"),
+        }
+
+    def author(self, person: Person) -> dict[str, Any]:
+        return {
+            **person.fields,
+            "slug": person.slug,
+            "name": person.name,
+            "postCount": len(self.view.posts_by_author.get(person.slug, ())),
+        }
+
+    # Posts and projects
+
+    def post_summary(self, post: Page) -> dict[str, Any]:
+        fields = post.fields
+        words = self.snapshot.word_count(post)
+        person = self.snapshot.author_of(post)
+        return {
+            "slug": post.slug,
+            "url": post.url,
+            "title": fields.get("title"),
+            "date": fields.get("date"),
+            "excerpt": fields.get("excerpt"),
+            "featuredImage": fields.get("featuredImage"),
+            "author": self.author_summary(person) if person else None,
+            "readingTime": reading_time(words),
+            "wordCount": words,
+            "tags": list(post.tags),
+            "isDraft": True if post.is_draft else None,
+        }
+
+    def post_summaries(self, posts: Sequence[Page]) -> list[dict[str, Any]]:
+        return [self.post_summary(post) for post in posts]
+
+    def project_summary(self, project: Page) -> dict[str, Any]:
+        fields = project.fields
+        summary = {"slug": project.slug, "url": project.url}
+        for key in ("title", "date", "client", "description", "featuredImage"):
+            summary[key] = fields.get(key)
+        return summary
+
+    def post(self, post: Page, *, include_markdown: bool = False) -> dict[str, Any]:
+        document = self.page_document(post, include_markdown=include_markdown)
+        person = self.snapshot.author_of(post)
+        document["author"] = self.author(person) if person else None
+        return document
+
+    # Pages
+
+    def page_document(self, page: Page, *, include_markdown: bool = False) -> dict[str, Any]:
+        """A page's fields, its derived fields and rendered body, sections filled."""
+        rendered = self.snapshot.rendered(page)
+        words = self.snapshot.word_count(page)
+        document: dict[str, Any] = dict(page.fields)
+        for key in SECTION_LISTS:
+            sections = document.get(key)
+            if isinstance(sections, list):
+                document[key] = [self.section(section, page) for section in sections]
+        document.update(
+            slug=page.slug,
+            url=page.url,
+            html=rendered.html,
+            toc=[{"id": e.id, "title": e.title, "level": e.level} for e in rendered.toc],
+            readingTime=reading_time(words),
+            wordCount=words,
+        )
+        if include_markdown:
+            document["markdown"] = page.body
+        return document
+
+    def section(self, section: Any, page: Page) -> Any:
+        """A section with the posts or projects it shows filled in."""
+        if not isinstance(section, Mapping):
+            return section
+        kind = section.get("type")
+        if kind == "RecentPostsSection":
+            exclude = page.slug if page.type == "PostLayout" else None
+            posts = self.view.recent_posts(_count(section), exclude=exclude)
+            return {**section, "posts": self.post_summaries(posts)}
+        if kind == "FeaturedPostsSection":
+            posts = self._referenced(section.get("posts"), self.view.posts_by_path)
+            return {**section, "posts": self.post_summaries(posts)}
+        if kind == "RecentProjectsSection":
+            projects = [p for p in self.view.projects if p.path != page.path][: _count(section)]
+            return {**section, "projects": [self.project_summary(p) for p in projects]}
+        if kind == "FeaturedProjectsSection":
+            projects = self._referenced(section.get("projects"), self.view.projects_by_path)
+            return {**section, "projects": [self.project_summary(p) for p in projects]}
+        return section
+
+    @staticmethod
+    def _referenced(references: Any, pages_by_path: Mapping[str, Page]) -> list[Page]:
+        """The referenced pages this audience may see, in the file's order."""
+        if not isinstance(references, list):
+            return []
+        found = []
+        for reference in references[:MAX_EMBEDDED_ITEMS]:
+            page = (
+                pages_by_path.get(reference_key(reference) or "")
+                if isinstance(reference, str)
+                else None
+            )
+            if page is not None:
+                found.append(page)
+        return found
+
+
+def _count(section: Mapping[str, Any]) -> int:
+    """``recentCount``, defaulting to 3 and kept within 0..100."""
+    count = section.get("recentCount", DEFAULT_RECENT_COUNT)
+    if isinstance(count, bool) or not isinstance(count, int | float):
+        count = DEFAULT_RECENT_COUNT
+    return max(0, min(int(count), MAX_EMBEDDED_ITEMS))

@@ -1,0 +1,190 @@
+"""The immutable snapshot of a loaded content folder, indexed for every query the API makes.
+
+A snapshot is built once per load and never changed: a reload builds a new one
+and swaps it in with one assignment, so a request holding a snapshot sees one
+consistent site from start to end. What is expensive and often unneeded
+(rendered Markdown, word counts, alternative sort orders) is computed on first
+use and memoised inside the snapshot, so it is done at most once per snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from api.content.loader import POST_TYPE, PROJECT_TYPE, FileKind, LoadedContent, ParsedFile
+from api.content.models import ContentProblem, Page, Person
+from api.content.paths import page_slug, page_url, person_slug, reference_key
+from api.content.rendering import Rendered, count_words, render_markdown
+from api.content.validation import parse_date
+
+T = TypeVar("T")
+
+POST_SORTS: Mapping[str, Callable[[Sequence[Page]], list[Page]]] = {
+    "-date": lambda posts: list(posts),
+    "date": lambda posts: sorted(posts, key=lambda p: (_timestamp(p), p.slug)),
+    "title": lambda posts: sorted(posts, key=lambda p: (p.title.casefold(), p.slug)),
+    "-title": lambda posts: sorted(
+        sorted(posts, key=lambda p: p.slug), key=lambda p: p.title.casefold(), reverse=True
+    ),
+}
+
+
+def _timestamp(page: Page) -> float:
+    return page.date.timestamp() if page.date else 0.0
+
+
+def _newest_first(pages: Iterable[Page]) -> tuple[Page, ...]:
+    """Newest ``date`` first; ties broken by slug ascending (the contract's post order)."""
+    return tuple(sorted(pages, key=lambda page: (-_timestamp(page), page.slug)))
+
+
+class ContentView:
+    """What one audience sees of a snapshot: the public (no drafts), or a preview (all)."""
+
+    def __init__(self, pages: Iterable[Page], people: Sequence[Person]) -> None:
+        pages = list(pages)
+        self.pages_by_url: Mapping[str, Page] = MappingProxyType(
+            {page.url.lower(): page for page in pages}
+        )
+        self.posts: tuple[Page, ...] = _newest_first(p for p in pages if p.type == POST_TYPE)
+        self.projects: tuple[Page, ...] = _newest_first(p for p in pages if p.type == PROJECT_TYPE)
+        self.posts_by_slug: Mapping[str, Page] = MappingProxyType(
+            {post.slug: post for post in self.posts}
+        )
+        self.projects_by_path: Mapping[str, Page] = MappingProxyType(
+            {project.path: project for project in self.projects}
+        )
+        self.posts_by_path: Mapping[str, Page] = MappingProxyType(
+            {post.path: post for post in self.posts}
+        )
+        by_author: dict[str, list[Page]] = defaultdict(list)
+        by_tag: dict[str, list[Page]] = defaultdict(list)
+        for post in self.posts:
+            if post.author_slug:
+                by_author[post.author_slug].append(post)
+            for tag in set(post.tags):
+                by_tag[tag].append(post)
+        self.posts_by_author: Mapping[str, tuple[Page, ...]] = MappingProxyType(
+            {slug: tuple(posts) for slug, posts in by_author.items()}
+        )
+        self.posts_by_tag: Mapping[str, tuple[Page, ...]] = MappingProxyType(
+            {tag: tuple(posts) for tag, posts in by_tag.items()}
+        )
+        self.authors: tuple[Person, ...] = tuple(people)
+        self.authors_by_slug: Mapping[str, Person] = MappingProxyType(
+            {person.slug: person for person in people}
+        )
+        self._sorted: dict[tuple[str, str | None, str | None], tuple[Page, ...]] = {}
+
+    def list_posts(
+        self, *, sort: str = "-date", author: str | None = None, tag: str | None = None
+    ) -> tuple[Page, ...]:
+        """Posts in ``sort`` order, filtered by author slug and/or tag; memoised per view."""
+        key = (sort, author, tag)
+        found = self._sorted.get(key)
+        if found is None:
+            posts: Sequence[Page] = self.posts
+            if author is not None:
+                posts = self.posts_by_author.get(author, ())
+            if tag is not None:
+                posts = [post for post in posts if tag in post.tags]
+            found = tuple(POST_SORTS[sort](posts))
+            if len(self._sorted) < 1024:  # bounded: filters come from query strings
+                self._sorted[key] = found
+        return found
+
+    def recent_posts(self, limit: int, exclude: str | None = None) -> tuple[Page, ...]:
+        """The ``limit`` newest posts, without the one whose slug is ``exclude``."""
+        newest = self.posts[: limit + 1]
+        return tuple(post for post in newest if post.slug != exclude)[:limit]
+
+
+class Snapshot:
+    """One loaded version of the site. Content never changes; memo caches fill on use."""
+
+    def __init__(self, loaded: LoadedContent, loaded_at: datetime | None = None) -> None:
+        self.version = loaded.version
+        self.loaded_at = loaded_at or datetime.now(UTC)
+        self.problems: tuple[ContentProblem, ...] = tuple(loaded.problems)
+        people = sorted(
+            (_person(file) for file in loaded.files.values() if file.kind is FileKind.PERSON),
+            key=lambda person: person.slug,
+        )
+        self.people_by_path: Mapping[str, Person] = MappingProxyType(
+            {person.path: person for person in people}
+        )
+        pages = [
+            _page(file, self.people_by_path)
+            for file in loaded.files.values()
+            if file.kind is FileKind.PAGE
+        ]
+        self.pages_by_path: Mapping[str, Page] = MappingProxyType({p.path: p for p in pages})
+        self.site: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+            {
+                file.kind.value: file.data
+                for file in loaded.files.values()
+                if file.kind in (FileKind.CONFIG, FileKind.STYLE) and file.data is not None
+            }
+        )
+        self.public = ContentView((page for page in pages if not page.is_draft), people)
+        self.preview = ContentView(pages, people)
+        self._rendered: dict[str, Rendered] = {}
+        self._word_counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for problem in self.problems if problem.severity == "error")
+
+    def rendered(self, page: Page) -> Rendered:
+        """The page's body as HTML with its table of contents, rendered once per snapshot."""
+        return self._memo(self._rendered, page.path, lambda: render_markdown(page.body))
+
+    def word_count(self, page: Page) -> int:
+        return self._memo(self._word_counts, page.path, lambda: count_words(page.body))
+
+    def author_of(self, page: Page) -> Person | None:
+        if page.author_slug is None:
+            return None
+        return self.public.authors_by_slug.get(page.author_slug)
+
+    def _memo(self, cache: dict[str, T], key: str, compute: Callable[[], T]) -> T:
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            with self._lock:
+                found = cache.setdefault(key, found)
+        return found
+
+
+def _person(file: ParsedFile) -> Person:
+    assert file.data is not None
+    return Person(person_slug(file.path), file.path, file.data)
+
+
+def _page(file: ParsedFile, people_by_path: Mapping[str, Person]) -> Page:
+    assert file.data is not None and file.type_name is not None
+    data = file.data
+    url = page_url(file.path)
+    parsed_date = parse_date(data.get("date")) if "date" in data else None
+    author_slug = None
+    author = data.get("author")
+    if isinstance(author, str):
+        person = people_by_path.get(reference_key(author) or "")
+        author_slug = person.slug if person else None
+    return Page(
+        path=file.path,
+        url=url,
+        slug=page_slug(url),
+        type=file.type_name,
+        fields=data,
+        body=file.body,
+        date=parsed_date[1] if parsed_date else None,
+        is_draft=data.get("isDraft") is True,
+        author_slug=author_slug,
+    )

@@ -1,0 +1,76 @@
+"""The typed content objects the loader produces and the index holds.
+
+Frozen: a snapshot is shared by every request thread, so nothing in it may change
+after it is built. The ``fields`` mappings are the normalised file data; by
+convention nobody writes to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentProblem:
+    """One problem in one file, reported like a compiler reports code errors."""
+
+    path: str  # relative to the content root, POSIX separators
+    line: int
+    severity: Severity
+    message: str
+
+    def format(self, root_label: str = "") -> str:
+        """``path:line: severity: message``, the path prefixed with how the user named the root."""
+        path = f"{root_label.rstrip('/')}/{self.path}" if root_label else self.path
+        return f"{path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member of ``data/team/``."""
+
+    slug: str
+    path: str
+    fields: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        """First and last name, as bylines show it."""
+        parts = (self.fields.get("firstName"), self.fields.get("lastName"))
+        return " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A ``.md`` file under ``pages/``: a post, a project, a feed or any other page."""
+
+    path: str
+    url: str
+    slug: str
+    type: str
+    fields: Mapping[str, Any]
+    body: str
+    date: datetime | None  # aware; orders posts and projects
+    is_draft: bool
+    author_slug: str | None = None
+
+    @property
+    def title(self) -> str:
+        title = self.fields.get("title")
+        return title if isinstance(title, str) else ""
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        tags = self.fields.get("tags")
+        if not isinstance(tags, list):
+            return ()
+        return tuple(tag for tag in tags if isinstance(tag, str))

@@ -1,0 +1,56 @@
+"""Content paths, references and URL paths: pure string functions, no file system access.
+
+References in files and paths in requests are matched against the keys of the
+in-memory index, never opened as files, so none of them can reach outside the
+content folder; these functions also refuse anything that even looks like it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+
+PAGES_DIR = "pages"
+TEAM_DIR = "data/team"
+REPOSITORY_PREFIX = "content/"
+MAX_REFERENCE_LENGTH = 512
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def reference_key(raw: str) -> str | None:
+    """The index key of a reference (``content/data/team/a.json`` -> ``data/team/a.json``).
+
+    References are repository-relative (``content/...``); a path relative to the
+    content folder itself is accepted too. ``None`` for anything absolute, with
+    ``..``, control characters or backslashes.
+    """
+    candidate = unicodedata.normalize("NFC", raw.strip())
+    if not candidate or len(candidate) > MAX_REFERENCE_LENGTH or _UNSAFE.search(candidate):
+        return None
+    if candidate.startswith("/") or ".." in candidate.split("/"):
+        return None
+    candidate = candidate.removeprefix("./").removeprefix(REPOSITORY_PREFIX)
+    normalised = posixpath.normpath(candidate)
+    if normalised in {".", ""} or normalised.startswith(("../", "/")):
+        return None
+    return normalised
+
+
+def page_url(path: str) -> str:
+    """URL path of a page file: ``pages/blog/a.md`` -> ``/blog/a``, ``pages/index.md`` -> ``/``."""
+    relative = path.removeprefix(f"{PAGES_DIR}/").removesuffix(".md")
+    if relative == "index":
+        return "/"
+    return "/" + relative.removesuffix("/index")
+
+
+def page_slug(url: str) -> str:
+    """Last segment of a URL path; ``index`` for the home page."""
+    return url.rstrip("/").rsplit("/", 1)[-1] or "index"
+
+
+def person_slug(path: str) -> str:
+    """``data/team/jason-hand.json`` -> ``jason-hand``."""
+    return posixpath.basename(path).removesuffix(".json")

@@ -1,0 +1,105 @@
+"""File I/O only: find the content files under the root and read their bytes.
+
+Nothing outside the root is ever read: the walk does not follow symlinked
+directories, and a symlinked file is read only when its target lies inside the
+root (one that leads outside is reported and skipped).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from api.content.models import ContentProblem, Severity
+from api.content.paths import PAGES_DIR, TEAM_DIR
+
+SITE_FILES = ("data/config.json", "data/style.json")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # relative to the root, POSIX separators
+    data: bytes
+
+
+@dataclass(slots=True)
+class ReadResult:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[ContentProblem] = field(default_factory=list)
+
+
+def read_content(root: Path, max_file_bytes: int) -> ReadResult:
+    """Read every page (``pages/**/*.md``), person (``data/team/**/*.json``) and site file."""
+    root = root.resolve()
+    result = ReadResult()
+    candidates = [
+        *_walk(root, PAGES_DIR, ".md", result),
+        *_walk(root, TEAM_DIR, ".json", result),
+        *(path for path in SITE_FILES if os.path.lexists(root / path)),
+    ]
+    for relative in sorted(candidates):
+        source = _read_one(root, relative, max_file_bytes, result)
+        if source is not None:
+            result.files.append(source)
+    return result
+
+
+def _walk(root: Path, subdir: str, suffix: str, result: ReadResult) -> Iterator[str]:
+    top = root / subdir
+    if not top.is_dir():
+        return
+    for directory, dirnames, filenames in os.walk(top, followlinks=False):
+        relative_dir = Path(directory).relative_to(root).as_posix()
+        kept = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            if os.path.islink(os.path.join(directory, name)):
+                result.problems.append(
+                    ContentProblem(
+                        f"{relative_dir}/{name}",
+                        1,
+                        Severity.WARNING,
+                        "symlinked directory is not followed; its files are not served",
+                    )
+                )
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            if name.endswith(suffix) and not name.startswith("."):
+                yield f"{relative_dir}/{name}"
+
+
+def _read_one(
+    root: Path, relative: str, max_file_bytes: int, result: ReadResult
+) -> SourceFile | None:
+    path = root / relative
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            result.problems.append(
+                ContentProblem(
+                    relative, 1, Severity.ERROR, "symlink leads outside the content folder; ignored"
+                )
+            )
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(max_file_bytes + 1)
+    except OSError as error:
+        result.problems.append(
+            ContentProblem(relative, 1, Severity.ERROR, f"cannot read file: {error.strerror}")
+        )
+        return None
+    if len(data) > max_file_bytes:
+        result.problems.append(
+            ContentProblem(
+                relative,
+                1,
+                Severity.ERROR,
+                f"file is larger than the {max_file_bytes}-byte limit (MAX_FILE_BYTES)",
+            )
+        )
+        return None
+    return SourceFile(relative, data)

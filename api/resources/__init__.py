@@ -1,0 +1,1 @@
+"""One flask-smorest blueprint per resource; views parse arguments, ask, and return documents."""

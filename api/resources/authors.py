@@ -1,0 +1,55 @@
+"""Authors: the people of ``data/team/`` and their posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from api.resources.common import current_documents, documented_get, paginated
+from api.schemas.arguments import PageArgsSchema
+from api.schemas.authors import AuthorSchema
+from api.schemas.resources import AuthorPageSchema, PostPageSchema
+
+blp = Blueprint("authors", __name__, url_prefix="/api/authors", description="Authors.")
+
+
+@blp.route("")
+class Authors(MethodView):
+    @blp.arguments(PageArgsSchema, location="query")
+    @documented_get(blp, AuthorPageSchema, paginated=True)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List authors
+
+        By slug, each with the number of posts they have published.
+        """
+        documents = current_documents()
+        return paginated(
+            documents.view.authors, args, lambda people: [documents.author(p) for p in people]
+        )
+
+
+@blp.route("/<string:slug>")
+class Author(MethodView):
+    @documented_get(blp, AuthorSchema, not_found="No author has this slug.", has_query=False)
+    def get(self, slug: str) -> Any:
+        """Read an author"""
+        documents = current_documents()
+        person = documents.view.authors_by_slug.get(slug)
+        if person is None:
+            abort(404, message=f"No author with slug '{slug}'")
+        return documents.author(person)
+
+
+@blp.route("/<string:slug>/posts")
+class AuthorPosts(MethodView):
+    @blp.arguments(PageArgsSchema, location="query")
+    @documented_get(blp, PostPageSchema, paginated=True, not_found="No author has this slug.")
+    def get(self, args: dict[str, Any], slug: str) -> Any:
+        """List an author's published posts, newest first"""
+        documents = current_documents()
+        if slug not in documents.view.authors_by_slug:
+            abort(404, message=f"No author with slug '{slug}'")
+        posts = documents.view.posts_by_author.get(slug, ())
+        return paginated(posts, args, documents.post_summaries)

@@ -1,0 +1,43 @@
+"""Health: is the service up, which content does it serve, and what did it leave out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.resources.common import current_snapshot, documented_get
+from api.schemas.resources import HealthSchema
+
+blp = Blueprint("health", __name__, description="Service health.")
+
+NO_CACHE_DOC = {
+    "Cache-Control": {"description": "Always `no-cache`.", "schema": {"type": "string"}}
+}
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @documented_get(blp, HealthSchema, has_query=False, headers=NO_CACHE_DOC)
+    def get(self) -> Any:
+        """Report health and the content version
+
+        Never cached by shared caches (`Cache-Control: no-cache`): monitors want
+        the answer of now.
+        """
+        snapshot = current_snapshot()
+        errors = [problem for problem in snapshot.problems if problem.severity == "error"]
+        return (
+            {
+                "status": "ok",
+                "posts": len(snapshot.public.posts),
+                "authors": len(snapshot.public.authors),
+                "contentVersion": snapshot.version,
+                "loadedAt": snapshot.loaded_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+                "skippedFiles": len({problem.path for problem in errors}),
+                "contentErrors": errors,
+            },
+            200,
+            {"Cache-Control": "no-cache"},
+        )

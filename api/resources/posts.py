@@ -1,0 +1,57 @@
+"""Posts: the blog's ``PostLayout`` pages, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from api.resources.common import current_documents, documented_get, paginated
+from api.schemas.arguments import IncludeArgsSchema, PostListArgsSchema, RecentPostsArgsSchema
+from api.schemas.layouts import PostSchema
+from api.schemas.resources import PostPageSchema, RecentPostsSchema
+
+blp = Blueprint("posts", __name__, url_prefix="/api/posts", description="Blog posts.")
+
+
+@blp.route("")
+class Posts(MethodView):
+    @blp.arguments(PostListArgsSchema, location="query", as_kwargs=True)
+    @documented_get(blp, PostPageSchema, paginated=True)
+    def get(self, page: int, page_size: int, sort: str, **filters: Any) -> Any:
+        """List published posts
+
+        Newest first by default (ties by slug), filtered by `author` and `tag`.
+        """
+        documents = current_documents()
+        posts = documents.view.list_posts(sort=sort, **filters)
+        args = {"page": page, "page_size": page_size, "sort": sort, **filters}
+        return paginated(posts, args, documents.post_summaries)
+
+
+@blp.route("/recent")
+class RecentPosts(MethodView):
+    @blp.arguments(RecentPostsArgsSchema, location="query", as_kwargs=True)
+    @documented_get(blp, RecentPostsSchema)
+    def get(self, limit: int, exclude: str | None = None) -> Any:
+        """List the newest published posts"""
+        documents = current_documents()
+        return {"items": documents.post_summaries(documents.view.recent_posts(limit, exclude))}
+
+
+@blp.route("/<string:slug>")
+class Post(MethodView):
+    @blp.arguments(IncludeArgsSchema, location="query", as_kwargs=True)
+    @documented_get(blp, PostSchema, not_found="No published post has this slug.")
+    def get(self, slug: str, include: str | None = None) -> Any:
+        """Read a post
+
+        Every front matter field, typed; the author resolved; the body rendered to
+        HTML with its table of contents; sections filled with their posts.
+        """
+        documents = current_documents()
+        post = documents.view.posts_by_slug.get(slug)
+        if post is None:
+            abort(404, message=f"No post with slug '{slug}'")
+        return documents.post(post, include_markdown=include == "markdown")

@@ -1,0 +1,58 @@
+"""Query arguments of the endpoints; unknown parameters are ignored (cache busters must work)."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from api.schemas.pagination import PaginationArgsSchema
+
+SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$"
+
+
+class PostListArgsSchema(PaginationArgsSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    author = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Only this author's posts (an author slug)."},
+    )
+    tag = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Only posts with this tag."},
+    )
+    sort = fields.String(
+        load_default="-date",
+        validate=validate.OneOf(["-date", "date", "title", "-title"]),
+        metadata={"description": "Order: newest first (default), oldest first, or by title."},
+    )
+
+
+class PageArgsSchema(PaginationArgsSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class RecentPostsArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=1, max=50),
+        metadata={"description": "How many posts, 1 to 50."},
+    )
+    exclude = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Leave out the post with this slug (the one being read)."},
+    )
+
+
+class IncludeArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    include = fields.String(
+        validate=validate.OneOf(["markdown"]),
+        metadata={"description": "`markdown` adds the raw Markdown body as `markdown`."},
+    )

@@ -1,0 +1,41 @@
+"""Response envelopes of the endpoints, built from the content schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from api.schemas.authors import AuthorSchema
+from api.schemas.base import ContentSchema
+from api.schemas.pagination import page_of
+from api.schemas.summaries import PostSummarySchema
+
+PostPageSchema = page_of(PostSummarySchema, "PostPageSchema")
+AuthorPageSchema = page_of(AuthorSchema, "AuthorPageSchema")
+
+
+class RecentPostsSchema(ContentSchema):
+    """The newest published posts."""
+
+    items = fields.List(fields.Nested(PostSummarySchema), required=True)
+
+
+class ContentErrorSchema(Schema):
+    """A problem in a content file that left the file out of the site."""
+
+    path = fields.String(required=True, metadata={"example": "pages/blog/broken.md"})
+    line = fields.Integer(required=True, metadata={"example": 3})
+    message = fields.String(required=True)
+
+
+class HealthSchema(Schema):
+    """The service is up; which content version it serves and what was left out."""
+
+    status = fields.String(required=True, metadata={"example": "ok"})
+    posts = fields.Integer(required=True, metadata={"description": "Published posts."})
+    authors = fields.Integer(required=True)
+    contentVersion = fields.String(required=True, metadata={"description": "Hash of the content."})
+    loadedAt = fields.String(required=True, metadata={"description": "When it was loaded (UTC)."})
+    skippedFiles = fields.Integer(
+        required=True, metadata={"description": "Files left out because of errors."}
+    )
+    contentErrors = fields.List(fields.Nested(ContentErrorSchema), required=True)

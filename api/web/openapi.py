@@ -1,0 +1,103 @@
+"""The flask-smorest ``Api``: error payloads in the contract's shape, and the spec's model types.
+
+Errors: ``{"code", "status", "message"}``, plus ``errors`` (parameter -> reasons)
+for invalid query values; never a stack trace. Spec: ``model<A|B>`` fields become
+``oneOf`` with a ``discriminator`` on ``type``, with an open ``UnknownObject``
+beside the known types, because a theme's new section type is served as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from api.schemas import MODEL_SCHEMAS
+from api.schemas.errors import ErrorSchema
+from api.schemas.fields import Number, OneOfModels, StyleValue
+
+UNKNOWN_OBJECT = "UnknownObject"
+
+_DEFAULT_MESSAGES = {
+    404: "Not found",
+    405: "Method not allowed",
+    500: "Internal server error: the error was logged",
+}
+
+
+class ContentApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, Any]:
+        code = error.code or 500
+        payload: dict[str, Any] = {"code": code, "status": error.name}
+        data = getattr(error, "data", None) or {}
+        messages = data.get("errors") or data.get("messages")
+        if messages:
+            payload["message"] = "Invalid query parameters"
+            payload["errors"] = _by_parameter(messages)
+        else:
+            payload["message"] = data.get("message") or _DEFAULT_MESSAGES.get(code) or error.name
+        headers = [
+            (name, value)
+            for name, value in error.get_headers()
+            if name.lower() not in {"content-type", "content-length"}
+        ]
+        headers.extend((data.get("headers") or {}).items())
+        return payload, code, headers
+
+    def document_model_types(self) -> None:
+        """Teach the spec the model's field kinds; call after ``init_app``."""
+        self.spec.components.schema(
+            UNKNOWN_OBJECT,
+            {
+                "type": "object",
+                "description": "An object of a type the API does not know (a theme's own "
+                "section, say), served as it is in the file.",
+                "properties": {"type": {"type": "string", "not": {"enum": sorted(MODEL_SCHEMAS)}}},
+                "required": ["type"],
+                "additionalProperties": True,
+            },
+        )
+        self.register_field(Number, "number", None)
+        self.ma_plugin.converter.add_attribute_function(_one_of_models)
+        self.ma_plugin.converter.add_attribute_function(_style_value)
+
+
+def _by_parameter(messages: Any) -> dict[str, list[str]]:
+    """webargs nests reasons by location (``{"query": {"page": [...]}}``); clients want names."""
+    flat: dict[str, list[str]] = {}
+    for location_errors in messages.values():
+        if not isinstance(location_errors, dict):
+            continue
+        for name, reasons in location_errors.items():
+            if isinstance(reasons, dict):  # a list parameter: reasons by item index
+                reasons = [r for item in reasons.values() for r in item]
+            flat[str(name)] = [str(reason) for reason in reasons]
+    return flat
+
+
+def _one_of_models(self: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    if not isinstance(field, OneOfModels):
+        return {}
+    mapping = {
+        name: self.resolve_nested_schema(MODEL_SCHEMAS[name])["$ref"] for name in field.type_names
+    }
+    return {
+        "oneOf": [{"$ref": ref} for ref in mapping.values()]
+        + [{"$ref": f"#/components/schemas/{UNKNOWN_OBJECT}"}],
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+    }
+
+
+def _style_value(self: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    if not isinstance(field, StyleValue):
+        return {}
+    return {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "array", "items": {"type": "string"}},
+        ]
+    }
