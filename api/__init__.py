@@ -11,10 +11,10 @@ from flask import Flask
 from api.cli import content_cli
 from api.config import Settings
 from api.content.repository import ContentRepository
-from api.resources import authors, health, posts
+from api.resources import authors, health, pages, posts
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
-from api.web.openapi import ContentApi
+from api.web.openapi import ContentApi, ContentMarshmallowPlugin
 
 API_VERSION = "1.0.0"
 
@@ -54,9 +54,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["settings"] = settings
     app.extensions["content"] = repository
 
-    api = ContentApi(app)
+    api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
     api.document_model_types()
-    for module in (posts, authors, health):
+    for module in (posts, authors, pages, health):
         api.register_blueprint(module.blp)
     app.cli.add_command(content_cli)
 

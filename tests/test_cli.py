@@ -54,3 +54,34 @@ def test_missing_folder_is_an_error():
     result = run_check("/nonexistent/content")
 
     assert result.exit_code == 1
+
+
+def test_one_file_per_problem_gives_exactly_the_expected_lines():
+    broken = CORPUS.parent / "broken-site"
+    expected = (CORPUS.parent / "broken-site.expected").read_text(encoding="utf-8")
+
+    result = run_check(str(broken))
+
+    assert result.exit_code == 1
+    assert result.output == expected.replace("{root}", str(broken))
+
+
+def test_the_server_applies_the_same_checks(site_client):
+    broken = CORPUS.parent / "broken-site"
+    client = site_client({}, base=broken)
+
+    health = client.get("/healthz").get_json()
+    assert health["skippedFiles"] == 8
+    assert {error["path"] for error in health["contentErrors"]} == {
+        "data/team/broken.json",
+        "pages/about/index.md",
+        "pages/blog/bad-yaml.md",
+        "pages/blog/dangling.md",
+        "pages/blog/latin1.md",
+        "pages/blog/no-title.md",
+        "pages/blog/wrong-type.md",
+        "pages/not-mapping.md",
+    }
+    posts = client.get("/api/posts").get_json()["items"]
+    assert [post["slug"] for post in posts] == ["warnings", "good"]
+    assert client.get("/api/pages?path=/about").get_json()["title"] == "About (file)"

@@ -88,6 +88,14 @@ def _validator(spec, path: str, method: str = "get", status: str = "200"):
         ("/api/authors/wei-chen", "/api/authors/{slug}", "200"),
         ("/api/authors/wei-chen/posts", "/api/authors/{slug}/posts", "200"),
         ("/healthz", "/healthz", "200"),
+        ("/api/pages?path=/", "/api/pages", "200"),
+        ("/api/pages?path=/blog&page=2&page_size=5", "/api/pages", "200"),
+        ("/api/pages?path=/about", "/api/pages", "200"),
+        ("/api/pages?path=/projects", "/api/pages", "200"),
+        ("/api/pages?path=/nowhere", "/api/pages", "404"),
+        ("/api/pages", "/api/pages", "422"),
+        ("/api/pages/paths", "/api/pages/paths", "200"),
+        ("/api/site", "/api/site", "200"),
     ],
 )
 def test_responses_conform_to_the_spec(client, spec, url, path, status):
@@ -104,3 +112,19 @@ def test_every_corpus_post_conforms_to_the_spec(corpus_client, spec):
         post = corpus_client.get(f"/api/posts/{item['slug']}").get_json()
         errors = list(validator.iter_errors(post))
         assert not errors, (item["slug"], errors[0])
+
+
+def test_every_corpus_page_conforms_to_the_spec(corpus_client, spec):
+    validator = _validator(spec, "/api/pages")
+    for item in corpus_client.get("/api/pages/paths").get_json()["items"]:
+        page = corpus_client.get("/api/pages", query_string={"path": item["path"]}).get_json()
+        errors = list(validator.iter_errors(page))
+        assert not errors, (item["path"], errors[0])
+
+
+def test_every_bundled_page_conforms_to_the_spec(client, spec):
+    validator = _validator(spec, "/api/pages")
+    for item in client.get("/api/pages/paths").get_json()["items"]:
+        page = client.get("/api/pages", query_string={"path": item["path"]}).get_json()
+        errors = list(validator.iter_errors(page))
+        assert not errors, (item["path"], errors[0])

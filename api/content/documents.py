@@ -15,6 +15,7 @@ from typing import Any
 
 from api.content.index import ContentView, Snapshot
 from api.content.models import Page, Person
+from api.content.pagination import PageInfo, page_of
 from api.content.paths import reference_key
 from api.content.rendering import reading_time
 
@@ -87,6 +88,60 @@ class Documents:
         return document
 
     # Pages
+
+    def page(
+        self,
+        page: Page,
+        *,
+        page_number: int = 1,
+        page_size: int = 10,
+        include_markdown: bool = False,
+    ) -> tuple[dict[str, Any], PageInfo | None]:
+        """Any page as its layout's resolvers would fill it; feeds get a page of their items.
+
+        Returns the document and, for a feed page, where its items page sits.
+        """
+        if page.type == "PostLayout":
+            return self.post(page, include_markdown=include_markdown), None
+        document = self.page_document(page, include_markdown=include_markdown)
+        if page.type == "PostFeedLayout":
+            posts, info = page_of(self.view.posts, page_number, page_size)
+            document.update(items=self.post_summaries(posts), pagination=info.as_dict())
+            return document, info
+        if page.type == "ProjectFeedLayout":
+            projects, info = page_of(self.view.projects, page_number, page_size)
+            document.update(
+                items=[self.project_summary(p) for p in projects], pagination=info.as_dict()
+            )
+            return document, info
+        if page.type == "ProjectLayout":
+            document.update(self._neighbours(page))
+        return document, None
+
+    def _neighbours(self, project: Page) -> dict[str, Any]:
+        """``nextProject`` is the next newer project, ``prevProject`` the next older one."""
+        projects = self.view.projects
+        index = next((i for i, p in enumerate(projects) if p.path == project.path), None)
+        if index is None:
+            return {}
+        neighbours = {}
+        if index > 0:
+            neighbours["nextProject"] = self.project_summary(projects[index - 1])
+        if index + 1 < len(projects):
+            neighbours["prevProject"] = self.project_summary(projects[index + 1])
+        return neighbours
+
+    def paths(self) -> list[dict[str, Any]]:
+        """Every page this audience may see: its URL path, model type and title."""
+        pages = sorted(self.view.pages_by_url.values(), key=lambda page: page.url)
+        return [{"path": p.url, "type": p.type, "title": p.fields.get("title")} for p in pages]
+
+    def site(self, site_url: str) -> dict[str, Any]:
+        return {
+            "config": self.snapshot.site.get("config"),
+            "style": self.snapshot.site.get("style"),
+            "siteUrl": site_url,
+        }
 
     def page_document(self, page: Page, *, include_markdown: bool = False) -> dict[str, Any]:
         """A page's fields, its derived fields and rendered body, sections filled."""

@@ -111,6 +111,8 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         return yaml.load(text, Loader=ContentLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark and "end of stream" in (error.problem or ""):
+            mark = error.context_mark  # where the unclosed thing began, not the end of the file
         line = first_line + (mark.line if mark else 0)
         problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""

@@ -54,3 +54,21 @@ def page_slug(url: str) -> str:
 def person_slug(path: str) -> str:
     """``data/team/jason-hand.json`` -> ``jason-hand``."""
     return posixpath.basename(path).removesuffix(".json")
+
+
+MAX_URL_PATH_LENGTH = 512
+
+
+def normalise_url_path(raw: str) -> str | None:
+    """The lookup key of a requested URL path: lowercase, one leading slash, none trailing.
+
+    ``None`` for what no page can have: control characters, backslashes, ``.``
+    or ``..`` segments, or an over-long path.
+    """
+    candidate = unicodedata.normalize("NFC", raw.strip())
+    if len(candidate) > MAX_URL_PATH_LENGTH or _UNSAFE.search(candidate):
+        return None
+    segments = [segment for segment in candidate.split("/") if segment]
+    if any(segment in {".", ".."} for segment in segments):
+        return None
+    return ("/" + "/".join(segments)).lower()

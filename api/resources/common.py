@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -13,6 +12,7 @@ from marshmallow import Schema
 
 from api.content.documents import Documents
 from api.content.index import Snapshot
+from api.content.pagination import PageInfo, page_of
 from api.schemas.errors import ErrorSchema
 from api.web.delivery import SNAPSHOT_KEY
 
@@ -99,29 +99,19 @@ def paginated(
     ``args`` are the validated query arguments; the links repeat the ones that
     select the list (filters, sort) and drop anything the endpoint ignores.
     """
-    page, page_size = args["page"], args["page_size"]
-    total = len(items)
-    total_pages = math.ceil(total / page_size)
-    start = (page - 1) * page_size
-    body = {
-        "items": to_document(items[start : start + page_size]),
-        "pagination": {
-            "page": page,
-            "pageSize": page_size,
-            "totalItems": total,
-            "totalPages": total_pages,
-        },
-    }
-    return body, 200, {"Link": _link_header(args, page, total_pages)}
+    selected, info = page_of(items, args["page"], args["page_size"])
+    body = {"items": to_document(selected), "pagination": info.as_dict()}
+    return body, 200, {"Link": link_header(args, info)}
 
 
-def _link_header(args: Mapping[str, Any], page: int, total_pages: int) -> str:
-    last = max(total_pages, 1)
+def link_header(args: Mapping[str, Any], info: PageInfo) -> str:
+    """RFC 8288 ``first``/``prev``/``next``/``last`` links, relative to this request's path."""
+    last = max(info.total_pages, 1)
     targets = {"first": 1, "last": last}
-    if page > 1:
-        targets["prev"] = min(page - 1, last)
-    if page < total_pages:
-        targets["next"] = page + 1
+    if info.page > 1:
+        targets["prev"] = min(info.page - 1, last)
+    if info.page < info.total_pages:
+        targets["next"] = info.page + 1
     kept = {key: value for key, value in args.items() if key != "page" and value is not None}
     links = []
     for rel in ("first", "prev", "next", "last"):

@@ -56,3 +56,18 @@ class IncludeArgsSchema(Schema):
         validate=validate.OneOf(["markdown"]),
         metadata={"description": "`markdown` adds the raw Markdown body as `markdown`."},
     )
+
+
+class PageLookupArgsSchema(PaginationArgsSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    path = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=512),
+        metadata={"description": "URL path of the page, e.g. `/`, `/blog`, `/blog/post-one`."},
+    )
+    include = fields.String(
+        validate=validate.OneOf(["markdown"]),
+        metadata={"description": "`markdown` adds the raw Markdown body as `markdown`."},
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +25,20 @@ _DEFAULT_MESSAGES = {
     405: "Method not allowed",
     500: "Internal server error: the error was logged",
 }
+
+
+class ContentConverter(OpenAPIConverter):
+    """Lets a schema describe itself (``openapi_document``), for ``oneOf`` documents."""
+
+    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
+        describe = getattr(schema, "openapi_document", None)
+        if describe is not None:
+            return describe(self)
+        return super().schema2jsonschema(schema)
+
+
+class ContentMarshmallowPlugin(MarshmallowPlugin):
+    Converter = ContentConverter
 
 
 class ContentApi(Api):

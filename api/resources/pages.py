@@ -1,0 +1,65 @@
+"""Pages: any page of the site by URL path, the list of paths, and the site settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from api.content.paths import normalise_url_path
+from api.resources.common import current_documents, documented_get, link_header
+from api.schemas.arguments import PageLookupArgsSchema
+from api.schemas.pages import PageDocumentSchema, PagePathsSchema, SiteSchema
+
+blp = Blueprint("pages", __name__, url_prefix="/api", description="Pages and site settings.")
+
+
+@blp.route("/pages")
+class Pages(MethodView):
+    @blp.arguments(PageLookupArgsSchema, location="query", as_kwargs=True)
+    @documented_get(blp, PageDocumentSchema, paginated=True, not_found="No page at this path.")
+    def get(self, path: str, page: int, page_size: int, include: str | None = None) -> Any:
+        """Read the page at a URL path
+
+        The page's fields, typed, with what the theme's resolvers add: feed pages
+        get one page of their posts or projects (`page`, `page_size`), sections
+        their posts or projects, projects their neighbours. Trailing slashes and
+        case do not matter.
+        """
+        documents = current_documents()
+        key = normalise_url_path(path)
+        found = documents.view.pages_by_url.get(key) if key is not None else None
+        if found is None:
+            abort(404, message=f"No page at path '{path}'")
+        document, info = documents.page(
+            found, page_number=page, page_size=page_size, include_markdown=include == "markdown"
+        )
+        if info is None:
+            return document
+        args = {"path": found.url, "page": page, "page_size": page_size}
+        return document, 200, {"Link": link_header(args, info)}
+
+
+@blp.route("/pages/paths")
+class PagePaths(MethodView):
+    @documented_get(blp, PagePathsSchema, has_query=False)
+    def get(self) -> Any:
+        """List the path of every public page
+
+        What a static front end needs to know which pages to build.
+        """
+        return {"items": current_documents().paths()}
+
+
+@blp.route("/site")
+class Site(MethodView):
+    @documented_get(blp, SiteSchema, has_query=False)
+    def get(self) -> Any:
+        """Read the site configuration and theme style
+
+        `data/config.json` (header, footer, links, meta tags) and
+        `data/style.json`, typed, with the site's absolute URL.
+        """
+        return current_documents().site(current_app.extensions["settings"].site_url)
