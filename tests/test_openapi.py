@@ -128,3 +128,29 @@ def test_every_bundled_page_conforms_to_the_spec(client, spec):
         page = client.get("/api/pages", query_string={"path": item["path"]}).get_json()
         errors = list(validator.iter_errors(page))
         assert not errors, (item["path"], errors[0])
+
+
+def test_operations_have_ids_and_document_their_query_and_conditional_headers(spec):
+    operations = {
+        operation["operationId"]: operation
+        for path in spec["paths"].values()
+        for method, operation in path.items()
+        if method != "parameters"
+    }
+
+    assert set(operations) == {
+        "listPosts",
+        "listRecentPosts",
+        "getPost",
+        "listAuthors",
+        "getAuthor",
+        "listAuthorPosts",
+        "getPage",
+        "listPagePaths",
+        "getSite",
+        "getHealth",
+    }
+    names = {p["name"] for p in operations["listPosts"]["parameters"]}
+    assert names == {"page", "page_size", "author", "tag", "sort", "If-None-Match"}
+    assert "Link" in operations["listPosts"]["responses"]["200"]["headers"]
+    assert "ETag" in operations["getPost"]["responses"]["200"]["headers"]

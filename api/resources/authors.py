@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from api.resources.common import current_documents, documented_get, paginated
+from api.resources.blueprint import ContentBlueprint
+from api.resources.common import current_documents, paginated
 from api.schemas.arguments import PageArgsSchema
 from api.schemas.authors import AuthorSchema
 from api.schemas.resources import AuthorPageSchema, PostPageSchema
 
-blp = Blueprint("authors", __name__, url_prefix="/api/authors", description="Authors.")
+blp = ContentBlueprint("authors", __name__, url_prefix="/api/authors", description="Authors.")
 
 
 @blp.route("")
 class Authors(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
-    @documented_get(blp, AuthorPageSchema, paginated=True)
+    @blp.documented_get(AuthorPageSchema, operation_id="listAuthors", paginated=True)
     def get(self, args: dict[str, Any]) -> Any:
         """List authors
 
@@ -32,7 +33,12 @@ class Authors(MethodView):
 
 @blp.route("/<string:slug>")
 class Author(MethodView):
-    @documented_get(blp, AuthorSchema, not_found="No author has this slug.", has_query=False)
+    @blp.documented_get(
+        AuthorSchema,
+        operation_id="getAuthor",
+        not_found="No author has this slug.",
+        has_query=False,
+    )
     def get(self, slug: str) -> Any:
         """Read an author"""
         documents = current_documents()
@@ -45,7 +51,12 @@ class Author(MethodView):
 @blp.route("/<string:slug>/posts")
 class AuthorPosts(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
-    @documented_get(blp, PostPageSchema, paginated=True, not_found="No author has this slug.")
+    @blp.documented_get(
+        PostPageSchema,
+        operation_id="listAuthorPosts",
+        paginated=True,
+        not_found="No author has this slug.",
+    )
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """List an author's published posts, newest first"""
         documents = current_documents()

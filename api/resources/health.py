@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.resources.common import current_snapshot, documented_get
+from api.resources.blueprint import ContentBlueprint
+from api.resources.common import current_snapshot
 from api.schemas.resources import HealthSchema
 
-blp = Blueprint("health", __name__, description="Service health.")
+blp = ContentBlueprint("health", __name__, description="Service health.")
 
 NO_CACHE_DOC = {
     "Cache-Control": {"description": "Always `no-cache`.", "schema": {"type": "string"}}
@@ -19,7 +19,9 @@ NO_CACHE_DOC = {
 
 @blp.route("/healthz")
 class Health(MethodView):
-    @documented_get(blp, HealthSchema, has_query=False, headers=NO_CACHE_DOC)
+    @blp.documented_get(
+        HealthSchema, operation_id="getHealth", has_query=False, headers=NO_CACHE_DOC
+    )
     def get(self) -> Any:
         """Report health and the content version
 

@@ -6,20 +6,26 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from api.content.paths import normalise_url_path
-from api.resources.common import current_documents, documented_get, link_header
+from api.resources.blueprint import ContentBlueprint
+from api.resources.common import current_documents, link_header
 from api.schemas.arguments import PageLookupArgsSchema
 from api.schemas.pages import PageDocumentSchema, PagePathsSchema, SiteSchema
 
-blp = Blueprint("pages", __name__, url_prefix="/api", description="Pages and site settings.")
+blp = ContentBlueprint("pages", __name__, url_prefix="/api", description="Pages and site settings.")
 
 
 @blp.route("/pages")
 class Pages(MethodView):
     @blp.arguments(PageLookupArgsSchema, location="query", as_kwargs=True)
-    @documented_get(blp, PageDocumentSchema, paginated=True, not_found="No page at this path.")
+    @blp.documented_get(
+        PageDocumentSchema,
+        operation_id="getPage",
+        paginated=True,
+        not_found="No page at this path.",
+    )
     def get(self, path: str, page: int, page_size: int, include: str | None = None) -> Any:
         """Read the page at a URL path
 
@@ -44,7 +50,7 @@ class Pages(MethodView):
 
 @blp.route("/pages/paths")
 class PagePaths(MethodView):
-    @documented_get(blp, PagePathsSchema, has_query=False)
+    @blp.documented_get(PagePathsSchema, operation_id="listPagePaths", has_query=False)
     def get(self) -> Any:
         """List the path of every public page
 
@@ -55,7 +61,7 @@ class PagePaths(MethodView):
 
 @blp.route("/site")
 class Site(MethodView):
-    @documented_get(blp, SiteSchema, has_query=False)
+    @blp.documented_get(SiteSchema, operation_id="getSite", has_query=False)
     def get(self) -> Any:
         """Read the site configuration and theme style
 

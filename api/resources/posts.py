@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from api.resources.common import current_documents, documented_get, paginated
+from api.resources.blueprint import ContentBlueprint
+from api.resources.common import current_documents, paginated
 from api.schemas.arguments import IncludeArgsSchema, PostListArgsSchema, RecentPostsArgsSchema
 from api.schemas.layouts import PostSchema
 from api.schemas.resources import PostPageSchema, RecentPostsSchema
 
-blp = Blueprint("posts", __name__, url_prefix="/api/posts", description="Blog posts.")
+blp = ContentBlueprint("posts", __name__, url_prefix="/api/posts", description="Blog posts.")
 
 
 @blp.route("")
 class Posts(MethodView):
     @blp.arguments(PostListArgsSchema, location="query", as_kwargs=True)
-    @documented_get(blp, PostPageSchema, paginated=True)
+    @blp.documented_get(PostPageSchema, operation_id="listPosts", paginated=True)
     def get(self, page: int, page_size: int, sort: str, **filters: Any) -> Any:
         """List published posts
 
@@ -33,7 +34,7 @@ class Posts(MethodView):
 @blp.route("/recent")
 class RecentPosts(MethodView):
     @blp.arguments(RecentPostsArgsSchema, location="query", as_kwargs=True)
-    @documented_get(blp, RecentPostsSchema)
+    @blp.documented_get(RecentPostsSchema, operation_id="listRecentPosts")
     def get(self, limit: int, exclude: str | None = None) -> Any:
         """List the newest published posts"""
         documents = current_documents()
@@ -43,7 +44,9 @@ class RecentPosts(MethodView):
 @blp.route("/<string:slug>")
 class Post(MethodView):
     @blp.arguments(IncludeArgsSchema, location="query", as_kwargs=True)
-    @documented_get(blp, PostSchema, not_found="No published post has this slug.")
+    @blp.documented_get(
+        PostSchema, operation_id="getPost", not_found="No published post has this slug."
+    )
     def get(self, slug: str, include: str | None = None) -> Any:
         """Read a post
 
