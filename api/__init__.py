@@ -10,8 +10,10 @@ from flask import Flask
 
 from api.cli import content_cli
 from api.config import Settings
+from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.resources import authors, health, pages, posts
+from api.web import docs
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
 from api.web.openapi import ContentApi, ContentMarshmallowPlugin
@@ -36,7 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         settings = settings.replace(test_config)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_url_path="/api/static")
     app.json = OrjsonProvider(app)
     app.config.update(
         API_TITLE="Content API",
@@ -44,12 +46,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         API_SPEC_OPTIONS={"info": {"description": API_DESCRIPTION}},
     )
 
-    repository = ContentRepository(settings.content_dir, max_file_bytes=settings.max_file_bytes)
+    docs.init_app(app)
+    repository = ContentRepository(
+        settings.content_dir,
+        max_file_bytes=settings.max_file_bytes,
+        options=SnapshotOptions(
+            hide_future_posts=settings.hide_future_posts, allow_raw_html=settings.allow_raw_html
+        ),
+    )
     repository.reload()
     app.extensions["settings"] = settings
     app.extensions["content"] = repository

@@ -54,6 +54,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     preview_token: str | None = None
     max_file_bytes: int = 1024 * 1024
+    hide_future_posts: bool = False
+    allow_raw_html: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +92,8 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "cors_origins": ("CORS_ORIGINS", _parse_origins),
     "preview_token": ("PREVIEW_TOKEN", _parse_optional_str),
     "max_file_bytes": ("MAX_FILE_BYTES", _parse_non_negative_int),
+    "hide_future_posts": ("HIDE_FUTURE_POSTS", _parse_bool),
+    "allow_raw_html": ("ALLOW_RAW_HTML", _parse_bool),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -10,8 +10,10 @@ use and memoised inside the snapshot, so it is done at most once per snapshot.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ from api.content.loader import POST_TYPE, PROJECT_TYPE, FileKind, LoadedContent,
 from api.content.models import ContentProblem, Page, Person
 from api.content.paths import page_slug, page_url, person_slug, reference_key
 from api.content.rendering import Rendered, count_words, render_markdown
+from api.content.sanitizing import sanitise_html
 from api.content.validation import parse_date
 
 T = TypeVar("T")
@@ -32,6 +35,11 @@ POST_SORTS: Mapping[str, Callable[[Sequence[Page]], list[Page]]] = {
         sorted(posts, key=lambda p: p.slug), key=lambda p: p.title.casefold(), reverse=True
     ),
 }
+
+
+def utc_now() -> datetime:
+    """The clock future posts are held back by (a function, so tests can move time)."""
+    return datetime.now(UTC)
 
 
 def _timestamp(page: Page) -> float:
@@ -104,10 +112,24 @@ class ContentView:
         return tuple(post for post in newest if post.slug != exclude)[:limit]
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotOptions:
+    """How a snapshot presents its content (from the settings)."""
+
+    hide_future_posts: bool = False  # posts dated in the future stay out until their date
+    allow_raw_html: bool = False  # serve the body's HTML unsanitised
+
+
 class Snapshot:
     """One loaded version of the site. Content never changes; memo caches fill on use."""
 
-    def __init__(self, loaded: LoadedContent, loaded_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedContent,
+        options: SnapshotOptions | None = None,
+        loaded_at: datetime | None = None,
+    ) -> None:
+        self.options = options or SnapshotOptions()
         self.version = loaded.version
         self.loaded_at = loaded_at or datetime.now(UTC)
         self.problems: tuple[ContentProblem, ...] = tuple(loaded.problems)
@@ -131,11 +153,40 @@ class Snapshot:
                 if file.kind in (FileKind.CONFIG, FileKind.STYLE) and file.data is not None
             }
         )
-        self.public = ContentView((page for page in pages if not page.is_draft), people)
-        self.preview = ContentView(pages, people)
+        self.authors_by_slug: Mapping[str, Person] = MappingProxyType(
+            {person.slug: person for person in people}
+        )
+        self._lock = threading.Lock()
         self._rendered: dict[str, Rendered] = {}
         self._word_counts: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self.preview = ContentView(pages, people)
+        self._people = people
+        self._published = [page for page in pages if not page.is_draft]
+        self._post_dates = sorted(
+            {page.date for page in self._published if page.type == POST_TYPE and page.date}
+        )
+        self._public_views: dict[int, ContentView] = {}
+        if not self.options.hide_future_posts:
+            self._public_views[-1] = ContentView(self._published, people)
+
+    def public_view(self, now: datetime | None = None) -> tuple[ContentView, str]:
+        """What the public sees at ``now``, and a version naming exactly that content.
+
+        Drafts are never public. With ``hide_future_posts``, a post joins the public
+        view when its date comes, without a reload: the view changes only when
+        ``now`` passes one of the posts' dates, so one view is built per such step.
+        """
+        if not self.options.hide_future_posts:
+            return self._public_views[-1], self.version
+        step = bisect_right(self._post_dates, now or utc_now())
+        view = self._public_views.get(step)
+        if view is None:
+            cutoff = self._post_dates[step - 1] if step else None
+            visible = [page for page in self._published if _visible_at(page, cutoff)]
+            view = ContentView(visible, self._people)
+            with self._lock:
+                self._public_views = {step: view}  # earlier steps are never asked again
+        return view, f"{self.version}.{step}"
 
     @property
     def error_count(self) -> int:
@@ -143,7 +194,13 @@ class Snapshot:
 
     def rendered(self, page: Page) -> Rendered:
         """The page's body as HTML with its table of contents, rendered once per snapshot."""
-        return self._memo(self._rendered, page.path, lambda: render_markdown(page.body))
+        return self._memo(self._rendered, page.path, lambda: self._render(page.body))
+
+    def _render(self, body: str) -> Rendered:
+        rendered = render_markdown(body)
+        if self.options.allow_raw_html:
+            return rendered
+        return Rendered(sanitise_html(rendered.html), rendered.toc)
 
     def word_count(self, page: Page) -> int:
         return self._memo(self._word_counts, page.path, lambda: count_words(page.body))
@@ -151,7 +208,7 @@ class Snapshot:
     def author_of(self, page: Page) -> Person | None:
         if page.author_slug is None:
             return None
-        return self.public.authors_by_slug.get(page.author_slug)
+        return self.authors_by_slug.get(page.author_slug)
 
     def _memo(self, cache: dict[str, T], key: str, compute: Callable[[], T]) -> T:
         found = cache.get(key)
@@ -160,6 +217,13 @@ class Snapshot:
             with self._lock:
                 found = cache.setdefault(key, found)
         return found
+
+
+def _visible_at(page: Page, cutoff: datetime | None) -> bool:
+    """Posts are visible once their date is at or before ``cutoff``; other pages always."""
+    if page.type != POST_TYPE or page.date is None:
+        return True
+    return cutoff is not None and page.date <= cutoff
 
 
 def _person(file: ParsedFile) -> Person:

@@ -25,7 +25,14 @@ from api.content.parsing import (
     parse_json,
     parse_markdown,
 )
-from api.content.paths import TEAM_DIR, page_slug, page_url
+from api.content.paths import (
+    SLUG_RULE,
+    TEAM_DIR,
+    is_valid_slug,
+    page_slug,
+    page_url,
+    person_slug,
+)
 from api.content.readers import SourceFile, read_content
 from api.content.validation import (
     FieldProblem,
@@ -249,9 +256,13 @@ def check_across_files(parsed: list[ParsedFile], sources: Iterable[SourceFile]) 
 
 def _claim(file: ParsedFile, urls: dict[str, str], post_slugs: dict[str, str]) -> str | None:
     """Register a page's URL (and a post's slug); a message if another file has it already."""
+    if file.kind is FileKind.PERSON and not is_valid_slug(person_slug(file.path)):
+        return f"file name is not a valid slug ({SLUG_RULE})"
     if file.kind is not FileKind.PAGE:
         return None
     url = page_url(file.path)
+    if not all(is_valid_slug(segment) for segment in url.split("/") if segment):
+        return f"file or folder name is not a valid URL segment ({SLUG_RULE})"
     owner = urls.setdefault(url.lower(), file.path)
     if owner != file.path:
         return f"URL {url} is already served by {owner}"

@@ -15,6 +15,9 @@ PAGES_DIR = "pages"
 TEAM_DIR = "data/team"
 REPOSITORY_PREFIX = "content/"
 MAX_REFERENCE_LENGTH = 512
+MAX_SLUG_LENGTH = 200
+SLUG_RULE = "letters, digits, '-', '_', '.' and '~', at most 200, starting with a letter or digit"
+_SLUG = re.compile(r"[^\W_][\w.~-]*")
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -36,6 +39,11 @@ def reference_key(raw: str) -> str | None:
     if normalised in {".", ""} or normalised.startswith(("../", "/")):
         return None
     return normalised
+
+
+def is_valid_slug(slug: str) -> bool:
+    """Slugs become URL segments: Unicode letters and digits, ``-``, ``_``, ``.``, ``~``."""
+    return len(slug) <= MAX_SLUG_LENGTH and _SLUG.fullmatch(slug) is not None
 
 
 def page_url(path: str) -> str:

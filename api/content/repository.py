@@ -11,7 +11,7 @@ import logging
 import threading
 from pathlib import Path
 
-from api.content.index import Snapshot
+from api.content.index import Snapshot, SnapshotOptions
 from api.content.loader import LoadedContent, load_content
 from api.content.models import ContentProblem, Severity
 
@@ -19,9 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class ContentRepository:
-    def __init__(self, root: Path, *, max_file_bytes: int) -> None:
+    def __init__(
+        self, root: Path, *, max_file_bytes: int, options: SnapshotOptions | None = None
+    ) -> None:
         self.root = root
         self.max_file_bytes = max_file_bytes
+        self.options = options or SnapshotOptions()
         self._reload_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
 
@@ -35,13 +38,14 @@ class ContentRepository:
     def reload(self) -> Snapshot:
         """Load the content folder again and make it the current snapshot."""
         with self._reload_lock:
-            snapshot = Snapshot(self._load())
+            snapshot = Snapshot(self._load(), self.options)
             self._snapshot = snapshot
+        public, _ = snapshot.public_view()
         log.info(
             "content %s loaded: %d posts, %d authors, %d problems",
             snapshot.version[:12],
-            len(snapshot.public.posts),
-            len(snapshot.public.authors),
+            len(public.posts),
+            len(public.authors),
             len(snapshot.problems),
         )
         return snapshot

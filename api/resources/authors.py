@@ -31,7 +31,7 @@ class Authors(MethodView):
         )
 
 
-@blp.route("/<string:slug>")
+@blp.route("/<string(maxlength=200):slug>")
 class Author(MethodView):
     @blp.documented_get(
         AuthorSchema,
@@ -48,7 +48,7 @@ class Author(MethodView):
         return documents.author(person)
 
 
-@blp.route("/<string:slug>/posts")
+@blp.route("/<string(maxlength=200):slug>/posts")
 class AuthorPosts(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.documented_get(

@@ -11,7 +11,7 @@ from flask import current_app, request
 from api.content.documents import Documents
 from api.content.index import Snapshot
 from api.content.pagination import PageInfo, page_of
-from api.web.delivery import SNAPSHOT_KEY
+from api.web.delivery import SNAPSHOT_KEY, VIEW_KEY
 
 T = TypeVar("T")
 
@@ -25,8 +25,12 @@ def current_snapshot() -> Snapshot:
 
 
 def current_documents() -> Documents:
+    """Documents as this request's audience sees them: the public, or a preview."""
     snapshot = current_snapshot()
-    return Documents(snapshot, snapshot.public)
+    view = request.environ.get(VIEW_KEY)
+    if view is None:
+        view, _ = snapshot.public_view()
+    return Documents(snapshot, view)
 
 
 def paginated(

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_snapshot
+from api.resources.common import current_documents
 from api.schemas.resources import HealthSchema
 
 blp = ContentBlueprint("health", __name__, description="Service health.")
@@ -28,13 +28,14 @@ class Health(MethodView):
         Never cached by shared caches (`Cache-Control: no-cache`): monitors want
         the answer of now.
         """
-        snapshot = current_snapshot()
+        documents = current_documents()
+        snapshot, view = documents.snapshot, documents.view
         errors = [problem for problem in snapshot.problems if problem.severity == "error"]
         return (
             {
                 "status": "ok",
-                "posts": len(snapshot.public.posts),
-                "authors": len(snapshot.public.authors),
+                "posts": len(view.posts),
+                "authors": len(view.authors),
                 "contentVersion": snapshot.version,
                 "loadedAt": snapshot.loaded_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "skippedFiles": len({problem.path for problem in errors}),

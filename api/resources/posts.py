@@ -41,7 +41,7 @@ class RecentPosts(MethodView):
         return {"items": documents.post_summaries(documents.view.recent_posts(limit, exclude))}
 
 
-@blp.route("/<string:slug>")
+@blp.route("/<string(maxlength=200):slug>")
 class Post(MethodView):
     @blp.arguments(IncludeArgsSchema, location="query", as_kwargs=True)
     @blp.documented_get(

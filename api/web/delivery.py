@@ -13,20 +13,29 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
+
+import orjson
 
 from api.config import Settings
 from api.content.repository import ContentRepository
 
 SNAPSHOT_KEY = "content.snapshot"
+VIEW_KEY = "content.view"
+PREVIEW_KEY = "content.preview"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 GZIP_MIN_BYTES = 1024
 CACHE_MAX_ENTRIES = 4096
+MAX_TARGET_BYTES = 2048  # path plus query string
+MAX_HEADER_BYTES = 8192  # one request header
+MAX_HEADERS_BYTES = 16384  # all request headers together
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -83,26 +92,66 @@ class Delivery:
             f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
         )
         self.cors_origins = settings.cors_origins
+        self.preview_token = settings.preview_token
+        self.vary_on_authorization = settings.preview_token is not None
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        refusal = _oversized(environ)
+        if refusal is not None:
+            return self._refuse(refusal, environ, start_response)
         snapshot = self.repository.snapshot
-        environ[SNAPSHOT_KEY] = snapshot
+        preview = self._is_preview(environ)
+        view, version = (snapshot.preview, "") if preview else snapshot.public_view()
+        environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = snapshot, view, preview
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "OPTIONS":
             return self._preflight(environ, start_response)
         if method not in ("GET", "HEAD"):
             entry = self._render(environ)
             return self._send(entry, environ, start_response, body=entry.body)
+        if preview:  # drafts: never cached here, never by anyone else
+            entry = self._render({**environ, "REQUEST_METHOD": "GET"})
+            return self._send(
+                entry,
+                environ,
+                start_response,
+                body=b"" if method == "HEAD" else entry.body,
+                extra=[("Cache-Control", "private, no-store")],
+                length=len(entry.body),
+            )
         key = (environ.get("PATH_INFO", ""), _normalised_query(environ.get("QUERY_STRING", "")))
-        entry = self.cache.get(snapshot.version, key)
+        entry = self.cache.get(version, key)
         if entry is None:
             entry = self._render({**environ, "REQUEST_METHOD": "GET"})
             if entry.status.startswith("200"):
                 entry.etag = _etag(entry.body)
-                self.cache.put(snapshot.version, key, entry)
+                self.cache.put(version, key, entry)
         return self._respond(entry, environ, start_response, head=method == "HEAD")
+
+    def _is_preview(self, environ: dict[str, Any]) -> bool:
+        """A request with ``Authorization: Bearer <PREVIEW_TOKEN>``, compared in constant time."""
+        if self.preview_token is None:
+            return False
+        scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(credentials.strip().encode(), self.preview_token.encode())
+
+    def _refuse(
+        self, status: HTTPStatus, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """Answer an oversized request before any work is done for it."""
+        message = {
+            HTTPStatus.REQUEST_URI_TOO_LONG: f"Request target longer than {MAX_TARGET_BYTES} bytes",
+            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "Request headers too large",
+        }[status]
+        body = orjson.dumps({"code": status.value, "status": status.phrase, "message": message})
+        entry = CachedResponse(
+            f"{status.value} {status.phrase}", [("Content-Type", "application/json")], body
+        )
+        return self._send(entry, environ, start_response, body=body)
 
     def _render(self, environ: dict[str, Any]) -> CachedResponse:
         """Run the Flask app and keep its whole response."""
@@ -188,7 +237,9 @@ class Delivery:
         return [b""]
 
     def _common_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
-        headers = [("X-Content-Type-Options", "nosniff")]
+        headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+        if self.vary_on_authorization:
+            headers.append(("Vary", "Authorization"))
         if "*" in self.cors_origins:
             headers.append(("Access-Control-Allow-Origin", "*"))
         else:
@@ -199,6 +250,21 @@ class Delivery:
         if any(name == "Access-Control-Allow-Origin" for name, _ in headers):
             headers.append(("Access-Control-Expose-Headers", "ETag, Link"))
         return headers
+
+
+def _oversized(environ: dict[str, Any]) -> HTTPStatus | None:
+    """414 or 431 for a request too large to be a reasonable read of this API."""
+    target = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+    if target > MAX_TARGET_BYTES:
+        return HTTPStatus.REQUEST_URI_TOO_LONG
+    total = 0
+    for name, value in environ.items():
+        if name.startswith("HTTP_") and isinstance(value, str):
+            size = len(name) + len(value)
+            total += size
+            if size > MAX_HEADER_BYTES or total > MAX_HEADERS_BYTES:
+                return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+    return None
 
 
 def _has_header(headers: list[tuple[str, str]], name: str) -> bool:
