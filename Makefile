@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format spec check-content clean
+.PHONY: install run serve test lint format spec check-content clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -29,6 +29,9 @@ install: $(INSTALLED) ## create .venv if needed and install the project with its
 
 run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
 	$(BIN)/flask --app api run --host 127.0.0.1 --port $(PORT)
+
+serve: install ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
+	PORT=$(PORT) $(BIN)/python -m api.serve
 
 test: install ## run every test
 	$(BIN)/python -m pytest

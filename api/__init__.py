@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -12,6 +15,7 @@ from api.cli import content_cli
 from api.config import Settings
 from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
+from api.content.watching import ContentWatcher
 from api.resources import authors, health, pages, posts
 from api.web import docs
 from api.web.delivery import Delivery
@@ -28,10 +32,15 @@ with an RFC 8288 `Link` header; errors are `{"code", "status", "message"}`.
 """
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, start_background: bool = True
+) -> Flask:
     """Build the app: settings, the content snapshot, the API and its delivery layer.
 
     ``test_config`` overrides settings by name (``{"content_dir": ...}``).
+    ``start_background=False`` leaves the content watcher to be started by
+    ``app.extensions["on_worker_start"]``, for servers that fork workers after
+    loading (threads do not survive a fork).
     """
     settings = Settings.from_env()
     if test_config:
@@ -56,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         options=SnapshotOptions(
             hide_future_posts=settings.hide_future_posts, allow_raw_html=settings.allow_raw_html
         ),
+        cache_dir=settings.parse_cache_dir,
     )
     repository.reload()
     app.extensions["settings"] = settings
@@ -68,4 +78,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(content_cli)
 
     app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]
+    if settings.content_watch:
+        watcher = ContentWatcher(repository)
+        app.extensions["content_watcher"] = watcher
+        app.extensions["on_worker_start"] = partial(_start_watching, watcher, in_worker=True)
+        if start_background:
+            _start_watching(watcher, in_worker=False)
     return app
+
+
+def _start_watching(watcher: ContentWatcher, *, in_worker: bool) -> None:
+    """Watch the content; SIGHUP forces a reload (in the process that owns the signals)."""
+    watcher.start()
+    if in_worker:
+        watcher.request_reload()  # the snapshot forked from the parent may be older than the disk
+    elif threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, lambda signum, frame: watcher.request_reload())

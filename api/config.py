@@ -43,6 +43,16 @@ def _parse_optional_str(raw: str) -> str | None:
     return raw or None
 
 
+def _parse_optional_path(raw: str) -> Path | None:
+    return Path(raw) if raw else None
+
+
+def _default_cache_dir(environ: Mapping[str, str]) -> Path:
+    """``$XDG_CACHE_HOME/content-api``: outside the content folder, safe to delete."""
+    base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME", ".")) / ".cache")
+    return Path(base) / "content-api"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The service's configuration, resolved once when the app is created."""
@@ -56,12 +66,17 @@ class Settings:
     max_file_bytes: int = 1024 * 1024
     hide_future_posts: bool = False
     allow_raw_html: bool = False
+    parse_cache_dir: Path | None = None  # None: no parse cache
+    content_watch: bool = True  # reload by itself when the content changes
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 0  # production server worker processes; 0: one per CPU core
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every setting from ``environ`` (the process environment by default)."""
         environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"parse_cache_dir": _default_cache_dir(environ)}
         for name, (variable, parse) in _ENVIRONMENT.items():
             raw = environ.get(variable)
             if raw is None:
@@ -81,6 +96,8 @@ class Settings:
         values = {field.name: getattr(self, field.name) for field in fields(self)}
         values.update(overrides)
         values["content_dir"] = Path(values["content_dir"])
+        if values["parse_cache_dir"] is not None:
+            values["parse_cache_dir"] = Path(values["parse_cache_dir"])
         return Settings(**values)
 
 
@@ -94,6 +111,11 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_file_bytes": ("MAX_FILE_BYTES", _parse_non_negative_int),
     "hide_future_posts": ("HIDE_FUTURE_POSTS", _parse_bool),
     "allow_raw_html": ("ALLOW_RAW_HTML", _parse_bool),
+    "parse_cache_dir": ("PARSE_CACHE_DIR", _parse_optional_path),
+    "content_watch": ("CONTENT_WATCH", _parse_bool),
+    "host": ("HOST", str.strip),
+    "port": ("PORT", _parse_non_negative_int),
+    "workers": ("WORKERS", _parse_non_negative_int),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -79,3 +79,13 @@ def site_client(make_site: SiteWriter) -> Callable[..., FlaskClient]:
         return create_app({"content_dir": root, **settings}).test_client()
 
     return build
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the tests' parse caches out of the user's home, in a folder of this run;
+    no watcher threads unless a test asks for one."""
+    import os
+    import tempfile
+
+    os.environ["PARSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="content-api-test-cache-")
+    os.environ["CONTENT_WATCH"] = "0"  # the tests that watch turn it on for their app

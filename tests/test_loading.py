@@ -43,6 +43,7 @@ def test_a_malformed_post_is_reported_and_skipped_while_the_rest_serve(site_clie
             "path": "pages/blog/broken.md",
             "line": 5,
             "message": "invalid YAML: did not find expected key (while parsing a block mapping)",
+            "servingLastGood": False,
         }
     ]
 
@@ -56,7 +57,12 @@ def test_a_post_missing_a_required_field_is_left_out(site_client):
     assert client.get("/api/posts/untitled").status_code == 404
     errors = client.get("/healthz").get_json()["contentErrors"]
     assert errors == [
-        {"path": "pages/blog/untitled.md", "line": 2, "message": "missing required field 'title'"}
+        {
+            "path": "pages/blog/untitled.md",
+            "line": 2,
+            "message": "missing required field 'title'",
+            "servingLastGood": False,
+        }
     ]
 
 
@@ -82,6 +88,7 @@ def test_a_dangling_author_reference_is_an_error_with_its_line(site_client):
             "path": "pages/blog/ghost.md",
             "line": 5,
             "message": "author: no such file: content/data/team/nobody.json",
+            "servingLastGood": False,
         }
     ]
     assert client.get("/api/posts/ghost").status_code == 404

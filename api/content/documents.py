@@ -134,7 +134,7 @@ class Documents:
     def paths(self) -> list[dict[str, Any]]:
         """Every page this audience may see: its URL path, model type and title."""
         pages = sorted(self.view.pages_by_url.values(), key=lambda page: page.url)
-        return [{"path": p.url, "type": p.type, "title": p.fields.get("title")} for p in pages]
+        return [{"path": p.url, "type": p.type, "title": p.title or None} for p in pages]
 
     def site(self, site_url: str) -> dict[str, Any]:
         return {
@@ -147,7 +147,7 @@ class Documents:
         """A page's fields, its derived fields and rendered body, sections filled."""
         rendered = self.snapshot.rendered(page)
         words = self.snapshot.word_count(page)
-        document: dict[str, Any] = dict(page.fields)
+        document: dict[str, Any] = page.fields
         for key in SECTION_LISTS:
             sections = document.get(key)
             if isinstance(sections, list):

@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from api.content.loader import POST_TYPE, PROJECT_TYPE, FileKind, LoadedContent, ParsedFile
+from api.content.loader import LoadedContent
 from api.content.models import ContentProblem, Page, Person
+from api.content.parsed import POST_TYPE, PROJECT_TYPE, FileKind, ParsedFile
 from api.content.paths import page_slug, page_url, person_slug, reference_key
 from api.content.rendering import Rendered, count_words, render_markdown
 from api.content.sanitizing import sanitise_html
@@ -133,6 +134,7 @@ class Snapshot:
         self.version = loaded.version
         self.loaded_at = loaded_at or datetime.now(UTC)
         self.problems: tuple[ContentProblem, ...] = tuple(loaded.problems)
+        self.kept: frozenset[str] = frozenset(loaded.kept)  # served in their last good version
         people = sorted(
             (_person(file) for file in loaded.files.values() if file.kind is FileKind.PERSON),
             key=lambda person: person.slug,
@@ -141,7 +143,7 @@ class Snapshot:
             {person.path: person for person in people}
         )
         pages = [
-            _page(file, self.people_by_path)
+            _page(file, loaded.bodies.get(file.path, ""), self.people_by_path)
             for file in loaded.files.values()
             if file.kind is FileKind.PAGE
         ]
@@ -150,7 +152,7 @@ class Snapshot:
             {
                 file.kind.value: file.data
                 for file in loaded.files.values()
-                if file.kind in (FileKind.CONFIG, FileKind.STYLE) and file.data is not None
+                if file.kind in (FileKind.CONFIG, FileKind.STYLE)
             }
         )
         self.authors_by_slug: Mapping[str, Person] = MappingProxyType(
@@ -227,28 +229,25 @@ def _visible_at(page: Page, cutoff: datetime | None) -> bool:
 
 
 def _person(file: ParsedFile) -> Person:
-    assert file.data is not None
     return Person(person_slug(file.path), file.path, file.data)
 
 
-def _page(file: ParsedFile, people_by_path: Mapping[str, Person]) -> Page:
-    assert file.data is not None and file.type_name is not None
-    data = file.data
+def _page(file: ParsedFile, body: str, people_by_path: Mapping[str, Person]) -> Page:
+    assert file.blob is not None and file.type_name is not None and file.facts is not None
+    facts = file.facts
     url = page_url(file.path)
-    parsed_date = parse_date(data.get("date")) if "date" in data else None
-    author_slug = None
-    author = data.get("author")
-    if isinstance(author, str):
-        person = people_by_path.get(reference_key(author) or "")
-        author_slug = person.slug if person else None
+    parsed_date = parse_date(facts.date) if facts.date else None
+    person = people_by_path.get(reference_key(facts.author) or "") if facts.author else None
     return Page(
         path=file.path,
         url=url,
         slug=page_slug(url),
         type=file.type_name,
-        fields=data,
-        body=file.body,
+        blob=file.blob,
+        body=body,
         date=parsed_date[1] if parsed_date else None,
-        is_draft=data.get("isDraft") is True,
-        author_slug=author_slug,
+        is_draft=facts.is_draft,
+        title=facts.title,
+        tags=facts.tags,
+        author_slug=person.slug if person else None,
     )

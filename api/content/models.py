@@ -7,8 +7,9 @@ convention nobody writes to them.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -51,26 +52,26 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A ``.md`` file under ``pages/``: a post, a project, a feed or any other page."""
+    """A ``.md`` file under ``pages/``: a post, a project, a feed or any other page.
+
+    Its front matter stays marshalled until a response needs it (``fields``): a
+    large site then costs little memory, and what lists sort and filter by is
+    kept decoded beside it.
+    """
 
     path: str
     url: str
     slug: str
     type: str
-    fields: Mapping[str, Any]
-    body: str
+    blob: bytes = field(repr=False)
+    body: str = field(repr=False)
     date: datetime | None  # aware; orders posts and projects
     is_draft: bool
+    title: str
+    tags: tuple[str, ...]
     author_slug: str | None = None
 
     @property
-    def title(self) -> str:
-        title = self.fields.get("title")
-        return title if isinstance(title, str) else ""
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        tags = self.fields.get("tags")
-        if not isinstance(tags, list):
-            return ()
-        return tuple(tag for tag in tags if isinstance(tag, str))
+    def fields(self) -> dict[str, Any]:
+        """The normalised front matter, decoded afresh: callers may change their copy."""
+        return marshal.loads(self.blob)  # type: ignore[no-any-return]

@@ -210,3 +210,14 @@ def find_non_json(value: Any) -> tuple[tuple[str | int, ...], str] | None:
         else:
             return location, f"{describe_type(item)} is not allowed in content (use plain values)"
     return None
+
+
+def markdown_body(text: str) -> str:
+    """The Markdown body of a page file, without parsing its front matter."""
+    stripped = text.lstrip()
+    if not _YAML_HANDLER.detect(stripped):
+        return stripped.strip()
+    try:
+        return _YAML_HANDLER.split(stripped)[1].strip()
+    except ValueError:
+        return ""

@@ -2,7 +2,10 @@
 
 Requests read ``repository.snapshot`` once and keep that object; a reload
 builds a complete new snapshot off the request path and swaps it in with one
-assignment, so no request ever sees half an index.
+assignment, so no request ever sees half an index. Reloads are incremental:
+files whose bytes did not change are not parsed again (parse results are kept
+in memory and in the persistent parse cache), and a file that turns bad keeps
+serving its last good version.
 """
 
 from __future__ import annotations
@@ -11,22 +14,33 @@ import logging
 import threading
 from pathlib import Path
 
+from api.content.cache import ParseCache
 from api.content.index import Snapshot, SnapshotOptions
 from api.content.loader import LoadedContent, load_content
 from api.content.models import ContentProblem, Severity
+from api.content.parsed import ParsedFile
 
 log = logging.getLogger(__name__)
 
 
 class ContentRepository:
     def __init__(
-        self, root: Path, *, max_file_bytes: int, options: SnapshotOptions | None = None
+        self,
+        root: Path,
+        *,
+        max_file_bytes: int,
+        options: SnapshotOptions | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.root = root
         self.max_file_bytes = max_file_bytes
         self.options = options or SnapshotOptions()
+        self.cache = ParseCache(cache_dir, root) if cache_dir is not None else None
         self._reload_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._known: dict[bytes, ParsedFile] = {}
+        self._loaded: LoadedContent | None = None
+        self._from_cache = False
 
     @property
     def snapshot(self) -> Snapshot:
@@ -38,15 +52,17 @@ class ContentRepository:
     def reload(self) -> Snapshot:
         """Load the content folder again and make it the current snapshot."""
         with self._reload_lock:
-            snapshot = Snapshot(self._load(), self.options)
+            loaded = self._load()
+            snapshot = Snapshot(loaded, self.options)
             self._snapshot = snapshot
         public, _ = snapshot.public_view()
         log.info(
-            "content %s loaded: %d posts, %d authors, %d problems",
+            "content %s loaded: %d posts, %d authors, %d problems (%d files parsed)",
             snapshot.version[:12],
             len(public.posts),
             len(public.authors),
             len(snapshot.problems),
+            loaded.fresh,
         )
         return snapshot
 
@@ -55,4 +71,14 @@ class ContentRepository:
             problem = ContentProblem(".", 1, Severity.ERROR, "content folder not found")
             log.error("content folder %s not found", self.root)
             return LoadedContent(problems=[problem], version="missing")
-        return load_content(self.root, self.max_file_bytes)
+        if self._loaded is None and self.cache is not None:
+            self._known, self._loaded = self.cache.load()
+        loaded = load_content(
+            self.root, self.max_file_bytes, known=self._known, previous=self._loaded
+        )
+        if self.cache is not None and (
+            loaded.fresh or loaded.kept or self._known.keys() != loaded.parsed.keys()
+        ):
+            self.cache.save(loaded)
+        self._known, self._loaded = loaded.parsed, loaded
+        return loaded

@@ -39,7 +39,15 @@ class Health(MethodView):
                 "contentVersion": snapshot.version,
                 "loadedAt": snapshot.loaded_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "skippedFiles": len({problem.path for problem in errors}),
-                "contentErrors": errors,
+                "contentErrors": [
+                    {
+                        "path": error.path,
+                        "line": error.line,
+                        "message": error.message,
+                        "servingLastGood": error.path in snapshot.kept,
+                    }
+                    for error in errors
+                ],
             },
             200,
             {"Cache-Control": "no-cache"},

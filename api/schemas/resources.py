@@ -25,6 +25,10 @@ class ContentErrorSchema(Schema):
     path = fields.String(required=True, metadata={"example": "pages/blog/broken.md"})
     line = fields.Integer(required=True, metadata={"example": 3})
     message = fields.String(required=True)
+    servingLastGood = fields.Boolean(
+        required=True,
+        metadata={"description": "The file's last good version is still served."},
+    )
 
 
 class HealthSchema(Schema):

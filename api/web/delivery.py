@@ -238,6 +238,9 @@ class Delivery:
 
     def _common_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
         headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+        snapshot = environ.get(SNAPSHOT_KEY)
+        if snapshot is not None:
+            headers.append(("X-Content-Version", snapshot.version))
         if self.vary_on_authorization:
             headers.append(("Vary", "Authorization"))
         if "*" in self.cors_origins:

@@ -1,0 +1,128 @@
+"""What parsing one file yields, in a form that can be cached, pickled to a worker, and indexed.
+
+The normalised data is kept marshalled (``blob``): it is decoded only when a
+response needs it, so a snapshot of a large site stays small and a restart
+from the parse cache decodes nothing. What the index needs about a page
+(title, date, draft flag, author, tags) sits beside it as ``PageFacts``.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from api.content.models import ContentProblem, Severity
+from api.content.paths import TEAM_DIR
+from api.content.validation import Location
+
+PAGE_TYPES = frozenset(
+    {"PageLayout", "PostLayout", "PostFeedLayout", "ProjectLayout", "ProjectFeedLayout"}
+)
+POST_TYPE = "PostLayout"
+PROJECT_TYPE = "ProjectLayout"
+
+
+class FileKind(StrEnum):
+    PAGE = "page"
+    PERSON = "person"
+    CONFIG = "config"
+    STYLE = "style"
+
+
+SITE_FILE_TYPES = {
+    "data/config.json": (FileKind.CONFIG, "Config"),
+    "data/style.json": (FileKind.STYLE, "ThemeStyle"),
+}
+
+
+def kind_of(path: str) -> FileKind:
+    if path in SITE_FILE_TYPES:
+        return SITE_FILE_TYPES[path][0]
+    if path.startswith(f"{TEAM_DIR}/"):
+        return FileKind.PERSON
+    return FileKind.PAGE
+
+
+class Reference(NamedTuple):
+    location: Location
+    target_type: str
+    key: str
+
+
+class PageFacts(NamedTuple):
+    """What the index orders and filters pages by, without decoding their data."""
+
+    title: str
+    date: str | None
+    is_draft: bool
+    author: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file after parsing and validation; ``blob`` is ``None`` when nothing usable came out."""
+
+    path: str
+    kind: FileKind
+    type_name: str | None
+    blob: bytes | None
+    problems: tuple[ContentProblem, ...] = ()
+    references: tuple[Reference, ...] = ()
+    facts: PageFacts | None = None
+
+    @classmethod
+    def build(
+        cls,
+        path: str,
+        kind: FileKind,
+        type_name: str,
+        data: dict[str, Any],
+        problems: tuple[ContentProblem, ...] = (),
+        references: tuple[Reference, ...] = (),
+    ) -> ParsedFile:
+        facts = _page_facts(data) if kind is FileKind.PAGE else None
+        return cls(path, kind, type_name, marshal.dumps(data), problems, references, facts)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        assert self.blob is not None
+        return marshal.loads(self.blob)  # type: ignore[no-any-return]
+
+    @property
+    def has_errors(self) -> bool:
+        return self.blob is None or any(p.severity is Severity.ERROR for p in self.problems)
+
+    def to_record(self) -> tuple[Any, ...]:
+        """Plain tuples, for the parse cache."""
+        problems = tuple((p.path, p.line, p.severity.value, p.message) for p in self.problems)
+        references = tuple(tuple(reference) for reference in self.references)
+        facts = tuple(self.facts) if self.facts else None
+        kind = self.kind.value
+        return (self.path, kind, self.type_name, self.blob, problems, references, facts)
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...]) -> ParsedFile:
+        path, kind, type_name, blob, problems, references, facts = record
+        return cls(
+            path,
+            FileKind(kind),
+            type_name,
+            blob,
+            tuple(ContentProblem(p, line, Severity(s), m) for p, line, s, m in problems),
+            tuple(Reference(tuple(loc), target, key) for loc, target, key in references),
+            PageFacts(*facts) if facts else None,
+        )
+
+
+def _page_facts(data: dict[str, Any]) -> PageFacts:
+    title, date, author, tags = (data.get(key) for key in ("title", "date", "author", "tags"))
+    return PageFacts(
+        title=title if isinstance(title, str) else "",
+        date=date if isinstance(date, str) else None,
+        is_draft=data.get("isDraft") is True,
+        author=author if isinstance(author, str) else None,
+        tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
+    )

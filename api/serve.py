@@ -1,0 +1,61 @@
+"""``make serve``: the production server, granian, chosen by measurement (see the README).
+
+The content is loaded once, here, before any worker exists (parsing in parallel
+processes on a cold start, from the parse cache on a warm one); granian then
+forks its workers, which share that snapshot's memory instead of each loading
+the site again. Each worker then watches the content on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from granian import Granian
+from granian.constants import HTTPModes, Interfaces
+from granian.log import LogLevels
+
+from api import create_app
+from api.config import ConfigError, Settings
+
+log = logging.getLogger("api.serve")
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    workers = settings.workers or os.cpu_count() or 1
+    app = create_app(start_background=False)
+
+    def worker_app() -> object:
+        """Runs in each worker after the fork: the preloaded app, starting its own threads."""
+        started = app.extensions.get("on_worker_start")
+        if started is not None:
+            started()
+        return app
+
+    print(
+        f"serving {settings.content_dir} on http://{settings.host}:{settings.port} "
+        f"with {workers} granian worker{'s' * (workers != 1)}",
+        flush=True,
+    )
+    server = Granian(
+        "api.serve:app",
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.warning,
+    )
+    server.serve(target_loader=worker_app, wrap_loader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

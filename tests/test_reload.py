@@ -1,0 +1,248 @@
+"""Live content: reloads pick changes up, keep the last good version, and reuse parse results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from api import create_app
+from api.content.cache import ParseCache
+from api.content.repository import ContentRepository
+from api.content.watching import ContentWatcher
+from tests.conftest import BUNDLED_CONTENT
+
+SEED = "pages/blog/ai-security-and-the-end-of-silos.md"
+SEED_SLUG = "ai-security-and-the-end-of-silos"
+
+
+def wait_for(predicate, timeout: float = 3.0) -> float:
+    """Seconds until ``predicate()`` holds; fails the test after ``timeout``."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.02)
+    pytest.fail(f"not true within {timeout}s")
+
+
+@pytest.fixture
+def site(make_site) -> Path:
+    return make_site({}, base=BUNDLED_CONTENT)
+
+
+@pytest.fixture
+def watched(site):
+    app = create_app({"content_dir": site, "content_watch": True})
+    yield app, app.test_client()
+    app.extensions["content_watcher"].stop()
+
+
+def retitle(root: Path, relative: str, title: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(old, f"title: {title}", 1), encoding="utf-8")
+
+
+def test_an_edit_is_served_by_itself_with_new_etags_and_version(watched, site):
+    _, client = watched
+    before = client.get(f"/api/posts/{SEED_SLUG}")
+    version = client.get("/healthz").get_json()["contentVersion"]
+
+    retitle(site, SEED, "AI, Security, and Fewer Silos")
+
+    wait_for(
+        lambda: (
+            client.get(f"/api/posts/{SEED_SLUG}").get_json()["title"]
+            == "AI, Security, and Fewer Silos"
+        )
+    )
+    after = client.get(f"/api/posts/{SEED_SLUG}")
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert after.headers["X-Content-Version"] != before.headers["X-Content-Version"]
+    assert client.get("/healthz").get_json()["contentVersion"] != version
+    assert (
+        client.get(
+            f"/api/posts/{SEED_SLUG}", headers={"If-None-Match": before.headers["ETag"]}
+        ).status_code
+        == 200
+    )
+
+
+def test_a_half_written_save_keeps_the_last_good_version_until_fixed(watched, site):
+    _, client = watched
+    path = site / SEED
+    good = path.read_text(encoding="utf-8")
+
+    path.write_text(good[: good.index("excerpt:")] + "excerpt: [unclosed\n", encoding="utf-8")
+
+    wait_for(lambda: client.get("/healthz").get_json()["contentErrors"] != [])
+    errors = client.get("/healthz").get_json()["contentErrors"]
+    assert errors == [
+        {
+            "path": SEED,
+            "line": 1,
+            "message": "front matter is not closed: no second '---' line",
+            "servingLastGood": True,
+        }
+    ]
+    assert (
+        client.get(f"/api/posts/{SEED_SLUG}").get_json()["title"]
+        == "AI, Security, and the End of Silos"
+    )
+    assert client.get("/healthz").get_json()["posts"] == 14
+
+    path.write_text(
+        good.replace("title: AI, Security, and the End of Silos", "title: Fixed"), encoding="utf-8"
+    )
+
+    wait_for(lambda: client.get(f"/api/posts/{SEED_SLUG}").get_json()["title"] == "Fixed")
+    assert client.get("/healthz").get_json()["contentErrors"] == []
+
+
+def test_a_deleted_post_disappears_everywhere(watched, site):
+    _, client = watched
+
+    (site / SEED).unlink()
+
+    wait_for(lambda: client.get(f"/api/posts/{SEED_SLUG}").status_code == 404)
+    assert client.get("/api/posts").get_json()["pagination"]["totalItems"] == 13
+    assert client.get("/api/authors/jason-hand").get_json()["postCount"] == 5
+    home = client.get("/api/pages?path=/").get_json()
+    featured = next(s for s in home["sections"] if s["type"] == "FeaturedPostsSection")
+    assert SEED_SLUG not in [p["slug"] for p in featured["posts"]]
+    assert SEED_SLUG not in client.get("/api/posts/recent?limit=50").get_data(as_text=True)
+
+
+def test_a_renamed_post_leaves_nothing_stale(watched, site):
+    _, client = watched
+
+    os.rename(site / SEED, site / "pages/blog/ai-and-security.md")
+
+    wait_for(lambda: client.get("/api/posts/ai-and-security").status_code == 200)
+    assert client.get(f"/api/posts/{SEED_SLUG}").status_code == 404
+    assert client.get("/api/posts").get_json()["pagination"]["totalItems"] == 14
+    slugs = [p["path"] for p in client.get("/api/pages/paths").get_json()["items"]]
+    assert "/blog/ai-and-security" in slugs
+    assert f"/blog/{SEED_SLUG}" not in slugs
+
+
+def test_a_burst_of_changes_is_one_reload(site):
+    app = create_app({"content_dir": site, "content_watch": True})
+    repository = app.extensions["content"]
+    reloads = []
+    original = repository.reload
+    repository.reload = lambda: reloads.append(1) or original()
+    try:
+        for number in range(300):
+            (site / f"pages/blog/burst-{number:03}.md").write_text(
+                f"---\ntype: PostLayout\ntitle: Burst {number}\ndate: '2020-01-01'\n---\nBody\n"
+            )
+        client = app.test_client()
+        wait_for(lambda: client.get("/healthz").get_json()["posts"] == 314, timeout=5)
+        time.sleep(0.8)
+    finally:
+        app.extensions["content_watcher"].stop()
+    assert 1 <= len(reloads) <= 3
+
+
+def test_sighup_requests_a_reload(site, monkeypatch):
+    previous_handler = signal.getsignal(signal.SIGHUP)
+    app = create_app({"content_dir": site, "content_watch": True})
+    watcher = app.extensions["content_watcher"]
+    requested: list[bool] = []
+    monkeypatch.setattr(watcher, "request_reload", lambda: requested.append(True))
+    try:
+        os.kill(os.getpid(), signal.SIGHUP)
+        wait_for(lambda: requested == [True])
+    finally:
+        watcher.stop()
+        signal.signal(signal.SIGHUP, previous_handler)
+
+
+def test_a_requested_reload_happens_without_any_file_event(tmp_path):
+    class CountingRepository:
+        root = tmp_path
+        reloads = 0
+
+        def reload(self) -> None:
+            CountingRepository.reloads += 1
+
+    watcher = ContentWatcher(CountingRepository())
+    watcher.start()
+    try:
+        watcher.request_reload()
+        wait_for(lambda: CountingRepository.reloads == 1)
+    finally:
+        watcher.stop()
+
+
+def repository_for(root: Path, cache_dir: Path) -> ContentRepository:
+    return ContentRepository(root, max_file_bytes=1 << 20, cache_dir=cache_dir)
+
+
+def test_a_restart_over_unchanged_content_parses_nothing(site, tmp_path):
+    first = repository_for(site, tmp_path / "cache")
+    first.reload()
+    assert first._loaded.fresh == 25
+
+    second = repository_for(site, tmp_path / "cache")
+    snapshot = second.reload()
+
+    assert second._loaded.fresh == 0
+    assert snapshot.version == first.snapshot.version
+    assert [p.slug for p in snapshot.public_view()[0].posts] == [
+        p.slug for p in first.snapshot.public_view()[0].posts
+    ]
+
+
+def test_a_reload_parses_only_what_changed(site, tmp_path):
+    repository = repository_for(site, tmp_path / "cache")
+    repository.reload()
+
+    retitle(site, SEED, "Changed")
+    repository.reload()
+
+    assert repository._loaded.fresh == 1
+
+
+def test_a_corrupt_or_stale_cache_is_ignored(site, tmp_path):
+    cache_dir = tmp_path / "cache"
+    repository_for(site, cache_dir).reload()
+    cache_file = next(cache_dir.iterdir())
+
+    cache_file.write_bytes(cache_file.read_bytes()[:-100] + b"garbage")
+    corrupt = repository_for(site, cache_dir)
+    corrupt.reload()
+    assert corrupt._loaded.fresh == 25
+
+    cache = ParseCache(cache_dir, site)
+    cache.version = "another parser"
+    assert cache.load() == ({}, None)
+
+
+def test_the_cache_is_written_atomically_and_lives_outside_the_content(site, tmp_path):
+    cache_dir = tmp_path / "cache"
+    repository_for(site, cache_dir).reload()
+
+    assert [p.name for p in cache_dir.iterdir() if p.name.startswith(".parse-")] == []
+    assert len(list(cache_dir.iterdir())) == 1
+    assert not any(path.name.endswith(".cache") for path in site.rglob("*"))
+
+
+def test_a_restart_with_a_broken_file_keeps_its_last_good_version(site, tmp_path):
+    cache_dir = tmp_path / "cache"
+    repository = repository_for(site, cache_dir)
+    repository.reload()
+    (site / SEED).write_text("---\ntype: PostLayout\ntitle: [broken\n---\n")
+    repository.reload()
+
+    restarted = repository_for(site, cache_dir)
+    view, _ = restarted.reload().public_view()
+
+    assert view.posts_by_slug[SEED_SLUG].title == "AI, Security, and the End of Silos"
+    assert SEED in restarted.snapshot.kept
