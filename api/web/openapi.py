@@ -69,12 +69,16 @@ class ContentApi(Api):
             {
                 "type": "object",
                 "description": "An object of a type the API does not know (a theme's own "
-                "section, say), served as it is in the file.",
+                "section, say), served as it is in the file. Its `type` is the file's own type "
+                "name, never one of the known ones; generators that name discriminator values "
+                "after schemas (openapi-typescript) show it as `UnknownObject`, so treat the "
+                "`default` branch of a switch on `type` as the unknown case.",
                 "properties": {"type": {"type": "string", "not": {"enum": sorted(MODEL_SCHEMAS)}}},
                 "required": ["type"],
                 "additionalProperties": True,
             },
         )
+        self.spec.components.schemas.pop("PaginationMetadata", None)  # flask-smorest's, unused
         self.register_field(Number, "number", None)
         self.ma_plugin.converter.add_attribute_function(_one_of_models)
         self.ma_plugin.converter.add_attribute_function(_style_value)

@@ -1,0 +1,86 @@
+import "./style.css";
+import { API_URL, NotFoundError } from "./api";
+import { h } from "./dom";
+import { authorView, errorView, indexView, notFoundView, postHref, postView } from "./views";
+import type { View } from "./views";
+
+const app = document.querySelector<HTMLElement>("#app")!;
+document.querySelector("#api-url")!.textContent = API_URL;
+
+/** The route for a URL: `/`, `/?page=2`, `/posts/<slug>`, `/authors/<slug>`; anything else is a 404. */
+async function resolve(url: URL): Promise<View> {
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  if (path === "/") {
+    const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
+    return indexView(Number.isInteger(page) && page > 0 ? page : 1);
+  }
+  const match = /^\/(posts|blog|authors)\/([^/]+)$/.exec(path);
+  if (match) {
+    const [, kind, raw] = match;
+    const slug = decodeURIComponent(raw!);
+    if (kind === "authors") return authorView(slug);
+    if (kind === "blog") {
+      // The API's own URL of a post (/blog/<slug>), as links in bodies use it.
+      history.replaceState(null, "", postHref(slug));
+    }
+    return postView(slug);
+  }
+  return notFoundView(`Nothing lives at ${url.pathname}.`);
+}
+
+let rendered = "";
+let generation = 0;
+
+async function render(): Promise<void> {
+  const url = new URL(location.href);
+  rendered = url.pathname + url.search;
+  const current = ++generation;
+  app.setAttribute("aria-busy", "true");
+  let view: View;
+  try {
+    view = await resolve(url);
+  } catch (error) {
+    if (error instanceof NotFoundError) view = notFoundView(error.message);
+    else view = errorView(error instanceof Error ? error.message : String(error));
+  }
+  if (current !== generation) return; // a later navigation won
+  document.title = `${view.title} · Content API blog`;
+  app.replaceChildren(...view.body);
+  app.dataset.route = url.pathname;
+  app.setAttribute("aria-busy", "false");
+  if (url.hash) document.getElementById(decodeURIComponent(url.hash.slice(1)))?.scrollIntoView();
+  else window.scrollTo(0, 0);
+}
+
+export function navigate(href: string): void {
+  history.pushState(null, "", href);
+  void render();
+}
+
+// Internal links and the pager's buttons go through the router.
+document.addEventListener("click", (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const target = event.target as Element | null;
+  const button = target?.closest<HTMLButtonElement>("button[data-page]");
+  if (button && !button.disabled) {
+    const page = Number(button.dataset.page);
+    navigate(page > 1 ? `/?page=${page}` : "/");
+    return;
+  }
+  const anchor = target?.closest<HTMLAnchorElement>("a[href]");
+  if (!anchor || anchor.target || anchor.origin !== location.origin) return;
+  const next = new URL(anchor.href);
+  if (next.pathname === location.pathname && next.search === location.search && next.hash) return; // in-page anchor
+  if (anchor.hasAttribute("data-link") || /^\/(posts|blog|authors)\//.test(next.pathname)) {
+    event.preventDefault();
+    navigate(next.pathname + next.search + next.hash);
+  }
+});
+
+window.addEventListener("popstate", () => {
+  const url = new URL(location.href);
+  if (url.pathname + url.search !== rendered) void render();
+});
+
+app.append(h("p", { class: "loading" }, "Loading…"));
+void render();

@@ -1,0 +1,243 @@
+// Drives headless Debian chromium (through playwright-core, no browser download) through the
+// example front end: the index, its page 2, the seed post, a recent-post card, that post's
+// author, and an unknown slug. It asserts the visible text at each step and saves a screenshot
+// per step. tests/e2e/run.sh starts the API and the front end and then runs this file.
+//
+// Environment: APP_URL (the front end), API_URL (the API, for the expected values),
+// SCREENSHOT_DIR (where the PNGs go), CHROMIUM (default /usr/bin/chromium), CHROMIUM_PROFILE
+// (an empty directory for the browser's profile; default a new temporary one).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const APP_URL = required("APP_URL").replace(/\/+$/, "");
+const API_URL = required("API_URL").replace(/\/+$/, "");
+const SCREENSHOT_DIR = required("SCREENSHOT_DIR");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const TIMEOUT = 15_000;
+
+// The seed post of the bundled content: the flow must show it, with its author.
+const SEED = {
+  slug: "ai-security-and-the-end-of-silos",
+  title: "AI, Security, and the End of Silos",
+  author: "Jason Hand",
+  date: "January 30, 2025",
+  firstWords: "One of the most interesting things about AI in security",
+};
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`e2e: ${name} is not set (run tests/e2e/run.sh)`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** The API's own answer, the truth the pages are checked against. */
+async function apiGet(path) {
+  const response = await fetch(`${API_URL}${path}`);
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+  return response.json();
+}
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
+}
+
+/** Wait until `text` is visible inside `scope` (a locator or the page). */
+async function seeText(scope, text, what = text) {
+  try {
+    await scope.getByText(text, { exact: false }).first().waitFor({ state: "visible", timeout: TIMEOUT });
+  } catch {
+    fail(`expected to see ${JSON.stringify(what)} on the page`);
+  }
+}
+
+async function heading(page, expected) {
+  const h1 = page.locator("main h1");
+  try {
+    await page.locator("main h1", { hasText: expected }).first().waitFor({ state: "visible", timeout: TIMEOUT });
+  } catch {
+    const found = await h1.allInnerTexts().catch(() => []);
+    fail(`expected the heading ${JSON.stringify(expected)}, found ${JSON.stringify(found)}`);
+  }
+  assertEqual((await h1.first().innerText()).trim(), expected, "heading");
+}
+
+async function cardTitles(scope) {
+  return (await scope.locator(".card h3").allInnerTexts()).map((t) => t.trim());
+}
+
+async function settled(page) {
+  await page.locator('main[aria-busy="false"]').waitFor({ timeout: TIMEOUT });
+}
+
+let stepNumber = 0;
+const shots = [];
+
+async function step(page, name, body) {
+  stepNumber += 1;
+  const file = join(SCREENSHOT_DIR, `${String(stepNumber).padStart(2, "0")}-${name}.png`);
+  const started = Date.now();
+  try {
+    await body();
+    await settled(page);
+    // The sample's image URLs do not exist: each image swaps itself for its alt text when it
+    // fails. Wait until no image is still loading, so the screenshot shows the settled page.
+    await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete), null, {
+      timeout: TIMEOUT,
+    });
+    await page.screenshot({ path: file, fullPage: true });
+    shots.push(file);
+    console.log(`ok ${stepNumber} ${name} (${Date.now() - started} ms) ${page.url()}`);
+  } catch (error) {
+    const failed = file.replace(/\.png$/, "-FAILED.png");
+    await page.screenshot({ path: failed, fullPage: true }).catch(() => {});
+    console.error(`not ok ${stepNumber} ${name}: ${error.message}\n  at ${page.url()}\n  screenshot: ${failed}`);
+    throw error;
+  }
+}
+
+async function main() {
+  // A fresh profile: run.sh makes one (and removes it); otherwise a temporary directory.
+  const profile = process.env.CHROMIUM_PROFILE || mkdtempSync(join(tmpdir(), "content-api-e2e-chromium-"));
+  const problems = [];
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(TIMEOUT);
+    page.on("pageerror", (error) => problems.push(`uncaught error in the page: ${error.message}`));
+    page.on("requestfailed", (request) => {
+      if (request.url().startsWith(API_URL)) problems.push(`API request failed: ${request.url()} ${request.failure()?.errorText}`);
+    });
+
+    // 1. The index: the newest five posts, page 1 of 3.
+    const page1 = await apiGet("/api/posts?page=1&page_size=5");
+    const page2 = await apiGet("/api/posts?page=2&page_size=5");
+    await step(page, "index", async () => {
+      await page.goto(`${APP_URL}/`);
+      await heading(page, "Posts");
+      await seeText(page, `Page 1 of ${page1.pagination.totalPages}`);
+      await seeText(page, `${page1.pagination.totalItems} posts`);
+      assertEqual(await cardTitles(page.locator("main")), page1.items.map((p) => p.title), "index page 1 cards");
+      if (!(await page.locator("button.prev").isDisabled())) fail("Previous should be disabled on page 1");
+    });
+
+    // 2. Next: page 2, which holds the seed post.
+    await step(page, "index-page-2", async () => {
+      await page.getByRole("button", { name: "Next" }).click();
+      await seeText(page, `Page 2 of ${page2.pagination.totalPages}`);
+      await page.waitForURL(/\?page=2$/);
+      assertEqual(await cardTitles(page.locator("main")), page2.items.map((p) => p.title), "index page 2 cards");
+      await seeText(page, SEED.title);
+      if (await page.locator("button.prev").isDisabled()) fail("Previous should be enabled on page 2");
+    });
+
+    // 3. The seed post: title, author with picture, date, body, recent posts as cards.
+    const seed = await apiGet(`/api/posts/${SEED.slug}`);
+    const recent = seed.bottomSections.find((s) => s.type === "RecentPostsSection");
+    if (!recent || recent.posts.length !== 3) fail("the seed post's RecentPostsSection should carry 3 posts");
+    await step(page, "post-seed", async () => {
+      await page.getByRole("link", { name: SEED.title }).click();
+      await page.waitForURL(`**/posts/${SEED.slug}`);
+      await heading(page, SEED.title);
+      const byline = page.locator("article.post .byline");
+      await seeText(byline, SEED.author);
+      await seeText(byline, SEED.date);
+      await seeText(page.locator(".post-body"), SEED.firstWords);
+      // The author's picture does not exist: its fallback keeps the alt text.
+      const avatar = byline.locator('[role="img"], img').first();
+      const alt = (await avatar.getAttribute("aria-label")) ?? (await avatar.getAttribute("alt"));
+      assertEqual(alt, seed.author.image.altText, "author picture alt text");
+      const section = page.locator("section.recent-posts");
+      await seeText(section, recent.title ?? recent.subtitle ?? "Recent posts");
+      assertEqual(await cardTitles(section), recent.posts.map((p) => p.title), "recent post cards");
+      if ((await cardTitles(section)).includes(SEED.title)) fail("the recent posts should not include the post itself");
+    });
+
+    // 4. Follow a recent-post card: the first one whose post has a table of contents.
+    let target;
+    for (const summary of recent.posts) {
+      const post = await apiGet(`/api/posts/${summary.slug}`);
+      if (post.toc.length > 0) {
+        target = post;
+        break;
+      }
+    }
+    target ??= await apiGet(`/api/posts/${recent.posts[0].slug}`);
+    await step(page, `post-${target.slug}`, async () => {
+      await page.locator("section.recent-posts").getByRole("link", { name: target.title }).click();
+      await page.waitForURL(`**/posts/${target.slug}`);
+      await heading(page, target.title);
+      await seeText(page.locator("article.post .byline"), target.author.name);
+      if (target.toc.length > 0) {
+        const toc = page.locator("nav.toc");
+        await seeText(toc, "On this page");
+        assertEqual(
+          (await toc.locator("li").allInnerTexts()).map((t) => t.trim()),
+          target.toc.map((entry) => entry.title),
+          "table of contents",
+        );
+        await seeText(page.locator(".post-body h2, .post-body h3").first(), target.toc[0].title);
+      }
+    });
+
+    // 5. That post's author: name, role, their posts.
+    const author = await apiGet(`/api/authors/${target.author.slug}`);
+    const authorPosts = await apiGet(`/api/authors/${target.author.slug}/posts?page_size=100`);
+    await step(page, `author-${author.slug}`, async () => {
+      await page.locator("article.post .byline a.author-link").click();
+      await page.waitForURL(`**/authors/${author.slug}`);
+      await heading(page, author.name);
+      if (author.role) await seeText(page, author.role);
+      const count = authorPosts.pagination.totalItems;
+      await seeText(page, `${count} ${count === 1 ? "post" : "posts"} by ${author.firstName}`);
+      assertEqual(await cardTitles(page.locator("main")), authorPosts.items.map((p) => p.title), "the author's posts");
+    });
+
+    // 6. An unknown slug: the API answers 404 and the front end shows its 404 page.
+    await step(page, "not-found", async () => {
+      await page.goto(`${APP_URL}/posts/no-such-post`);
+      await heading(page, "404 — Page not found");
+      await seeText(page, "No post with slug 'no-such-post'");
+      await seeText(page, "Back to all posts");
+    });
+
+    // An unknown author is a 404 too (no screenshot of its own).
+    await page.goto(`${APP_URL}/authors/nobody-here`);
+    await heading(page, "404 — Page not found");
+
+    if (problems.length) fail(`the browser reported problems:\n  ${problems.join("\n  ")}`);
+  } finally {
+    await context?.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(`e2e: ${stepNumber} steps passed; screenshots:\n  ${shots.join("\n  ")}`);
+}
+
+main().catch((error) => {
+  console.error(`e2e: FAILED: ${error.message}`);
+  process.exit(1);
+});
