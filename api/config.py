@@ -71,6 +71,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
+    threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -116,6 +117,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "host": ("HOST", str.strip),
     "port": ("PORT", _parse_non_negative_int),
     "workers": ("WORKERS", _parse_non_negative_int),
+    "threads": ("THREADS", _parse_non_negative_int),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

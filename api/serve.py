@@ -40,7 +40,8 @@ def main() -> int:
 
     print(
         f"serving {settings.content_dir} on http://{settings.host}:{settings.port} "
-        f"with {workers} granian worker{'s' * (workers != 1)}",
+        f"with {workers} granian worker{'s' * (workers != 1)} "
+        f"of {max(settings.threads, 1)} thread{'s' * (settings.threads > 1)}",
         flush=True,
     )
     server = Granian(
@@ -49,6 +50,8 @@ def main() -> int:
         port=settings.port,
         interface=Interfaces.WSGI,
         workers=workers,
+        blocking_threads=max(settings.threads, 1),
+        backpressure=max(settings.threads, 1) * 64,
         http=HTTPModes.http1,
         websockets=False,
         log_level=LogLevels.warning,

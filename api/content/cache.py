@@ -24,7 +24,7 @@ from api.content.parsed import ParsedFile
 log = logging.getLogger(__name__)
 
 _CHECKSUM_BYTES = 32
-_FORMAT = 1
+_FORMAT = 3
 
 
 def parser_version() -> str:
@@ -62,9 +62,10 @@ class ParseCache:
             log.warning("parse cache %s is corrupt; ignoring it", self.path)
             return {}, None
         try:
-            version, records, kept = marshal.loads(payload)
+            version, *rest = marshal.loads(payload)
             if version != self.version:
                 return {}, None
+            records, kept = rest
             known = {key: ParsedFile.from_record(record) for key, record in records.items()}
             return known, _kept_content(kept)
         except (ValueError, TypeError, EOFError, KeyError) as error:

@@ -21,10 +21,9 @@ from typing import Any, TypeVar
 from api.content.loader import LoadedContent
 from api.content.models import ContentProblem, Page, Person
 from api.content.parsed import POST_TYPE, PROJECT_TYPE, FileKind, ParsedFile
-from api.content.paths import page_slug, page_url, person_slug, reference_key
+from api.content.paths import page_slug, page_url, person_slug
 from api.content.rendering import Rendered, count_words, render_markdown
 from api.content.sanitizing import sanitise_html
-from api.content.validation import parse_date
 
 T = TypeVar("T")
 
@@ -236,8 +235,7 @@ def _page(file: ParsedFile, body: str, people_by_path: Mapping[str, Person]) -> 
     assert file.blob is not None and file.type_name is not None and file.facts is not None
     facts = file.facts
     url = page_url(file.path)
-    parsed_date = parse_date(facts.date) if facts.date else None
-    person = people_by_path.get(reference_key(facts.author) or "") if facts.author else None
+    person = people_by_path.get(facts.author_key) if facts.author_key else None
     return Page(
         path=file.path,
         url=url,
@@ -245,7 +243,7 @@ def _page(file: ParsedFile, body: str, people_by_path: Mapping[str, Person]) -> 
         type=file.type_name,
         blob=file.blob,
         body=body,
-        date=parsed_date[1] if parsed_date else None,
+        date=datetime.fromtimestamp(facts.timestamp, UTC) if facts.timestamp is not None else None,
         is_draft=facts.is_draft,
         title=facts.title,
         tags=facts.tags,

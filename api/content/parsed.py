@@ -14,8 +14,8 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from api.content.models import ContentProblem, Severity
-from api.content.paths import TEAM_DIR
-from api.content.validation import Location
+from api.content.paths import TEAM_DIR, reference_key
+from api.content.validation import Location, parse_date
 
 PAGE_TYPES = frozenset(
     {"PageLayout", "PostLayout", "PostFeedLayout", "ProjectLayout", "ProjectFeedLayout"}
@@ -52,12 +52,16 @@ class Reference(NamedTuple):
 
 
 class PageFacts(NamedTuple):
-    """What the index orders and filters pages by, without decoding their data."""
+    """What the index orders and filters pages by, without decoding their data.
+
+    Worked out once at parse time (and cached), so that a restart does no parsing
+    of dates or references either.
+    """
 
     title: str
-    date: str | None
+    timestamp: float | None  # the page's date, seconds since the epoch (UTC)
     is_draft: bool
-    author: str | None
+    author_key: str | None  # the index key of the author reference
     tags: tuple[str, ...]
 
 
@@ -119,10 +123,11 @@ class ParsedFile:
 
 def _page_facts(data: dict[str, Any]) -> PageFacts:
     title, date, author, tags = (data.get(key) for key in ("title", "date", "author", "tags"))
+    parsed_date = parse_date(date) if date is not None else None
     return PageFacts(
         title=title if isinstance(title, str) else "",
-        date=date if isinstance(date, str) else None,
+        timestamp=parsed_date[1].timestamp() if parsed_date else None,
         is_draft=data.get("isDraft") is True,
-        author=author if isinstance(author, str) else None,
+        author_key=reference_key(author) if isinstance(author, str) else None,
         tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
     )

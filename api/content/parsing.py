@@ -212,12 +212,25 @@ def find_non_json(value: Any) -> tuple[tuple[str | int, ...], str] | None:
     return None
 
 
+_BOUNDARY_REST = re.compile(r"-*[ \t\r]*(?:\n|$)")
+
+
 def markdown_body(text: str) -> str:
-    """The Markdown body of a page file, without parsing its front matter."""
+    """The Markdown body of a page file, without parsing its front matter.
+
+    Only the closing ``---`` line is looked for, with ``str.find``: a restart
+    takes the bodies of a whole site this way, so it must cost next to nothing.
+    """
     stripped = text.lstrip()
     if not _YAML_HANDLER.detect(stripped):
         return stripped.strip()
-    try:
-        return _YAML_HANDLER.split(stripped)[1].strip()
-    except ValueError:
-        return ""
+    position = stripped.find("\n")
+    while position != -1:
+        position = stripped.find("\n---", position)
+        if position == -1:
+            break
+        rest = _BOUNDARY_REST.match(stripped, position + 4)
+        if rest is not None:
+            return stripped[rest.end() :].strip()
+        position += 1
+    return ""

@@ -76,16 +76,16 @@ def _walk(root: Path, subdir: str, suffix: str, result: ReadResult) -> Iterator[
 def _read_one(
     root: Path, relative: str, max_file_bytes: int, result: ReadResult
 ) -> SourceFile | None:
-    path = root / relative
+    path = os.path.join(root, relative)  # plain strings: this runs once per file per load
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        if os.path.islink(path) and not Path(path).resolve().is_relative_to(root):
             result.problems.append(
                 ContentProblem(
                     relative, 1, Severity.ERROR, "symlink leads outside the content folder; ignored"
                 )
             )
             return None
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read(max_file_bytes + 1)
     except OSError as error:
         result.problems.append(

@@ -1,85 +1,41 @@
 """The delivery layer: a thin WSGI layer in front of Flask for caching, ETags, gzip and CORS.
 
-A GET response is a pure function of (content snapshot, path, query), so the
-first answer for a key is kept as bytes with its strong ETag, and the next ones
-skip Flask entirely. The snapshot is pinned into the WSGI environ before Flask
-sees the request, so the body, its ETag and the cache key all come from the same
-snapshot even when a reload swaps it mid-request. Conditional requests (304),
-gzip, CORS and ``Cache-Control`` are handled here, for cached and uncached
-responses alike.
+A public GET answer is a pure function of (content version, path, query), so
+the first answer for a target is kept as bytes with its strong ETag and its
+header lists (``response_cache``), and the next ones skip Flask entirely. The
+snapshot is pinned into the WSGI environ before Flask sees the request, so a
+body, its ETag and its cache key always come from the same snapshot, even when
+a reload swaps it mid-request. Preview answers (drafts) are never cached.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import hmac
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
 
 import orjson
 
 from api.config import Settings
 from api.content.repository import ContentRepository
+from api.web.response_cache import CachedResponse, Headers, ResponseCache
 
 SNAPSHOT_KEY = "content.snapshot"
 VIEW_KEY = "content.view"
 PREVIEW_KEY = "content.preview"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-GZIP_MIN_BYTES = 1024
-CACHE_MAX_ENTRIES = 4096
 MAX_TARGET_BYTES = 2048  # path plus query string
 MAX_HEADER_BYTES = 8192  # one request header
 MAX_HEADERS_BYTES = 16384  # all request headers together
+SECURITY_HEADERS: Headers = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+]
+EXPOSED_HEADERS = ("Access-Control-Expose-Headers", "ETag, Link, X-Content-Version")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-@dataclass(slots=True)
-class CachedResponse:
-    status: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    etag: str | None = None
-    _gzipped: bytes | None = field(default=None, repr=False)
-
-    def gzipped(self) -> bytes:
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
-        return self._gzipped
-
-
-class ResponseCache:
-    """A bounded LRU of rendered responses, emptied when the snapshot changes."""
-
-    def __init__(self, max_entries: int = CACHE_MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[tuple[str, str], CachedResponse] = OrderedDict()
-        self._version: str | None = None
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-
-    def get(self, version: str, key: tuple[str, str]) -> CachedResponse | None:
-        with self._lock:
-            if version != self._version:
-                return None
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, version: str, key: tuple[str, str], entry: CachedResponse) -> None:
-        with self._lock:
-            if version != self._version:
-                self._entries.clear()
-                self._version = version
-            self._entries[key] = entry
-            if len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+StartResponse = Callable[..., Any]
 
 
 class Delivery:
@@ -91,76 +47,88 @@ class Delivery:
             f"public, max-age={settings.cache_max_age}, "
             f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
         )
-        self.cors_origins = settings.cors_origins
         self.preview_token = settings.preview_token
-        self.vary_on_authorization = settings.preview_token is not None
+        self.any_origin = "*" in settings.cors_origins
+        self.cors_origins = frozenset(settings.cors_origins)
+        self.static_headers: Headers = [*SECURITY_HEADERS]
+        if self.preview_token is not None:
+            self.static_headers.append(("Vary", "Authorization"))
+        if self.any_origin:
+            self.static_headers += [("Access-Control-Allow-Origin", "*"), EXPOSED_HEADERS]
+        else:
+            self.static_headers.append(("Vary", "Origin"))
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        refusal = _oversized(environ)
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        refusal = _oversized(path, query, environ)
         if refusal is not None:
             return self._refuse(refusal, environ, start_response)
         snapshot = self.repository.snapshot
-        preview = self._is_preview(environ)
-        view, version = (snapshot.preview, "") if preview else snapshot.public_view()
-        environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = snapshot, view, preview
         method = environ.get("REQUEST_METHOD", "GET")
+        preview = self.preview_token is not None and self._is_preview(environ)
+        if not preview and method in ("GET", "HEAD"):
+            view, version = snapshot.public_view()
+            entry = self.cache.get(version, path, query)
+            if entry is None:
+                environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = (
+                    snapshot,
+                    view,
+                    False,
+                )
+                rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
+                if not rendered.status.startswith("200"):
+                    return self._send(rendered, environ, start_response, head=method == "HEAD")
+                entry = CachedResponse.prepare(
+                    rendered.status,
+                    rendered.headers,
+                    rendered.body,
+                    cache_control=self.cache_control,
+                    extra=[("X-Content-Version", snapshot.version), *self.static_headers],
+                )
+                if (
+                    snapshot is self.repository.snapshot
+                ):  # a late answer of an old snapshot is not kept
+                    self.cache.put(version, path, query, entry)
+            return self._respond(entry, environ, start_response, head=method == "HEAD")
+        view = snapshot.preview if preview else snapshot.public_view()[0]
+        environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = snapshot, view, preview
         if method == "OPTIONS":
             return self._preflight(environ, start_response)
-        if method not in ("GET", "HEAD"):
-            entry = self._render(environ)
-            return self._send(entry, environ, start_response, body=entry.body)
+        rendered = self._render({**environ, "REQUEST_METHOD": "GET"} if preview else environ)
         if preview:  # drafts: never cached here, never by anyone else
-            entry = self._render({**environ, "REQUEST_METHOD": "GET"})
-            return self._send(
-                entry,
-                environ,
-                start_response,
-                body=b"" if method == "HEAD" else entry.body,
-                extra=[("Cache-Control", "private, no-store")],
-                length=len(entry.body),
-            )
-        key = (environ.get("PATH_INFO", ""), _normalised_query(environ.get("QUERY_STRING", "")))
-        entry = self.cache.get(version, key)
-        if entry is None:
-            entry = self._render({**environ, "REQUEST_METHOD": "GET"})
-            if entry.status.startswith("200"):
-                entry.etag = _etag(entry.body)
-                self.cache.put(version, key, entry)
-        return self._respond(entry, environ, start_response, head=method == "HEAD")
+            rendered.headers.append(("Cache-Control", "private, no-store"))
+        return self._send(rendered, environ, start_response, head=method == "HEAD")
 
-    def _is_preview(self, environ: dict[str, Any]) -> bool:
-        """A request with ``Authorization: Bearer <PREVIEW_TOKEN>``, compared in constant time."""
-        if self.preview_token is None:
-            return False
-        scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credentials.strip().encode(), self.preview_token.encode())
-
-    def _refuse(
-        self, status: HTTPStatus, environ: dict[str, Any], start_response: Callable[..., Any]
+    def _respond(
+        self,
+        entry: CachedResponse,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        *,
+        head: bool,
     ) -> Iterable[bytes]:
-        """Answer an oversized request before any work is done for it."""
-        message = {
-            HTTPStatus.REQUEST_URI_TOO_LONG: f"Request target longer than {MAX_TARGET_BYTES} bytes",
-            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "Request headers too large",
-        }[status]
-        body = orjson.dumps({"code": status.value, "status": status.phrase, "message": message})
-        entry = CachedResponse(
-            f"{status.value} {status.phrase}", [("Content-Type", "application/json")], body
+        """Send a cached 200 (or 304) with its prepared headers: the hot path."""
+        gzipped = entry.gzip_body is not None and _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match is not None and _matches(if_none_match, entry.etag):
+            headers = entry.gzip_not_modified_headers if gzipped else entry.not_modified_headers
+            start_response("304 Not Modified", headers + self._cors(environ))
+            return [b""]
+        headers = entry.gzip_headers if gzipped else entry.plain_headers
+        start_response(
+            entry.status, headers + self._cors(environ) if not self.any_origin else headers
         )
-        return self._send(entry, environ, start_response, body=body)
+        if head:
+            return [b""]
+        return [entry.gzip_body if gzipped else entry.body]  # type: ignore[list-item]
 
     def _render(self, environ: dict[str, Any]) -> CachedResponse:
-        """Run the Flask app and keep its whole response."""
-        captured: dict[str, Any] = {}
+        """Run the Flask app and keep its whole answer (its headers without Content-Length)."""
+        captured: list[Any] = []
 
-        def capture(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, headers
+        def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:
+            captured[:] = [status, headers]
             return lambda data: None
 
         chunks = self.app(environ, capture)
@@ -170,124 +138,88 @@ class Delivery:
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        return CachedResponse(captured["status"], headers, body)
-
-    def _respond(
-        self,
-        entry: CachedResponse,
-        environ: dict[str, Any],
-        start_response: Callable[..., Any],
-        *,
-        head: bool,
-    ) -> Iterable[bytes]:
-        if entry.etag is None:
-            return self._send(entry, environ, start_response, body=b"" if head else entry.body)
-        gzipped = len(entry.body) >= GZIP_MIN_BYTES and _accepts_gzip(environ)
-        etag = f'{entry.etag[:-1]}-gzip"' if gzipped else entry.etag
-        extra = [("ETag", etag), ("Vary", "Accept-Encoding")]
-        if not _has_header(entry.headers, "Cache-Control"):  # a view may set its own
-            extra.append(("Cache-Control", self.cache_control))
-        if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):
-            own = [(k, v) for k, v in entry.headers if k.lower() == "cache-control"]
-            start_response("304 Not Modified", [*extra, *own, *self._common_headers(environ)])
-            return [b""]
-        body = entry.gzipped() if gzipped else entry.body
-        if gzipped:
-            extra.append(("Content-Encoding", "gzip"))
-        return self._send(
-            entry,
-            environ,
-            start_response,
-            body=b"" if head else body,
-            extra=extra,
-            length=len(body),
-        )
+        status, headers = captured
+        kept = [(name, value) for name, value in headers if name.lower() != "content-length"]
+        return CachedResponse(status, kept, body, etag="")
 
     def _send(
         self,
-        entry: CachedResponse,
+        response: CachedResponse,
         environ: dict[str, Any],
-        start_response: Callable[..., Any],
+        start_response: StartResponse,
         *,
-        body: bytes,
-        extra: list[tuple[str, str]] | None = None,
-        length: int | None = None,
+        head: bool,
     ) -> Iterable[bytes]:
-        headers = [*entry.headers, *(extra or ())]
-        if not _has_header(headers, "Cache-Control"):
+        """Send an answer that is not cached: an error, a preview, a refusal."""
+        headers = [*response.headers]
+        if not any(name.lower() == "cache-control" for name, _ in headers):
             headers.append(("Cache-Control", "no-cache"))
-        headers.append(("Content-Length", str(len(body) if length is None else length)))
-        headers.extend(self._common_headers(environ))
-        start_response(entry.status, headers)
-        return [body]
+        headers.append(("Content-Length", str(len(response.body))))
+        snapshot = environ.get(SNAPSHOT_KEY)
+        if snapshot is not None:
+            headers.append(("X-Content-Version", snapshot.version))
+        start_response(response.status, headers + self.static_headers + self._cors(environ))
+        return [b"" if head else response.body]
 
-    def _preflight(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
+    def _is_preview(self, environ: dict[str, Any]) -> bool:
+        """A request with ``Authorization: Bearer <PREVIEW_TOKEN>``, compared in constant time."""
+        scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != "bearer" or self.preview_token is None:
+            return False
+        return hmac.compare_digest(credentials.strip().encode(), self.preview_token.encode())
+
+    def _cors(self, environ: dict[str, Any]) -> Headers:
+        """The CORS headers that depend on the request: only with a configured origin list."""
+        if self.any_origin:
+            return []
+        origin = environ.get("HTTP_ORIGIN")
+        if origin in self.cors_origins:
+            return [("Access-Control-Allow-Origin", origin), EXPOSED_HEADERS]
+        return []
+
+    def _preflight(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         headers = [
             ("Allow", ALLOWED_METHODS),
             ("Access-Control-Allow-Methods", ALLOWED_METHODS),
             ("Access-Control-Allow-Headers", "Authorization, If-None-Match, Content-Type"),
             ("Access-Control-Max-Age", "86400"),
             ("Content-Length", "0"),
-            *self._common_headers(environ),
         ]
-        start_response("204 No Content", headers)
+        start_response("204 No Content", headers + self.static_headers + self._cors(environ))
         return [b""]
 
-    def _common_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
-        headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
-        snapshot = environ.get(SNAPSHOT_KEY)
-        if snapshot is not None:
-            headers.append(("X-Content-Version", snapshot.version))
-        if self.vary_on_authorization:
-            headers.append(("Vary", "Authorization"))
-        if "*" in self.cors_origins:
-            headers.append(("Access-Control-Allow-Origin", "*"))
-        else:
-            headers.append(("Vary", "Origin"))
-            origin = environ.get("HTTP_ORIGIN")
-            if origin in self.cors_origins:
-                headers.append(("Access-Control-Allow-Origin", origin))
-        if any(name == "Access-Control-Allow-Origin" for name, _ in headers):
-            headers.append(("Access-Control-Expose-Headers", "ETag, Link"))
-        return headers
+    def _refuse(
+        self, status: HTTPStatus, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Answer an oversized request before any work is done for it."""
+        message = {
+            HTTPStatus.REQUEST_URI_TOO_LONG: f"Request target longer than {MAX_TARGET_BYTES} bytes",
+            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "Request headers too large",
+        }[status]
+        body = orjson.dumps({"code": status.value, "status": status.phrase, "message": message})
+        response = CachedResponse(
+            f"{status.value} {status.phrase}", [("Content-Type", "application/json")], body, ""
+        )
+        return self._send(response, environ, start_response, head=False)
 
 
-def _oversized(environ: dict[str, Any]) -> HTTPStatus | None:
+def _oversized(path: str, query: str, environ: dict[str, Any]) -> HTTPStatus | None:
     """414 or 431 for a request too large to be a reasonable read of this API."""
-    target = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
-    if target > MAX_TARGET_BYTES:
+    if len(path) + len(query) > MAX_TARGET_BYTES:
         return HTTPStatus.REQUEST_URI_TOO_LONG
     total = 0
     for name, value in environ.items():
-        if name.startswith("HTTP_") and isinstance(value, str):
+        if name[:5] == "HTTP_":
             size = len(name) + len(value)
-            total += size
-            if size > MAX_HEADER_BYTES or total > MAX_HEADERS_BYTES:
+            if size > MAX_HEADER_BYTES:
                 return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-    return None
+            total += size
+    return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE if total > MAX_HEADERS_BYTES else None
 
 
-def _has_header(headers: list[tuple[str, str]], name: str) -> bool:
-    lowered = name.lower()
-    return any(key.lower() == lowered for key, _ in headers)
-
-
-def _normalised_query(query: str) -> str:
-    """The query as a cache key: parameters sorted, so their order does not matter."""
-    if not query:
-        return ""
-    return "&".join(f"{k}={v}" for k, v in sorted(parse_qsl(query, keep_blank_values=True)))
-
-
-def _etag(body: bytes) -> str:
-    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-
-
-def _accepts_gzip(environ: dict[str, Any]) -> bool:
-    accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
+def _accepts_gzip(accepted: str | None) -> bool:
+    if not accepted:
+        return False
     for part in accepted.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() in ("gzip", "*"):
@@ -296,13 +228,11 @@ def _accepts_gzip(environ: dict[str, Any]) -> bool:
     return False
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
+def _matches(if_none_match: str, etag: str) -> bool:
     """Weak comparison, as RFC 9110 asks for If-None-Match; gzip and plain share the tag."""
-    if not if_none_match:
-        return False
     base = etag.strip('"')
     for candidate in if_none_match.split(","):
         tag = candidate.strip().removeprefix("W/").strip('"')
-        if tag == "*" or tag == base or tag == f"{base}-gzip":
+        if tag in ("*", base, f"{base}-gzip"):
             return True
     return False
