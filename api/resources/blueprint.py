@@ -39,6 +39,12 @@ IF_NONE_MATCH_DOC = {
 }
 
 
+OVERSIZED_RESPONSES = {
+    414: "Request target (path and query) longer than 2 KiB.",
+    431: "Request headers larger than 8 KiB each or 16 KiB together.",
+}
+
+
 class ContentBlueprint(Blueprint):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,6 +76,8 @@ class ContentBlueprint(Blueprint):
                 view = self.alt_response(
                     422, schema=ErrorSchema, description="Invalid query parameters."
                 )(view)
+            for status, description in OVERSIZED_RESPONSES.items():
+                view = self.alt_response(status, schema=ErrorSchema, description=description)(view)
             view._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
             view._apidoc["conditional_get"] = True  # type: ignore[attr-defined]
             return self.doc(operationId=operation_id)(view)
