@@ -55,7 +55,8 @@ format: install ## format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-spec: install ## regenerate the committed OpenAPI document
+spec: install ## regenerate the committed OpenAPI document (and its examples, from content/)
+	$(BIN)/flask --app api content examples
 	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
 
 check-content: install ## validate CONTENT_DIR like the server does

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from api.content.loader import load_content
+from api.examples import EXAMPLES_FILE, write_examples
 from api.content.models import Severity
 
 content_cli = AppGroup("content", help="Work with the content folder.")
@@ -39,3 +40,10 @@ def check(directory: Path | None) -> None:
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     )
     raise SystemExit(1 if errors else 0)
+
+
+@content_cli.command("examples")
+def write_spec_examples() -> None:
+    """Write the OpenAPI examples (api/openapi_examples.json) from the bundled site."""
+    write_examples()
+    click.echo(f"wrote {EXAMPLES_FILE}")

@@ -154,3 +154,24 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
     assert names == {"page", "page_size", "author", "tag", "sort", "If-None-Match"}
     assert "Link" in operations["listPosts"]["responses"]["200"]["headers"]
     assert "ETag" in operations["getPost"]["responses"]["200"]["headers"]
+
+
+def test_examples_are_the_bundled_sites_real_answers(client):
+    from api.examples import EXAMPLE_REQUESTS, examples
+
+    assert set(examples()) == set(EXAMPLE_REQUESTS)
+    for operation, url in EXAMPLE_REQUESTS.items():
+        assert client.get(url).get_json() == examples()[operation], (
+            f"the example of {operation} is stale: run `make spec`"
+        )
+
+
+def test_every_schema_has_a_title_and_a_description(spec):
+    for name, schema in spec["components"]["schemas"].items():
+        assert schema.get("title") == name
+        assert schema.get("description"), name
+
+
+def test_operations_carry_their_examples(spec):
+    post = spec["paths"]["/api/posts/{slug}"]["get"]["responses"]["200"]["content"]
+    assert post["application/json"]["example"]["title"] == "AI, Security, and the End of Silos"

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask_smorest import Blueprint
 from marshmallow import Schema
 
+from api.examples import examples
 from api.schemas.errors import ErrorSchema
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -69,7 +70,8 @@ class ContentBlueprint(Blueprint):
         response_headers.update(headers or {})
 
         def decorate(view: View) -> View:
-            view = self.response(200, schema, headers=response_headers)(view)
+            example = examples().get(operation_id)
+            view = self.response(200, schema, headers=response_headers, example=example)(view)
             if not_found:
                 view = self.alt_response(404, schema=ErrorSchema, description=not_found)(view)
             if has_query:

@@ -8,6 +8,7 @@ beside the known types, because a theme's new section type is served as it is.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
@@ -28,13 +29,16 @@ _DEFAULT_MESSAGES = {
 
 
 class ContentConverter(OpenAPIConverter):
-    """Lets a schema describe itself (``openapi_document``), for ``oneOf`` documents."""
+    """Gives every schema a title and a description (what generators name and document
+    types after), and lets a schema describe itself (``openapi_document``) for ``oneOf``
+    documents."""
 
     def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
         describe = getattr(schema, "openapi_document", None)
-        if describe is not None:
-            return describe(self)
-        return super().schema2jsonschema(schema)
+        document = describe(self) if describe is not None else super().schema2jsonschema(schema)
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        name = schema_class.__name__.removesuffix("Schema")
+        return {"title": name, "description": _description(schema_class, name), **document}
 
 
 class ContentMarshmallowPlugin(MarshmallowPlugin):
@@ -67,6 +71,7 @@ class ContentApi(Api):
         self.spec.components.schema(
             UNKNOWN_OBJECT,
             {
+                "title": UNKNOWN_OBJECT,
                 "type": "object",
                 "description": "An object of a type the API does not know (a theme's own "
                 "section, say), served as it is in the file. Its `type` is the file's own type "
@@ -82,6 +87,18 @@ class ContentApi(Api):
         self.register_field(Number, "number", None)
         self.ma_plugin.converter.add_attribute_function(_one_of_models)
         self.ma_plugin.converter.add_attribute_function(_style_value)
+
+
+def _description(schema_class: type, name: str) -> str:
+    """The schema's docstring (its first paragraph), or what the model type is."""
+    doc = schema_class.__dict__.get("__doc__")
+    if doc:
+        first_paragraph = inspect.cleandoc(doc).split("\n\n")[0]
+        return " ".join(first_paragraph.split()).replace("``", "`")
+    model_name = getattr(schema_class, "model_name", None)
+    if model_name:
+        return f"An object of the content model's `{model_name}` type, as its file has it."
+    return name
 
 
 def _by_parameter(messages: Any) -> dict[str, list[str]]:

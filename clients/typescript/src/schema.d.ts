@@ -211,6 +211,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Error
+         * @description An error: its HTTP status code and name, what went wrong, and per-parameter reasons.
+         */
         Error: {
             /** @example 404 */
             code: number;
@@ -230,7 +234,10 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description An object of a type the API does not know (a theme's own section, say), served as it is in the file. Its `type` is the file's own type name, never one of the known ones; generators that name discriminator values after schemas (openapi-typescript) show it as `UnknownObject`, so treat the `default` branch of a switch on `type` as the unknown case. */
+        /**
+         * UnknownObject
+         * @description An object of a type the API does not know (a theme's own section, say), served as it is in the file. Its `type` is the file's own type name, never one of the known ones; generators that name discriminator values after schemas (openapi-typescript) show it as `UnknownObject`, so treat the `default` branch of a switch on `type` as the unknown case.
+         */
         UnknownObject: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -240,6 +247,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ImageBlock
+         * @description An object of the content model's `ImageBlock` type, as its file has it.
+         */
         ImageBlock: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -254,6 +265,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * AuthorSummary
+         * @description The author of a post, as lists and post cards show them.
+         */
         AuthorSummary: {
             /** @example jason-hand */
             slug: string;
@@ -266,6 +281,10 @@ export interface components {
             lastName?: string;
             image?: components["schemas"]["ImageBlock"];
         };
+        /**
+         * PostSummary
+         * @description A post as lists, feeds and post sections show it.
+         */
         PostSummary: {
             /** @example ai-security-and-the-end-of-silos */
             slug: string;
@@ -290,6 +309,10 @@ export interface components {
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
         };
+        /**
+         * Pagination
+         * @description Where this page sits in the whole list.
+         */
         Pagination: {
             /** @example 1 */
             page: number;
@@ -300,13 +323,25 @@ export interface components {
             /** @example 2 */
             totalPages: number;
         };
+        /**
+         * PostPage
+         * @description A page of PostSummary.
+         */
         PostPage: {
             items: components["schemas"]["PostSummary"][];
             pagination: components["schemas"]["Pagination"];
         };
+        /**
+         * RecentPosts
+         * @description The newest published posts.
+         */
         RecentPosts: {
             items: components["schemas"]["PostSummary"][];
         };
+        /**
+         * MetaTag
+         * @description An object of the content model's `MetaTag` type, as its file has it.
+         */
         MetaTag: {
             /**
              * @description The model type of this object.
@@ -319,6 +354,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * BackgroundImage
+         * @description An object of the content model's `BackgroundImage` type, as its file has it.
+         */
         BackgroundImage: {
             /**
              * @description The model type of this object.
@@ -336,6 +375,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Author
+         * @description A person of `data/team/`, with their slug, full name and number of published posts.
+         */
         Author: {
             /**
              * @description The model type of this object.
@@ -357,6 +400,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * VideoBlock
+         * @description An object of the content model's `VideoBlock` type, as its file has it.
+         */
         VideoBlock: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -375,6 +422,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * StyleProperties
+         * @description Style properties of one element of a component (`self`, `title`, ...).
+         */
         StyleProperties: {
             /** @description auto | screen */
             height?: string | number | string[];
@@ -407,6 +458,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Button
+         * @description An object of the content model's `Button` type, as its file has it.
+         */
         Button: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -427,6 +482,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Link
+         * @description An object of the content model's `Link` type, as its file has it.
+         */
         Link: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -445,6 +504,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * TextFormControl
+         * @description An object of the content model's `TextFormControl` type, as its file has it.
+         */
         TextFormControl: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -461,6 +524,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * EmailFormControl
+         * @description An object of the content model's `EmailFormControl` type, as its file has it.
+         */
         EmailFormControl: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -477,6 +544,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * TextareaFormControl
+         * @description An object of the content model's `TextareaFormControl` type, as its file has it.
+         */
         TextareaFormControl: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -493,6 +564,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * CheckboxFormControl
+         * @description An object of the content model's `CheckboxFormControl` type, as its file has it.
+         */
         CheckboxFormControl: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -507,6 +582,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * SelectFormControl
+         * @description An object of the content model's `SelectFormControl` type, as its file has it.
+         */
         SelectFormControl: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -524,6 +603,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * FormBlock
+         * @description An object of the content model's `FormBlock` type, as its file has it.
+         */
         FormBlock: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -543,6 +626,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * HeroSection
+         * @description An object of the content model's `HeroSection` type, as its file has it.
+         */
         HeroSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -567,6 +654,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ContactSection
+         * @description An object of the content model's `ContactSection` type, as its file has it.
+         */
         ContactSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -590,6 +681,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * CtaSection
+         * @description An object of the content model's `CtaSection` type, as its file has it.
+         */
         CtaSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -612,6 +707,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * DividerSection
+         * @description An object of the content model's `DividerSection` type, as its file has it.
+         */
         DividerSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -627,6 +726,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * FeaturedItem
+         * @description An object of the content model's `FeaturedItem` type, as its file has it.
+         */
         FeaturedItem: {
             /**
              * @description The model type of this object.
@@ -647,6 +750,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * FeaturedItemsSection
+         * @description An object of the content model's `FeaturedItemsSection` type, as its file has it.
+         */
         FeaturedItemsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -670,6 +777,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * FeaturedPostsSection
+         * @description An object of the content model's `FeaturedPostsSection` type, as its file has it.
+         */
         FeaturedPostsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -698,6 +809,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * RecentPostsSection
+         * @description An object of the content model's `RecentPostsSection` type, as its file has it.
+         */
         RecentPostsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -728,6 +843,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProjectSummary
+         * @description A project as project feeds and sections show it.
+         */
         ProjectSummary: {
             slug: string;
             url: string;
@@ -741,6 +860,10 @@ export interface components {
             description?: string;
             featuredImage?: components["schemas"]["ImageBlock"];
         };
+        /**
+         * FeaturedProjectsSection
+         * @description An object of the content model's `FeaturedProjectsSection` type, as its file has it.
+         */
         FeaturedProjectsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -768,6 +891,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * RecentProjectsSection
+         * @description An object of the content model's `RecentProjectsSection` type, as its file has it.
+         */
         RecentProjectsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -796,6 +923,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Label
+         * @description An object of the content model's `Label` type, as its file has it.
+         */
         Label: {
             /**
              * @description The model type of this object.
@@ -807,6 +938,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * LabelsSection
+         * @description An object of the content model's `LabelsSection` type, as its file has it.
+         */
         LabelsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -826,6 +961,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * MediaGallerySection
+         * @description An object of the content model's `MediaGallerySection` type, as its file has it.
+         */
         MediaGallerySection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -851,6 +990,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * QuoteSection
+         * @description An object of the content model's `QuoteSection` type, as its file has it.
+         */
         QuoteSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -871,6 +1014,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Testimonial
+         * @description An object of the content model's `Testimonial` type, as its file has it.
+         */
         Testimonial: {
             /**
              * @description The model type of this object.
@@ -890,6 +1037,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * TestimonialsSection
+         * @description An object of the content model's `TestimonialsSection` type, as its file has it.
+         */
         TestimonialsSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -911,6 +1062,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * TextSection
+         * @description An object of the content model's `TextSection` type, as its file has it.
+         */
         TextSection: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -933,6 +1088,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * TocEntry
+         * @description One heading of a rendered Markdown body.
+         */
         TocEntry: {
             /** @description The heading's anchor id. */
             id: string;
@@ -940,6 +1099,10 @@ export interface components {
             /** @description 1 for h1 ... 6 for h6. */
             level: number;
         };
+        /**
+         * Post
+         * @description A post: every front matter field of its PostLayout, typed, its author and rendered body.
+         */
         Post: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -985,10 +1148,18 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * AuthorPage
+         * @description A page of Author.
+         */
         AuthorPage: {
             items: components["schemas"]["Author"][];
             pagination: components["schemas"]["Pagination"];
         };
+        /**
+         * Page
+         * @description A PageLayout page with its sections filled.
+         */
         Page: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -1022,6 +1193,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * PagedPostsSection
+         * @description How a post feed page shows its posts (the `postFeed` of a PostFeedLayout).
+         */
         PagedPostsSection: {
             /**
              * @description The model type of this object.
@@ -1046,6 +1221,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * PostFeedPage
+         * @description The blog's feed page, with one page of its posts (query `page`, `page_size`).
+         */
         PostFeedPage: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -1087,6 +1266,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProjectPage
+         * @description A project, with the next newer and next older project.
+         */
         ProjectPage: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -1133,6 +1316,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * PagedProjectsSection
+         * @description How a project feed page shows its projects (the `projectFeed` of a ProjectFeedLayout).
+         */
         PagedProjectsSection: {
             /**
              * @description The model type of this object.
@@ -1156,6 +1343,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProjectFeedPage
+         * @description The projects feed page, with one page of its projects.
+         */
         ProjectFeedPage: {
             /**
              * @description The model type of this object. (enum property replaced by openapi-typescript)
@@ -1197,8 +1388,15 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description Any page of the site, by its layout. */
+        /**
+         * PageDocument
+         * @description Any page of the site, by its layout.
+         */
         PageDocument: components["schemas"]["Page"] | components["schemas"]["Post"] | components["schemas"]["PostFeedPage"] | components["schemas"]["ProjectPage"] | components["schemas"]["ProjectFeedPage"] | components["schemas"]["UnknownObject"];
+        /**
+         * PagePath
+         * @description A public page: its URL path, model type and title.
+         */
         PagePath: {
             /** @example /blog */
             path: string;
@@ -1207,9 +1405,17 @@ export interface components {
             /** @example Blog */
             title?: string;
         };
+        /**
+         * PagePaths
+         * @description Every public page of the site, by URL path.
+         */
         PagePaths: {
             items: components["schemas"]["PagePath"][];
         };
+        /**
+         * Social
+         * @description An object of the content model's `Social` type, as its file has it.
+         */
         Social: {
             /**
              * @description The model type of this object.
@@ -1225,6 +1431,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Header
+         * @description An object of the content model's `Header` type, as its file has it.
+         */
         Header: {
             /**
              * @description The model type of this object.
@@ -1246,6 +1456,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ContactBlock
+         * @description An object of the content model's `ContactBlock` type, as its file has it.
+         */
         ContactBlock: {
             /**
              * @description The model type of this object.
@@ -1263,6 +1477,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Footer
+         * @description An object of the content model's `Footer` type, as its file has it.
+         */
         Footer: {
             /**
              * @description The model type of this object.
@@ -1280,6 +1498,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Config
+         * @description An object of the content model's `Config` type, as its file has it.
+         */
         Config: {
             /**
              * @description The model type of this object.
@@ -1296,6 +1518,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ThemeStyleHeading
+         * @description An object of the content model's `ThemeStyleHeading` type, as its file has it.
+         */
         ThemeStyleHeading: {
             /**
              * @description The model type of this object.
@@ -1315,6 +1541,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ThemeStyleButton
+         * @description An object of the content model's `ThemeStyleButton` type, as its file has it.
+         */
         ThemeStyleButton: {
             /**
              * @description The model type of this object.
@@ -1332,6 +1562,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ThemeStyleLink
+         * @description An object of the content model's `ThemeStyleLink` type, as its file has it.
+         */
         ThemeStyleLink: {
             /**
              * @description The model type of this object.
@@ -1347,6 +1581,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ThemeStyle
+         * @description An object of the content model's `ThemeStyle` type, as its file has it.
+         */
         ThemeStyle: {
             /**
              * @description The model type of this object.
@@ -1377,12 +1615,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * Site
+         * @description The site configuration and theme style, with the site's absolute URL.
+         */
         Site: {
             config?: components["schemas"]["Config"];
             style?: components["schemas"]["ThemeStyle"];
             /** @example http://127.0.0.1:5000 */
             siteUrl: string;
         };
+        /**
+         * ContentError
+         * @description A problem in a content file that left the file out of the site.
+         */
         ContentError: {
             /** @example pages/blog/broken.md */
             path: string;
@@ -1392,6 +1638,10 @@ export interface components {
             /** @description The file's last good version is still served. */
             servingLastGood: boolean;
         };
+        /**
+         * Health
+         * @description The service is up; which content version it serves and what was left out.
+         */
         Health: {
             /** @example ok */
             status: string;
@@ -1463,6 +1713,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-11-04",
+                     *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
+                     *           "featuredImage": {
+                     *             "altText": "An empty conference room with a speakerphone in the middle of the table",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/war-room.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "retiring-the-war-room",
+                     *           "tags": [],
+                     *           "title": "Retiring the War Room",
+                     *           "url": "/blog/retiring-the-war-room",
+                     *           "wordCount": 337
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Wei",
+                     *             "image": {
+                     *               "altText": "Wei Chen at his desk with two monitors showing Grafana dashboards",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/wei-chen.jpg"
+                     *             },
+                     *             "lastName": "Chen",
+                     *             "name": "Wei Chen",
+                     *             "slug": "wei-chen"
+                     *           },
+                     *           "date": "2025-08-19",
+                     *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
+                     *           "featuredImage": {
+                     *             "altText": "An error budget burn-down chart next to a chat interface",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/slo-ai.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "service-level-objectives-for-ai-features",
+                     *           "tags": [
+                     *             "ai",
+                     *             "sre",
+                     *             "observability"
+                     *           ],
+                     *           "title": "Service Level Objectives for AI Features",
+                     *           "url": "/blog/service-level-objectives-for-ai-features",
+                     *           "wordCount": 337
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 2,
+                     *         "totalItems": 14,
+                     *         "totalPages": 7
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["PostPage"];
                 };
             };
@@ -1473,8 +1791,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1512,6 +1848,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-11-04",
+                     *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
+                     *           "featuredImage": {
+                     *             "altText": "An empty conference room with a speakerphone in the middle of the table",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/war-room.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "retiring-the-war-room",
+                     *           "tags": [],
+                     *           "title": "Retiring the War Room",
+                     *           "url": "/blog/retiring-the-war-room",
+                     *           "wordCount": 337
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Wei",
+                     *             "image": {
+                     *               "altText": "Wei Chen at his desk with two monitors showing Grafana dashboards",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/wei-chen.jpg"
+                     *             },
+                     *             "lastName": "Chen",
+                     *             "name": "Wei Chen",
+                     *             "slug": "wei-chen"
+                     *           },
+                     *           "date": "2025-08-19",
+                     *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
+                     *           "featuredImage": {
+                     *             "altText": "An error budget burn-down chart next to a chat interface",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/slo-ai.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "service-level-objectives-for-ai-features",
+                     *           "tags": [
+                     *             "ai",
+                     *             "sre",
+                     *             "observability"
+                     *           ],
+                     *           "title": "Service Level Objectives for AI Features",
+                     *           "url": "/blog/service-level-objectives-for-ai-features",
+                     *           "wordCount": 337
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RecentPosts"];
                 };
             };
@@ -1522,8 +1920,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1561,6 +1977,186 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "author": {
+                     *         "bio": "Jason has spent more than a decade helping teams get better at running software: on-call, incident response, SRE and, lately, where AI fits into all of it. He writes and speaks about **DevOps culture**, security and reliability, and believes the best postmortems end with a better system, not a better scapegoat.",
+                     *         "firstName": "Jason",
+                     *         "image": {
+                     *           "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *           "type": "ImageBlock",
+                     *           "url": "/images/jason-hand.jpg"
+                     *         },
+                     *         "lastName": "Hand",
+                     *         "name": "Jason Hand",
+                     *         "postCount": 6,
+                     *         "role": "Principal Developer Advocate",
+                     *         "slug": "jason-hand",
+                     *         "type": "Person"
+                     *       },
+                     *       "backgroundImage": {
+                     *         "backgroundPosition": "center",
+                     *         "backgroundRepeat": "no-repeat",
+                     *         "backgroundSize": "cover",
+                     *         "opacity": 75,
+                     *         "type": "BackgroundImage",
+                     *         "url": "/images/bg2.jpg"
+                     *       },
+                     *       "bottomSections": [
+                     *         {
+                     *           "colors": "colors-f",
+                     *           "elementId": "",
+                     *           "posts": [
+                     *             {
+                     *               "author": {
+                     *                 "firstName": "Jason",
+                     *                 "image": {
+                     *                   "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *                   "type": "ImageBlock",
+                     *                   "url": "/images/jason-hand.jpg"
+                     *                 },
+                     *                 "lastName": "Hand",
+                     *                 "name": "Jason Hand",
+                     *                 "slug": "jason-hand"
+                     *               },
+                     *               "date": "2025-11-04",
+                     *               "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
+                     *               "featuredImage": {
+                     *                 "altText": "An empty conference room with a speakerphone in the middle of the table",
+                     *                 "type": "ImageBlock",
+                     *                 "url": "/images/war-room.jpg"
+                     *               },
+                     *               "readingTime": 2,
+                     *               "slug": "retiring-the-war-room",
+                     *               "tags": [],
+                     *               "title": "Retiring the War Room",
+                     *               "url": "/blog/retiring-the-war-room",
+                     *               "wordCount": 337
+                     *             },
+                     *             {
+                     *               "author": {
+                     *                 "firstName": "Wei",
+                     *                 "image": {
+                     *                   "altText": "Wei Chen at his desk with two monitors showing Grafana dashboards",
+                     *                   "type": "ImageBlock",
+                     *                   "url": "/images/wei-chen.jpg"
+                     *                 },
+                     *                 "lastName": "Chen",
+                     *                 "name": "Wei Chen",
+                     *                 "slug": "wei-chen"
+                     *               },
+                     *               "date": "2025-08-19",
+                     *               "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
+                     *               "featuredImage": {
+                     *                 "altText": "An error budget burn-down chart next to a chat interface",
+                     *                 "type": "ImageBlock",
+                     *                 "url": "/images/slo-ai.jpg"
+                     *               },
+                     *               "readingTime": 2,
+                     *               "slug": "service-level-objectives-for-ai-features",
+                     *               "tags": [
+                     *                 "ai",
+                     *                 "sre",
+                     *                 "observability"
+                     *               ],
+                     *               "title": "Service Level Objectives for AI Features",
+                     *               "url": "/blog/service-level-objectives-for-ai-features",
+                     *               "wordCount": 337
+                     *             },
+                     *             {
+                     *               "author": {
+                     *                 "firstName": "Jason",
+                     *                 "image": {
+                     *                   "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *                   "type": "ImageBlock",
+                     *                   "url": "/images/jason-hand.jpg"
+                     *                 },
+                     *                 "lastName": "Hand",
+                     *                 "name": "Jason Hand",
+                     *                 "slug": "jason-hand"
+                     *               },
+                     *               "date": "2025-06-02T09:30:00Z",
+                     *               "excerpt": "Six months of running a read-only AI assistant in our incident channels: great at summaries and finding similar incidents, dangerously confident about root causes.",
+                     *               "featuredImage": {
+                     *                 "altText": "A chat channel where an assistant posts a summary of an ongoing incident",
+                     *                 "type": "ImageBlock",
+                     *                 "url": "/images/llm-copilot-incident.jpg"
+                     *               },
+                     *               "readingTime": 2,
+                     *               "slug": "llm-copilots-in-the-incident-channel",
+                     *               "tags": [
+                     *                 "ai",
+                     *                 "incidents"
+                     *               ],
+                     *               "title": "LLM Copilots in the Incident Channel",
+                     *               "url": "/blog/llm-copilots-in-the-incident-channel",
+                     *               "wordCount": 319
+                     *             }
+                     *           ],
+                     *           "recentCount": 3,
+                     *           "showAuthor": false,
+                     *           "showDate": true,
+                     *           "showExcerpt": true,
+                     *           "showFeaturedImage": true,
+                     *           "showReadMoreLink": true,
+                     *           "styles": {
+                     *             "actions": {
+                     *               "justifyContent": "center"
+                     *             },
+                     *             "self": {
+                     *               "height": "auto",
+                     *               "justifyContent": "center",
+                     *               "margin": [
+                     *                 "mt-0",
+                     *                 "mb-0",
+                     *                 "ml-0",
+                     *                 "mr-0"
+                     *               ],
+                     *               "padding": [
+                     *                 "pt-12",
+                     *                 "pb-56",
+                     *                 "pr-4",
+                     *                 "pl-4"
+                     *               ],
+                     *               "width": "wide"
+                     *             },
+                     *             "subtitle": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "title": {
+                     *               "textAlign": "left"
+                     *             }
+                     *           },
+                     *           "subtitle": "Recent posts",
+                     *           "type": "RecentPostsSection",
+                     *           "variant": "variant-d"
+                     *         }
+                     *       ],
+                     *       "colors": "colors-a",
+                     *       "date": "2025-01-30",
+                     *       "excerpt": "One of the most interesting things about AI in security is how it’s bringing different teams together. Security, IT Ops, and Data teams all have a role to play, and they’re starting to realize they need each other more than ever.",
+                     *       "featuredImage": {
+                     *         "altText": "Post thumbnail image",
+                     *         "type": "ImageBlock",
+                     *         "url": "/images/ai-devrel.jpg"
+                     *       },
+                     *       "html": "<p>One of the most interesting things about AI in security is how it’s bringing different teams together. Security, IT Ops, and Data teams all have a role to play, and they’re starting to realize they need each other more than ever.</p>\n<p>Security teams understand threats and risk. IT Ops knows how to keep systems reliable. Data teams know how AI actually works under the hood. AI-driven security incidents aren’t just a \"security problem\"—they require expertise from all three groups.</p>\n<p>Maybe AI is finally going to force us to break down the silos that have existed for years. If nothing else, it’s making it clear that security, reliability, and AI governance all need to work together. And if businesses don’t adapt, they’re going to struggle to keep up.</p>",
+                     *       "media": {
+                     *         "altText": "altText of the image",
+                     *         "caption": "Caption of the image",
+                     *         "elementId": "",
+                     *         "type": "ImageBlock",
+                     *         "url": "/images/ai-devrel.jpg"
+                     *       },
+                     *       "readingTime": 1,
+                     *       "slug": "ai-security-and-the-end-of-silos",
+                     *       "title": "AI, Security, and the End of Silos",
+                     *       "toc": [],
+                     *       "type": "PostLayout",
+                     *       "url": "/blog/ai-security-and-the-end-of-silos",
+                     *       "wordCount": 128
+                     *     }
+                     */
                     "application/json": components["schemas"]["Post"];
                 };
             };
@@ -1580,8 +2176,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1624,6 +2238,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "bio": "Jason has spent more than a decade helping teams get better at running software: on-call, incident response, SRE and, lately, where AI fits into all of it. He writes and speaks about **DevOps culture**, security and reliability, and believes the best postmortems end with a better system, not a better scapegoat.",
+                     *           "firstName": "Jason",
+                     *           "image": {
+                     *             "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/jason-hand.jpg"
+                     *           },
+                     *           "lastName": "Hand",
+                     *           "name": "Jason Hand",
+                     *           "postCount": 6,
+                     *           "role": "Principal Developer Advocate",
+                     *           "slug": "jason-hand",
+                     *           "type": "Person"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 1,
+                     *         "totalItems": 3,
+                     *         "totalPages": 3
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorPage"];
                 };
             };
@@ -1634,8 +2275,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1670,6 +2329,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "bio": "Jason has spent more than a decade helping teams get better at running software: on-call, incident response, SRE and, lately, where AI fits into all of it. He writes and speaks about **DevOps culture**, security and reliability, and believes the best postmortems end with a better system, not a better scapegoat.",
+                     *       "firstName": "Jason",
+                     *       "image": {
+                     *         "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *         "type": "ImageBlock",
+                     *         "url": "/images/jason-hand.jpg"
+                     *       },
+                     *       "lastName": "Hand",
+                     *       "name": "Jason Hand",
+                     *       "postCount": 6,
+                     *       "role": "Principal Developer Advocate",
+                     *       "slug": "jason-hand",
+                     *       "type": "Person"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Author"];
                 };
             };
@@ -1682,6 +2358,24 @@ export interface operations {
             };
             /** @description No author has this slug. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1726,6 +2420,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-11-04",
+                     *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
+                     *           "featuredImage": {
+                     *             "altText": "An empty conference room with a speakerphone in the middle of the table",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/war-room.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "retiring-the-war-room",
+                     *           "tags": [],
+                     *           "title": "Retiring the War Room",
+                     *           "url": "/blog/retiring-the-war-room",
+                     *           "wordCount": 337
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 1,
+                     *         "totalItems": 6,
+                     *         "totalPages": 6
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["PostPage"];
                 };
             };
@@ -1745,8 +2477,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1793,6 +2543,214 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "backgroundImage": {
+                     *         "backgroundPosition": "center",
+                     *         "backgroundRepeat": "no-repeat",
+                     *         "backgroundSize": "cover",
+                     *         "opacity": 75,
+                     *         "type": "BackgroundImage",
+                     *         "url": "/images/bg4.jpg"
+                     *       },
+                     *       "colors": "colors-a",
+                     *       "html": "",
+                     *       "metaDescription": "Developer advocate, former on-call engineer and author on incident response, SRE and AI in operations.",
+                     *       "metaTitle": "About Jason Hand",
+                     *       "readingTime": 1,
+                     *       "sections": [
+                     *         {
+                     *           "backgroundSize": "full",
+                     *           "colors": "colors-f",
+                     *           "elementId": "",
+                     *           "media": {
+                     *             "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/jason-hand.jpg"
+                     *           },
+                     *           "styles": {
+                     *             "self": {
+                     *               "height": "auto",
+                     *               "justifyContent": "center",
+                     *               "margin": [
+                     *                 "mt-0",
+                     *                 "mb-0",
+                     *                 "ml-0",
+                     *                 "mr-0"
+                     *               ],
+                     *               "padding": [
+                     *                 "pt-16",
+                     *                 "pb-12",
+                     *                 "pl-4",
+                     *                 "pr-4"
+                     *               ],
+                     *               "width": "wide"
+                     *             },
+                     *             "subtitle": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "text": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "title": {
+                     *               "textAlign": "left"
+                     *             }
+                     *           },
+                     *           "subtitle": "Developer advocate, recovering on-call engineer, occasional author.",
+                     *           "text": "I've worked in operations and DevOps for most of my career, first carrying the pager and later helping other teams carry it better. These days I write, speak and build tools about incident response, site reliability engineering, security and the place AI is starting to take in all of them.",
+                     *           "title": "About",
+                     *           "type": "HeroSection"
+                     *         },
+                     *         {
+                     *           "colors": "colors-f",
+                     *           "elementId": "",
+                     *           "styles": {
+                     *             "self": {
+                     *               "height": "auto",
+                     *               "justifyContent": "center",
+                     *               "padding": [
+                     *                 "pt-8",
+                     *                 "pb-8",
+                     *                 "pl-4",
+                     *                 "pr-4"
+                     *               ],
+                     *               "width": "wide"
+                     *             },
+                     *             "subtitle": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "text": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "title": {
+                     *               "textAlign": "left"
+                     *             }
+                     *           },
+                     *           "subtitle": "Reliability is a team sport",
+                     *           "text": "Most of my work sits where teams meet: developers and operators, security\nand SRE, the people who build AI features and the people who get paged for\nthem. I've found that the hard problems in running software are rarely\ntechnical for long. They are about handoffs, incentives and who gets to\nspeak in the incident review.\n\nA few things I keep coming back to:\n\n* on-call rotations that are fair and sustainable\n* incident reviews that learn instead of blame\n* secure defaults in the sample code and templates people copy\n* using AI to reduce toil without handing it the pager\n\nThis blog is shared with [Maria Garcia](/blog/prompt-injection-is-an-incident-class-now) and\n[Wei Chen](/blog/kubernetes-resource-limits-a-field-guide), who keep me\nhonest about security and Kubernetes respectively.\n",
+                     *           "title": "What I work on",
+                     *           "type": "TextSection",
+                     *           "variant": "variant-a"
+                     *         },
+                     *         {
+                     *           "colors": "colors-f",
+                     *           "elementId": "",
+                     *           "items": [
+                     *             {
+                     *               "label": "Incident response",
+                     *               "type": "Label",
+                     *               "url": "/blog"
+                     *             },
+                     *             {
+                     *               "label": "Site reliability engineering",
+                     *               "type": "Label"
+                     *             },
+                     *             {
+                     *               "label": "On-call health",
+                     *               "type": "Label"
+                     *             },
+                     *             {
+                     *               "label": "DevRel",
+                     *               "type": "Label"
+                     *             },
+                     *             {
+                     *               "label": "Observability",
+                     *               "type": "Label"
+                     *             },
+                     *             {
+                     *               "label": "Security",
+                     *               "type": "Label"
+                     *             },
+                     *             {
+                     *               "label": "Kubernetes",
+                     *               "type": "Label"
+                     *             },
+                     *             {
+                     *               "label": "AI in operations",
+                     *               "type": "Label"
+                     *             }
+                     *           ],
+                     *           "styles": {
+                     *             "self": {
+                     *               "height": "auto",
+                     *               "justifyContent": "center",
+                     *               "padding": [
+                     *                 "pt-8",
+                     *                 "pb-8",
+                     *                 "pl-4",
+                     *                 "pr-4"
+                     *               ],
+                     *               "width": "wide"
+                     *             },
+                     *             "subtitle": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "title": {
+                     *               "textAlign": "left"
+                     *             }
+                     *           },
+                     *           "subtitle": "I write and speak about:",
+                     *           "title": "Topics",
+                     *           "type": "LabelsSection"
+                     *         },
+                     *         {
+                     *           "elementId": "",
+                     *           "styles": {
+                     *             "self": {
+                     *               "borderStyle": "solid",
+                     *               "borderWidth": 1,
+                     *               "justifyContent": "center",
+                     *               "padding": [
+                     *                 "pt-8",
+                     *                 "pb-8",
+                     *                 "pl-4",
+                     *                 "pr-4"
+                     *               ],
+                     *               "width": "wide"
+                     *             }
+                     *           },
+                     *           "title": "Divider",
+                     *           "type": "DividerSection"
+                     *         },
+                     *         {
+                     *           "colors": "colors-f",
+                     *           "elementId": "",
+                     *           "name": "Priya Raman",
+                     *           "quote": "“Jason's incident review workshop changed how our whole engineering org talks about failure. We stopped asking who and started asking how.”",
+                     *           "styles": {
+                     *             "name": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "quote": {
+                     *               "textAlign": "left"
+                     *             },
+                     *             "self": {
+                     *               "height": "auto",
+                     *               "justifyContent": "center",
+                     *               "padding": [
+                     *                 "pt-16",
+                     *                 "pb-24",
+                     *                 "pl-4",
+                     *                 "pr-4"
+                     *               ],
+                     *               "width": "narrow"
+                     *             },
+                     *             "title": {
+                     *               "textAlign": "left"
+                     *             }
+                     *           },
+                     *           "title": "VP of Engineering at a fintech startup",
+                     *           "type": "QuoteSection"
+                     *         }
+                     *       ],
+                     *       "slug": "about",
+                     *       "title": "About",
+                     *       "toc": [],
+                     *       "type": "PageLayout",
+                     *       "url": "/about",
+                     *       "wordCount": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["PageDocument"];
                 };
             };
@@ -1812,8 +2770,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1846,6 +2822,112 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "path": "/",
+                     *           "title": "Home",
+                     *           "type": "PageLayout"
+                     *         },
+                     *         {
+                     *           "path": "/about",
+                     *           "title": "About",
+                     *           "type": "PageLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog",
+                     *           "title": "Blog",
+                     *           "type": "PostFeedLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/ai-security-and-the-end-of-silos",
+                     *           "title": "AI, Security, and the End of Silos",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/blameless-postmortems-without-the-theater",
+                     *           "title": "Blameless Postmortems Without the Theater",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/embedding-live-status-widgets-in-your-docs",
+                     *           "title": "Embedding Live Status Widgets in Your Docs",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/golden-paths-not-golden-cages",
+                     *           "title": "Golden Paths, Not Golden Cages",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/kubernetes-resource-limits-a-field-guide",
+                     *           "title": "Kubernetes Resource Limits: A Field Guide",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/llm-copilots-in-the-incident-channel",
+                     *           "title": "LLM Copilots in the Incident Channel",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/prompt-injection-is-an-incident-class-now",
+                     *           "title": "Prompt Injection Is an Incident Class Now",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/retiring-the-war-room",
+                     *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/service-level-objectives-for-ai-features",
+                     *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/structured-logging-is-a-security-control",
+                     *           "title": "Structured Logging Is a Security Control",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/testing-alerts-before-they-page-you",
+                     *           "title": "Testing Alerts Before They Page You",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/what-developer-advocates-owe-operators",
+                     *           "title": "What Developer Advocates Owe Operators",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/writing-runbooks-people-actually-read",
+                     *           "title": "Writing Runbooks People Actually Read",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/blog/your-on-call-rotation-is-a-product",
+                     *           "title": "Your On-Call Rotation Is a Product",
+                     *           "type": "PostLayout"
+                     *         },
+                     *         {
+                     *           "path": "/projects",
+                     *           "title": "Projects",
+                     *           "type": "ProjectFeedLayout"
+                     *         },
+                     *         {
+                     *           "path": "/projects/incident-review-toolkit",
+                     *           "title": "Incident Review Toolkit",
+                     *           "type": "ProjectLayout"
+                     *         },
+                     *         {
+                     *           "path": "/projects/observability-workshop-series",
+                     *           "title": "Observability Workshop Series",
+                     *           "type": "ProjectLayout"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PagePaths"];
                 };
             };
@@ -1855,6 +2937,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             default: components["responses"]["DEFAULT_ERROR"];
         };
@@ -1881,6 +2981,234 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "config": {
+                     *         "defaultMetaTags": [
+                     *           {
+                     *             "content": "Jason Hand",
+                     *             "property": "og:site_name",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "content": "website",
+                     *             "property": "og:type",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "content": "en_US",
+                     *             "property": "og:locale",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "content": "summary_large_image",
+                     *             "property": "twitter:card",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "content": "@jasonhand",
+                     *             "property": "twitter:site",
+                     *             "type": "MetaTag"
+                     *           }
+                     *         ],
+                     *         "defaultSocialImage": "/images/ai-devrel.jpg",
+                     *         "favicon": "/images/favicon.svg",
+                     *         "footer": {
+                     *           "contacts": {
+                     *             "address": "Denver, Colorado",
+                     *             "addressAltText": "Based in",
+                     *             "email": "hello@example.com",
+                     *             "emailAltText": "Email",
+                     *             "title": "Contact details",
+                     *             "type": "ContactBlock"
+                     *           },
+                     *           "copyrightText": "© 2024–2025 Jason Hand. Content under [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/).",
+                     *           "primaryLinks": [
+                     *             {
+                     *               "altText": "",
+                     *               "label": "Blog",
+                     *               "type": "Link",
+                     *               "url": "/blog"
+                     *             },
+                     *             {
+                     *               "altText": "",
+                     *               "label": "Projects",
+                     *               "type": "Link",
+                     *               "url": "/projects"
+                     *             },
+                     *             {
+                     *               "altText": "",
+                     *               "label": "About",
+                     *               "type": "Link",
+                     *               "url": "/about"
+                     *             },
+                     *             {
+                     *               "altText": "Send me an email",
+                     *               "label": "Contact",
+                     *               "type": "Link",
+                     *               "url": "mailto:hello@example.com"
+                     *             }
+                     *           ],
+                     *           "styles": {
+                     *             "self": {
+                     *               "padding": [
+                     *                 "pt-16",
+                     *                 "pb-16",
+                     *                 "pr-4",
+                     *                 "pl-4"
+                     *               ],
+                     *               "width": "narrow"
+                     *             }
+                     *           },
+                     *           "type": "Footer"
+                     *         },
+                     *         "header": {
+                     *           "headerVariant": "variant-c",
+                     *           "isSticky": false,
+                     *           "isTitleVisible": true,
+                     *           "primaryLinks": [
+                     *             {
+                     *               "label": "Home",
+                     *               "type": "Link",
+                     *               "url": "/"
+                     *             },
+                     *             {
+                     *               "label": "Blog",
+                     *               "type": "Link",
+                     *               "url": "/blog"
+                     *             },
+                     *             {
+                     *               "label": "Projects",
+                     *               "type": "Link",
+                     *               "url": "/projects"
+                     *             },
+                     *             {
+                     *               "label": "About",
+                     *               "type": "Link",
+                     *               "url": "/about"
+                     *             }
+                     *           ],
+                     *           "socialLinks": [
+                     *             {
+                     *               "altText": "GitHub",
+                     *               "icon": "github",
+                     *               "label": "GitHub",
+                     *               "type": "Social",
+                     *               "url": "https://github.com/jasonhand"
+                     *             },
+                     *             {
+                     *               "altText": "Twitter",
+                     *               "icon": "twitter",
+                     *               "label": "Twitter",
+                     *               "type": "Social",
+                     *               "url": "https://twitter.com/jasonhand"
+                     *             },
+                     *             {
+                     *               "altText": "LinkedIn",
+                     *               "icon": "linkedin",
+                     *               "label": "LinkedIn",
+                     *               "type": "Social",
+                     *               "url": "https://www.linkedin.com/in/jasonhand/"
+                     *             }
+                     *           ],
+                     *           "styles": {
+                     *             "self": {
+                     *               "width": "full"
+                     *             }
+                     *           },
+                     *           "title": "Jason Hand",
+                     *           "type": "Header"
+                     *         },
+                     *         "titleSuffix": "Jason Hand",
+                     *         "type": "Config"
+                     *       },
+                     *       "siteUrl": "http://127.0.0.1:5000",
+                     *       "style": {
+                     *         "buttonPrimary": {
+                     *           "case": "none",
+                     *           "horizontalPadding": 24,
+                     *           "letterSpacing": "normal",
+                     *           "type": "ThemeStyleButton",
+                     *           "verticalPadding": 12,
+                     *           "weight": "medium"
+                     *         },
+                     *         "buttonSecondary": {
+                     *           "case": "none",
+                     *           "horizontalPadding": 20,
+                     *           "letterSpacing": "normal",
+                     *           "type": "ThemeStyleButton",
+                     *           "verticalPadding": 12,
+                     *           "weight": "normal"
+                     *         },
+                     *         "complementary": "#5B6472",
+                     *         "dark": "#14181F",
+                     *         "fontBody": "fontSecondary",
+                     *         "h1": {
+                     *           "case": "none",
+                     *           "decoration": "none",
+                     *           "letterSpacing": "tight",
+                     *           "size": "6xl",
+                     *           "type": "ThemeStyleHeading",
+                     *           "weight": "medium"
+                     *         },
+                     *         "h2": {
+                     *           "case": "none",
+                     *           "decoration": "none",
+                     *           "letterSpacing": "tight",
+                     *           "size": "4xl",
+                     *           "type": "ThemeStyleHeading",
+                     *           "weight": "medium"
+                     *         },
+                     *         "h3": {
+                     *           "case": "none",
+                     *           "decoration": "none",
+                     *           "letterSpacing": "normal",
+                     *           "size": "3xl",
+                     *           "type": "ThemeStyleHeading",
+                     *           "weight": "medium"
+                     *         },
+                     *         "h4": {
+                     *           "case": "none",
+                     *           "decoration": "none",
+                     *           "letterSpacing": "normal",
+                     *           "size": "2xl",
+                     *           "type": "ThemeStyleHeading",
+                     *           "weight": "medium"
+                     *         },
+                     *         "h5": {
+                     *           "case": "none",
+                     *           "decoration": "none",
+                     *           "letterSpacing": "normal",
+                     *           "size": "xl",
+                     *           "type": "ThemeStyleHeading",
+                     *           "weight": "medium"
+                     *         },
+                     *         "h6": {
+                     *           "case": "uppercase",
+                     *           "decoration": "none",
+                     *           "letterSpacing": "wide",
+                     *           "size": "lg",
+                     *           "type": "ThemeStyleHeading",
+                     *           "weight": "medium"
+                     *         },
+                     *         "light": "#FAF7F2",
+                     *         "link": {
+                     *           "case": "none",
+                     *           "letterSpacing": "normal",
+                     *           "type": "ThemeStyleLink",
+                     *           "weight": "medium"
+                     *         },
+                     *         "onComplementary": "#FAF7F2",
+                     *         "onDark": "#F3F1EC",
+                     *         "onLight": "#1B1F24",
+                     *         "onPrimary": "#FFFFFF",
+                     *         "onSecondary": "#14181F",
+                     *         "primary": "#0F6E6E",
+                     *         "secondary": "#E8663D",
+                     *         "type": "ThemeStyle"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Site"];
                 };
             };
@@ -1890,6 +3218,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             default: components["responses"]["DEFAULT_ERROR"];
         };
@@ -1925,6 +3271,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             default: components["responses"]["DEFAULT_ERROR"];
         };
