@@ -86,7 +86,13 @@ def _read_one(
             )
             return None
         with open(path, "rb") as handle:
-            data = handle.read(max_file_bytes + 1)
+            # Ask for what the file holds (bounded by the limit), not for the limit: a read
+            # buffer of the limit's size would be a memory mapping per file, and a large site
+            # would run out of mappings.
+            size = min(os.fstat(handle.fileno()).st_size, max_file_bytes)
+            data = handle.read(size + 1)
+            if len(data) > size:  # it grew since: read on, up to the limit
+                data += handle.read(max_file_bytes + 1 - len(data))
     except OSError as error:
         result.problems.append(
             ContentProblem(relative, 1, Severity.ERROR, f"cannot read file: {error.strerror}")
