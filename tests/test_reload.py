@@ -246,3 +246,12 @@ def test_a_restart_with_a_broken_file_keeps_its_last_good_version(site, tmp_path
 
     assert view.posts_by_slug[SEED_SLUG].title == "AI, Security, and the End of Silos"
     assert SEED in restarted.snapshot.kept
+
+
+def test_a_reload_over_unchanged_content_keeps_the_snapshot(site, tmp_path):
+    repository = repository_for(site, tmp_path / "cache")
+    first = repository.reload()
+
+    assert repository.reload() is first
+    retitle(site, SEED, "Changed")
+    assert repository.reload() is not first

@@ -34,3 +34,13 @@ def test_healthz_counts_posts_and_authors(client):
     assert len(health["contentVersion"]) == 32
     assert health["loadedAt"].endswith("Z")
     assert health["skippedFiles"] == 0
+
+
+def test_the_readme_documents_every_setting():
+    from api.config import ENVIRONMENT_VARIABLES
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    for variable in ENVIRONMENT_VARIABLES:
+        assert f"| `{variable}` |" in readme, variable

@@ -50,9 +50,16 @@ class ContentRepository:
         return snapshot
 
     def reload(self) -> Snapshot:
-        """Load the content folder again and make it the current snapshot."""
+        """Load the content folder again and make it the current snapshot.
+
+        Nothing is swapped when nothing changed: the current snapshot (and its
+        warm caches, and the memory a forked worker shares with its parent) stays.
+        """
         with self._reload_lock:
+            current = self._snapshot
             loaded = self._load()
+            if current is not None and current.version == loaded.version:
+                return current
             snapshot = Snapshot(loaded, self.options)
             self._snapshot = snapshot
         public, _ = snapshot.public_view()
