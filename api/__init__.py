@@ -88,9 +88,13 @@ def create_app(
 
 
 def _start_watching(watcher: ContentWatcher, *, in_worker: bool) -> None:
-    """Watch the content; SIGHUP forces a reload (in the process that owns the signals)."""
-    watcher.start()
+    """Watch the content; SIGHUP forces a reload (in the process that owns the signals).
+
+    A forked worker first checks whether the disk changed since its parent loaded.
+    """
     if in_worker:
-        watcher.request_reload()  # the snapshot forked from the parent may be older than the disk
-    elif threading.current_thread() is threading.main_thread():
+        watcher.start(check_first=watcher.repository.changed_since_load)  # type: ignore[attr-defined]
+    else:
+        watcher.start()
+    if not in_worker and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, lambda signum, frame: watcher.request_reload())

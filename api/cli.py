@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from api.content.loader import load_content
-from api.examples import EXAMPLES_FILE, write_examples
 from api.content.models import Severity
+from api.examples import EXAMPLES_FILE, write_examples
 
 content_cli = AppGroup("content", help="Work with the content folder.")
 

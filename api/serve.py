@@ -8,6 +8,7 @@ the site again. Each worker then watches the content on its own.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -30,6 +31,11 @@ def main() -> int:
         return 2
     workers = settings.workers or os.cpu_count() or 1
     app = create_app(start_background=False)
+    # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
+    # and so shared with the forked workers instead of copied by the GC's bookkeeping.
+    gc.collect()
+    gc.freeze()
+    app.extensions["content"].freeze_after_reload = True
 
     def worker_app() -> object:
         """Runs in each worker after the fork: the preloaded app, starting its own threads."""

@@ -255,3 +255,22 @@ def test_a_reload_over_unchanged_content_keeps_the_snapshot(site, tmp_path):
     assert repository.reload() is first
     retitle(site, SEED, "Changed")
     assert repository.reload() is not first
+
+
+def test_a_forked_worker_can_tell_whether_the_disk_changed_since_the_load(site, tmp_path):
+    repository = repository_for(site, tmp_path / "cache")
+    repository.reload()
+    assert not repository.changed_since_load()
+
+    retitle(site, SEED, "Changed after the load")
+    assert repository.changed_since_load()
+
+    repository.reload()
+    assert not repository.changed_since_load()
+    (site / "pages/blog/new.md").write_text(
+        "---\ntype: PostLayout\ntitle: New\ndate: '2020-01-01'\n---\n"
+    )
+    assert repository.changed_since_load()
+    repository.reload()
+    (site / "pages/blog/new.md").unlink()
+    assert repository.changed_since_load()

@@ -34,16 +34,43 @@ def read_content(root: Path, max_file_bytes: int) -> ReadResult:
     """Read every page (``pages/**/*.md``), person (``data/team/**/*.json``) and site file."""
     root = root.resolve()
     result = ReadResult()
+    for relative in content_paths(root, result):
+        source = _read_one(root, relative, max_file_bytes, result)
+        if source is not None:
+            result.files.append(source)
+    return result
+
+
+def content_paths(root: Path, result: ReadResult | None = None) -> list[str]:
+    """The content files under ``root`` (relative, sorted), without reading them."""
+    result = result if result is not None else ReadResult()
+    root = root.resolve()
     candidates = [
         *_walk(root, PAGES_DIR, ".md", result),
         *_walk(root, TEAM_DIR, ".json", result),
         *(path for path in SITE_FILES if os.path.lexists(root / path)),
     ]
-    for relative in sorted(candidates):
-        source = _read_one(root, relative, max_file_bytes, result)
-        if source is not None:
-            result.files.append(source)
-    return result
+    return sorted(candidates)
+
+
+def changed_since(root: Path, paths: set[str], since_ns: int) -> bool:
+    """Whether the content files differ from ``paths`` or any was written at ``since_ns`` or later.
+
+    Only a quick stat pass, to decide whether a reload (which compares content
+    hashes) is worth doing.
+    """
+    root = root.resolve()
+    current = content_paths(root)
+    if set(current) != paths:
+        return True
+    for relative in current:
+        try:
+            status = os.stat(os.path.join(root, relative))
+        except OSError:
+            return True
+        if max(status.st_mtime_ns, status.st_ctime_ns) >= since_ns:
+            return True
+    return False
 
 
 def _walk(root: Path, subdir: str, suffix: str, result: ReadResult) -> Iterator[str]:

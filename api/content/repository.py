@@ -10,8 +10,10 @@ serving its last good version.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import time
 from pathlib import Path
 
 from api.content.cache import ParseCache
@@ -19,6 +21,7 @@ from api.content.index import Snapshot, SnapshotOptions
 from api.content.loader import LoadedContent, load_content
 from api.content.models import ContentProblem, Severity
 from api.content.parsed import ParsedFile
+from api.content.readers import changed_since
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,8 @@ class ContentRepository:
         self._snapshot: Snapshot | None = None
         self._known: dict[bytes, ParsedFile] = {}
         self._loaded: LoadedContent | None = None
-        self._from_cache = False
+        self._load_started_ns = 0
+        self.freeze_after_reload = False  # gc.freeze() each new snapshot (long-running servers)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -62,6 +66,11 @@ class ContentRepository:
                 return current
             snapshot = Snapshot(loaded, self.options)
             self._snapshot = snapshot
+            if self.freeze_after_reload:
+                # Millions of long-lived objects: keep the cyclic GC from scanning them all
+                # (pauses) and from touching pages a forked worker shares with its parent.
+                gc.collect()
+                gc.freeze()
         public, _ = snapshot.public_view()
         log.info(
             "content %s loaded: %d posts, %d authors, %d problems (%d files parsed)",
@@ -73,11 +82,19 @@ class ContentRepository:
         )
         return snapshot
 
+    def changed_since_load(self) -> bool:
+        """Whether the files on disk may differ from the current snapshot (a quick stat pass)."""
+        if self._loaded is None:
+            return True
+        paths = {parsed.path for parsed in self._loaded.parsed.values()}
+        return changed_since(self.root, paths, self._load_started_ns)
+
     def _load(self) -> LoadedContent:
         if not self.root.is_dir():
             problem = ContentProblem(".", 1, Severity.ERROR, "content folder not found")
             log.error("content folder %s not found", self.root)
             return LoadedContent(problems=[problem], version="missing")
+        self._load_started_ns = time.time_ns()
         if self._loaded is None and self.cache is not None:
             self._known, self._loaded = self.cache.load()
         loaded = load_content(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -44,10 +45,16 @@ class ContentWatcher(FileSystemEventHandler):
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start watching; falls back to polling when file events cannot be had."""
+    def start(self, check_first: Callable[[], bool] | None = None) -> None:
+        """Start watching; falls back to polling when file events cannot be had.
+
+        ``check_first`` (in the reloader thread, before anything else) says whether
+        the content may have changed before the watching began: then it reloads.
+        """
         self._observer = self._start_observer()
-        self._thread = threading.Thread(target=self._run, name="content-reloader", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(check_first,), name="content-reloader", daemon=True
+        )
         self._thread.start()
 
     def _start_observer(self) -> BaseObserver:
@@ -86,7 +93,9 @@ class ContentWatcher(FileSystemEventHandler):
             return  # reads change nothing
         self.request_reload()
 
-    def _run(self) -> None:
+    def _run(self, check_first: Callable[[], bool] | None = None) -> None:
+        if check_first is not None and check_first():
+            self.request_reload()
         while not self._stopping.is_set():
             self._changed.wait()
             if self._stopping.is_set():
