@@ -15,10 +15,12 @@ import sys
 
 from granian import Granian
 from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
+from api.web.delivery import MAX_HEADERS_BYTES
 
 log = logging.getLogger("api.serve")
 
@@ -36,13 +38,16 @@ def main() -> int:
     gc.collect()
     gc.freeze()
     app.extensions["content"].freeze_after_reload = True
+    # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
+    # sees them; the delivery layer need not measure them again on every request.
+    app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]
 
     def worker_app() -> object:
         """Runs in each worker after the fork: the preloaded app, starting its own threads."""
         started = app.extensions.get("on_worker_start")
         if started is not None:
             started()
-        return app
+        return app.wsgi_app  # the delivery layer itself: one call less per request
 
     print(
         f"serving {settings.content_dir} on http://{settings.host}:{settings.port} "
@@ -59,6 +64,7 @@ def main() -> int:
         blocking_threads=max(settings.threads, 1),
         backpressure=max(settings.threads, 1) * 64,
         http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(max_buffer_size=MAX_HEADERS_BYTES),
         websockets=False,
         log_level=LogLevels.warning,
     )

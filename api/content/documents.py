@@ -11,6 +11,7 @@ shape it for the wire.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from api.content.index import ContentView, Snapshot
@@ -177,7 +178,8 @@ class Documents:
             posts = self._referenced(section.get("posts"), self.view.posts_by_path)
             return {**section, "posts": self.post_summaries(posts)}
         if kind == "RecentProjectsSection":
-            projects = [p for p in self.view.projects if p.path != page.path][: _count(section)]
+            others = (project for project in self.view.projects if project.path != page.path)
+            projects = list(islice(others, _count(section)))
             return {**section, "projects": [self.project_summary(p) for p in projects]}
         if kind == "FeaturedProjectsSection":
             projects = self._referenced(section.get("projects"), self.view.projects_by_path)

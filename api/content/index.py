@@ -189,10 +189,6 @@ class Snapshot:
                 self._public_views = {step: view}  # earlier steps are never asked again
         return view, f"{self.version}.{step}"
 
-    @property
-    def error_count(self) -> int:
-        return sum(1 for problem in self.problems if problem.severity == "error")
-
     def rendered(self, page: Page) -> Rendered:
         """The page's body as HTML with its table of contents, rendered once per snapshot."""
         return self._memo(self._rendered, page.path, lambda: self._render(page.body))

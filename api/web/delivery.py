@@ -41,6 +41,9 @@ StartResponse = Callable[..., Any]
 class Delivery:
     def __init__(self, app: WSGIApp, repository: ContentRepository, settings: Settings) -> None:
         self.app = app
+        # The production server bounds request headers itself (before Python sees them);
+        # elsewhere (the development server, tests) this layer does.
+        self.check_header_sizes = True
         self.repository = repository
         self.cache = ResponseCache()
         self.cache_control = (
@@ -61,7 +64,7 @@ class Delivery:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         query = environ.get("QUERY_STRING", "")
-        refusal = _oversized(path, query, environ)
+        refusal = _oversized(path, query, environ if self.check_header_sizes else None)
         if refusal is not None:
             return self._refuse(refusal, environ, start_response)
         snapshot = self.repository.snapshot
@@ -203,10 +206,12 @@ class Delivery:
         return self._send(response, environ, start_response, head=False)
 
 
-def _oversized(path: str, query: str, environ: dict[str, Any]) -> HTTPStatus | None:
+def _oversized(path: str, query: str, environ: dict[str, Any] | None) -> HTTPStatus | None:
     """414 or 431 for a request too large to be a reasonable read of this API."""
     if len(path) + len(query) > MAX_TARGET_BYTES:
         return HTTPStatus.REQUEST_URI_TOO_LONG
+    if environ is None:
+        return None
     total = 0
     for name, value in environ.items():
         if name[:5] == "HTTP_":

@@ -23,8 +23,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def production_server(content_dir: Path, cache_dir: Path, workers: int = 2) -> Iterator[int]:
-    """Run ``python -m api.serve`` over ``content_dir``; yield its port; kill its process group."""
+def production_server(
+    content_dir: Path, cache_dir: Path, workers: int = 2, output: Path | None = None
+) -> Iterator[int]:
+    """Run ``python -m api.serve`` over ``content_dir``; yield its port; kill its process group.
+
+    ``output`` receives what the server prints.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -34,12 +39,13 @@ def production_server(content_dir: Path, cache_dir: Path, workers: int = 2) -> I
         "WORKERS": str(workers),
         "CONTENT_WATCH": "1",
     }
+    sink = output.open("wb") if output else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "api.serve"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=sink,
+        stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -52,6 +58,8 @@ def production_server(content_dir: Path, cache_dir: Path, workers: int = 2) -> I
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        if output:
+            sink.close()  # type: ignore[union-attr]
 
 
 def _wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
