@@ -35,7 +35,6 @@ def main() -> int:
     app = create_app(start_background=False)
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.
-    gc.collect()
     gc.freeze()
     app.extensions["content"].freeze_after_reload = True
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python

@@ -109,16 +109,24 @@ class ParsedFile:
 
     @classmethod
     def from_record(cls, record: tuple[Any, ...]) -> ParsedFile:
+        """Back from the cache; a restart makes one per file, so no work is wasted here."""
         path, kind, type_name, blob, problems, references, facts = record
         return cls(
             path,
-            FileKind(kind),
+            _KINDS[kind],
             type_name,
             blob,
-            tuple(ContentProblem(p, line, Severity(s), m) for p, line, s, m in problems),
-            tuple(Reference(tuple(loc), target, key) for loc, target, key in references),
-            PageFacts(*facts) if facts else None,
+            tuple(ContentProblem(p, line, Severity(s), m) for p, line, s, m in problems)
+            if problems
+            else (),
+            tuple(Reference(tuple(loc), target, key) for loc, target, key in references)
+            if references
+            else (),
+            PageFacts._make(facts) if facts else None,
         )
+
+
+_KINDS = {kind.value: kind for kind in FileKind}
 
 
 def _page_facts(data: dict[str, Any]) -> PageFacts:

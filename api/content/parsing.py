@@ -32,6 +32,67 @@ class ContentLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
+    def get_single_data(self) -> Any:
+        """Build the document from libyaml's nodes with a fast path for plain data.
+
+        PyYAML's constructor is pure Python and general; front matter is maps,
+        lists and scalars, which ``_build`` makes about three times faster. Anything
+        else (merge keys, explicit tags such as ``!!set``, unhashable keys) goes to
+        PyYAML's safe constructor, which decides, and raises, as it always would.
+        """
+        node = self.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _build(node, {})
+        except _Unusual:
+            return self.construct_document(node)
+
+
+class _Unusual(Exception):
+    """A node the fast path leaves to PyYAML's constructor."""
+
+
+_STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_MAP, _SEQ, _MERGE = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge"
+_SCALARS = yaml.constructor.SafeConstructor()
+
+
+def _build(node: yaml.Node, built: dict[int, Any]) -> Any:
+    """Plain data from a node; aliases stay shared objects, as PyYAML makes them."""
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    found = built.get(id(node))
+    if found is not None:
+        return found
+    if tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        built[id(node)] = mapping
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise _Unusual
+            key = _build(key_node, built)
+            if isinstance(key, dict | list):
+                raise _Unusual
+            mapping[key] = _build(value_node, built)
+        return mapping
+    if tag == _SEQ:
+        sequence: list[Any] = []
+        built[id(node)] = sequence
+        sequence.extend(_build(item, built) for item in node.value)
+        return sequence
+    if tag == _NULL:
+        return None
+    if tag == _INT:
+        return _SCALARS.construct_yaml_int(node)
+    if tag == _BOOL:
+        return _SCALARS.construct_yaml_bool(node)
+    if tag == _FLOAT:
+        return _SCALARS.construct_yaml_float(node)
+    raise _Unusual
+
 
 ContentLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",

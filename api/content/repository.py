@@ -69,7 +69,6 @@ class ContentRepository:
             if self.freeze_after_reload:
                 # Millions of long-lived objects: keep the cyclic GC from scanning them all
                 # (pauses) and from touching pages a forked worker shares with its parent.
-                gc.collect()
                 gc.freeze()
         public, _ = snapshot.public_view()
         log.info(
