@@ -114,14 +114,16 @@ class Delivery:
         """Send a cached 200 (or 304) with its prepared headers: the hot path."""
         gzipped = entry.gzip_body is not None and _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match is not None and _matches(if_none_match, entry.etag):
+        if if_none_match is not None and (
+            if_none_match == entry.etag or _matches(if_none_match, entry.etag)
+        ):
             headers = entry.gzip_not_modified_headers if gzipped else entry.not_modified_headers
-            start_response("304 Not Modified", headers + self._cors(environ))
+            start_response(
+                "304 Not Modified", headers if self.any_origin else headers + self._cors(environ)
+            )
             return [b""]
         headers = entry.gzip_headers if gzipped else entry.plain_headers
-        start_response(
-            entry.status, headers + self._cors(environ) if not self.any_origin else headers
-        )
+        start_response(entry.status, headers if self.any_origin else headers + self._cors(environ))
         if head:
             return [b""]
         return [entry.gzip_body if gzipped else entry.body]  # type: ignore[list-item]
