@@ -114,18 +114,12 @@ def test_every_corpus_post_conforms_to_the_spec(corpus_client, spec):
         assert not errors, (item["slug"], errors[0])
 
 
-def test_every_corpus_page_conforms_to_the_spec(corpus_client, spec):
+@pytest.mark.parametrize("which", ["corpus_client", "client"])
+def test_every_page_conforms_to_the_spec(request, spec, which):
+    site = request.getfixturevalue(which)
     validator = _validator(spec, "/api/pages")
-    for item in corpus_client.get("/api/pages/paths").get_json()["items"]:
-        page = corpus_client.get("/api/pages", query_string={"path": item["path"]}).get_json()
-        errors = list(validator.iter_errors(page))
-        assert not errors, (item["path"], errors[0])
-
-
-def test_every_bundled_page_conforms_to_the_spec(client, spec):
-    validator = _validator(spec, "/api/pages")
-    for item in client.get("/api/pages/paths").get_json()["items"]:
-        page = client.get("/api/pages", query_string={"path": item["path"]}).get_json()
+    for item in site.get("/api/pages/paths").get_json()["items"]:
+        page = site.get("/api/pages", query_string={"path": item["path"]}).get_json()
         errors = list(validator.iter_errors(page))
         assert not errors, (item["path"], errors[0])
 
