@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -99,8 +100,10 @@ class ContentView:
             posts: Sequence[Page] = self.posts
             if author is not None:
                 posts = self.posts_by_author.get(author, ())
-            if tag is not None:
-                posts = [post for post in posts if tag in post.tags]
+                if tag is not None:
+                    posts = [post for post in posts if tag in post.tags]
+            elif tag is not None:
+                posts = self.posts_by_tag.get(tag, ())
             found = tuple(POST_SORTS[sort](posts))
             if len(self._sorted) < 1024:  # bounded: filters come from query strings
                 self._sorted[key] = found
@@ -160,7 +163,7 @@ class Snapshot:
         self._lock = threading.Lock()
         self._rendered: dict[str, Rendered] = {}
         self._word_counts: dict[str, int] = {}
-        self.preview = ContentView(pages, people)
+        self._pages = pages
         self._people = people
         self._published = [page for page in pages if not page.is_draft]
         self._post_dates = sorted(
@@ -169,6 +172,11 @@ class Snapshot:
         self._public_views: dict[int, ContentView] = {}
         if not self.options.hide_future_posts:
             self._public_views[-1] = ContentView(self._published, people)
+
+    @cached_property
+    def preview(self) -> ContentView:
+        """Everything, drafts and future posts included: built on the first preview request."""
+        return ContentView(self._pages, self._people)
 
     def public_view(self, now: datetime | None = None) -> tuple[ContentView, str]:
         """What the public sees at ``now``, and a version naming exactly that content.

@@ -6,8 +6,6 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from api.schemas.pagination import PaginationArgsSchema
 
-SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$"
-
 
 class PostListArgsSchema(PaginationArgsSchema):
     class Meta:
