@@ -90,11 +90,13 @@ def create_app(
 def _start_watching(watcher: ContentWatcher, *, in_worker: bool) -> None:
     """Watch the content; SIGHUP forces a reload (in the process that owns the signals).
 
-    A forked worker first checks whether the disk changed since its parent loaded.
+    A forked worker first catches up with the disk (a stat pass: its parent may have
+    loaded long ago), before it answers anything, so that no worker serves content
+    older than the others do.
     """
     if in_worker:
-        watcher.start(check_first=watcher.repository.changed_since_load)  # type: ignore[attr-defined]
+        watcher.start(catch_up=watcher.repository.catch_up)  # type: ignore[attr-defined]
     else:
         watcher.start()
-    if not in_worker and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGHUP, lambda signum, frame: watcher.request_reload())
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, lambda signum, frame: watcher.request_reload(None))

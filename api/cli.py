@@ -34,7 +34,9 @@ def check(directory: Path | None) -> None:
         click.echo(problem.format(label))
     errors = sum(1 for p in loaded.problems if p.severity is Severity.ERROR)
     warnings = len(loaded.problems) - errors
-    skipped = len({p.path for p in loaded.problems if p.severity is Severity.ERROR})
+    skipped = len(
+        {p.path for p in loaded.problems if p.severity is Severity.ERROR} - loaded.files.keys()
+    )
     click.echo(
         f"{len(loaded.files)} files loaded, {skipped} left out: "
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

@@ -39,6 +39,20 @@ def _parse_origins(raw: str) -> tuple[str, ...]:
     return origins or ("*",)
 
 
+def _parse_header_name(raw: str) -> str:
+    name = raw.strip()
+    if not name or not all(c.isalnum() or c in "-_" for c in name):
+        raise ValueError(f"expected an HTTP header name such as Cache-Tag, got {raw!r}")
+    return name
+
+
+def _parse_worker_lifetime(raw: str) -> int:
+    seconds = _parse_non_negative_int(raw)
+    if 0 < seconds < 60:
+        raise ValueError(f"must be 0 (off) or at least 60 seconds, got {seconds}")
+    return seconds
+
+
 def _parse_optional_str(raw: str) -> str | None:
     return raw or None
 
@@ -72,6 +86,11 @@ class Settings:
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
     threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
+    cache_tag_header: str = "Cache-Tag"  # the header naming an answer's content keys
+    response_cache_entries: int = 4096  # answers each worker keeps rendered
+    shutdown_timeout: int = 30  # seconds a stopping worker may finish requests in flight
+    worker_lifetime: int = 0  # seconds before a worker is replaced (0: never; at least 60)
+    worker_max_rss: int = 0  # MiB of memory over which a worker is replaced (0: never)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +137,11 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "port": ("PORT", _parse_non_negative_int),
     "workers": ("WORKERS", _parse_non_negative_int),
     "threads": ("THREADS", _parse_non_negative_int),
+    "cache_tag_header": ("CACHE_TAG_HEADER", _parse_header_name),
+    "response_cache_entries": ("RESPONSE_CACHE_ENTRIES", _parse_non_negative_int),
+    "shutdown_timeout": ("SHUTDOWN_TIMEOUT", _parse_non_negative_int),
+    "worker_lifetime": ("WORKER_LIFETIME", _parse_worker_lifetime),
+    "worker_max_rss": ("WORKER_MAX_RSS", _parse_non_negative_int),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

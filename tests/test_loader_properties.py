@@ -3,6 +3,9 @@ loads or becomes a reported content error; nothing ever escapes as an exception.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import orjson
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 from api.content.documents import Documents
 from api.content.files import parse_source
 from api.content.index import Snapshot
-from api.content.loader import check_across_files
+from api.content.loader import LoadedContent, load_content
 from api.content.models import Severity
 from api.content.readers import SourceFile
 from api.schemas.layouts import PostSchema
@@ -76,7 +79,7 @@ def test_any_safe_yaml_front_matter_loads_or_is_reported(front_matter, body):
 
     if parsed.blob is None:
         assert [p.severity for p in parsed.problems] == [Severity.ERROR]
-    loaded = check_across_files([parsed], [source])
+    loaded = load_alone(source)
     for problem in loaded.problems:
         assert problem.path == "pages/blog/generated.md"
         assert problem.line >= 1
@@ -93,7 +96,7 @@ def test_any_text_as_front_matter_loads_or_is_reported(text):
     parsed = parse_source(source)
 
     assert parsed.blob is not None or any(p.severity is Severity.ERROR for p in parsed.problems)
-    loaded = check_across_files([parsed], [source])
+    loaded = load_alone(source)
     if "pages/generated.md" in loaded.files:
         assert_serves_as_json(loaded)
 
@@ -106,9 +109,18 @@ def test_any_bytes_load_or_are_reported(data):
         assert parsed.blob is not None or any(p.severity is Severity.ERROR for p in parsed.problems)
 
 
-def assert_serves_as_json(loaded) -> None:
+def load_alone(source: SourceFile) -> LoadedContent:
+    """Load a content folder holding only ``source``, as the server would."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / source.path
+        path.parent.mkdir(parents=True)
+        path.write_bytes(source.data)
+        return load_content(Path(folder), 1 << 20)
+
+
+def assert_serves_as_json(loaded: LoadedContent) -> None:
     """What loaded is served: documents build and dump to JSON without an exception."""
-    snapshot = Snapshot(loaded)
+    snapshot = Snapshot.build(loaded.state)
     view, _ = snapshot.public_view()
     documents = Documents(snapshot, snapshot.preview)
     for page in snapshot.pages_by_path.values():

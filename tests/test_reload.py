@@ -136,7 +136,7 @@ def test_a_burst_of_changes_is_one_reload(site):
     repository = app.extensions["content"]
     reloads = []
     original = repository.reload
-    repository.reload = lambda: reloads.append(1) or original()
+    repository.reload = lambda *args, **kwargs: reloads.append(1) or original(*args, **kwargs)
     try:
         for number in range(300):
             (site / f"pages/blog/burst-{number:03}.md").write_text(
@@ -155,10 +155,10 @@ def test_sighup_requests_a_reload(site, monkeypatch):
     app = create_app({"content_dir": site, "content_watch": True})
     watcher = app.extensions["content_watcher"]
     requested: list[bool] = []
-    monkeypatch.setattr(watcher, "request_reload", lambda: requested.append(True))
+    monkeypatch.setattr(watcher, "request_reload", lambda paths=None: requested.append(paths))
     try:
         os.kill(os.getpid(), signal.SIGHUP)
-        wait_for(lambda: requested == [True])
+        wait_for(lambda: requested == [None])  # None: a full pass over every file
     finally:
         watcher.stop()
         signal.signal(signal.SIGHUP, previous_handler)
@@ -169,8 +169,11 @@ def test_a_requested_reload_happens_without_any_file_event(tmp_path):
         root = tmp_path
         reloads = 0
 
-        def reload(self) -> None:
+        def reload(self, paths=None, *, reread=False) -> None:
             CountingRepository.reloads += 1
+
+        def set_fault(self, cause, message) -> None:
+            pass
 
     watcher = ContentWatcher(CountingRepository())
     watcher.start()
@@ -188,12 +191,12 @@ def repository_for(root: Path, cache_dir: Path) -> ContentRepository:
 def test_a_restart_over_unchanged_content_parses_nothing(site, tmp_path):
     first = repository_for(site, tmp_path / "cache")
     first.reload()
-    assert first._loaded.fresh == 25
+    assert first.last_parsed == 25
 
     second = repository_for(site, tmp_path / "cache")
     snapshot = second.reload()
 
-    assert second._loaded.fresh == 0
+    assert second.last_parsed == 0
     assert snapshot.version == first.snapshot.version
     assert [p.slug for p in snapshot.public_view()[0].posts] == [
         p.slug for p in first.snapshot.public_view()[0].posts
@@ -205,9 +208,21 @@ def test_a_reload_parses_only_what_changed(site, tmp_path):
     repository.reload()
 
     retitle(site, SEED, "Changed")
-    repository.reload()
+    repository.reload([SEED])
 
-    assert repository._loaded.fresh == 1
+    assert repository.last_parsed == 1
+    assert repository.last_examined == 1
+
+
+def test_a_full_pass_reads_only_files_whose_stat_changed(site, tmp_path):
+    repository = repository_for(site, tmp_path / "cache")
+    repository.reload()
+    retitle(site, SEED, "Changed without an event")
+
+    snapshot = repository.reload(None)
+
+    assert repository.last_parsed == 1
+    assert snapshot.public_view()[0].posts_by_slug[SEED_SLUG].title == "Changed without an event"
 
 
 def test_a_corrupt_or_stale_cache_is_ignored(site, tmp_path):
@@ -218,11 +233,11 @@ def test_a_corrupt_or_stale_cache_is_ignored(site, tmp_path):
     cache_file.write_bytes(cache_file.read_bytes()[:-100] + b"garbage")
     corrupt = repository_for(site, cache_dir)
     corrupt.reload()
-    assert corrupt._loaded.fresh == 25
+    assert corrupt.last_parsed == 25
 
     cache = ParseCache(cache_dir, site)
     cache.version = "another parser"
-    assert cache.load() == ({}, None)
+    assert cache.load() == ({}, {})
 
 
 def test_the_cache_is_written_atomically_and_lives_outside_the_content(site, tmp_path):
@@ -239,7 +254,7 @@ def test_a_restart_with_a_broken_file_keeps_its_last_good_version(site, tmp_path
     repository = repository_for(site, cache_dir)
     repository.reload()
     (site / SEED).write_text("---\ntype: PostLayout\ntitle: [broken\n---\n")
-    repository.reload()
+    repository.reload([SEED])  # a live change: the journal keeps the last good version
 
     restarted = repository_for(site, cache_dir)
     view, _ = restarted.reload().public_view()
@@ -257,20 +272,20 @@ def test_a_reload_over_unchanged_content_keeps_the_snapshot(site, tmp_path):
     assert repository.reload() is not first
 
 
-def test_a_forked_worker_can_tell_whether_the_disk_changed_since_the_load(site, tmp_path):
+def test_a_forked_worker_catches_up_with_changes_made_since_its_parent_loaded(site, tmp_path):
     repository = repository_for(site, tmp_path / "cache")
-    repository.reload()
-    assert not repository.changed_since_load()
+    first = repository.reload()
+    assert repository.catch_up() is first  # nothing changed: the same snapshot
 
     retitle(site, SEED, "Changed after the load")
-    assert repository.changed_since_load()
-
-    repository.reload()
-    assert not repository.changed_since_load()
     (site / "pages/blog/new.md").write_text(
         "---\ntype: PostLayout\ntitle: New\ndate: '2020-01-01'\n---\n"
     )
-    assert repository.changed_since_load()
-    repository.reload()
-    (site / "pages/blog/new.md").unlink()
-    assert repository.changed_since_load()
+    (site / "pages/about.md").unlink()
+    caught_up = repository.catch_up()
+
+    view, _ = caught_up.public_view()
+    assert view.posts_by_slug[SEED_SLUG].title == "Changed after the load"
+    assert "new" in view.posts_by_slug
+    assert "/about" not in view.pages_by_url
+    assert repository.last_parsed == 2

@@ -1,41 +1,47 @@
 """The immutable snapshot of a loaded content folder, indexed for every query the API makes.
 
-A snapshot is built once per load and never changed: a reload builds a new one
-and swaps it in with one assignment, so a request holding a snapshot sees one
-consistent site from start to end. What is expensive and often unneeded
-(rendered Markdown, word counts, alternative sort orders) is computed on first
-use and memoised inside the snapshot, so it is done at most once per snapshot.
+A snapshot is never changed: a reload makes a new one and swaps it in with one
+assignment, so a request holding a snapshot sees one consistent site from start
+to end. A new snapshot is *derived* from the previous one by applying what
+changed (``derive``): unchanged pages, people and lists are the very same
+objects, shared with the old snapshot (and, in forked workers, with the parent
+that loaded them), and the work done grows with the change, not with the site.
+``build`` makes one from scratch; both give the same snapshot, which a property
+test checks.
+
+What is expensive and often unneeded (rendered Markdown, word counts, other sort
+orders, the preview view) is computed on first use and memoised.
 """
 
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
-from collections import defaultdict
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from api.content.loader import LoadedContent
+from api.content.changes import changed_keys
 from api.content.models import ContentProblem, Page, Person
-from api.content.parsed import POST_TYPE, PROJECT_TYPE, FileKind, ParsedFile
-from api.content.paths import page_slug, page_url, person_slug
+from api.content.parsed import POST_TYPE, PROJECT_TYPE, FileKind
+from api.content.paths import page_slug, page_url, tag_slug
 from api.content.rendering import Rendered, count_words, render_markdown
 from api.content.sanitizing import sanitise_html
+from api.content.state import ContentState, FileVersion, StateDelta
 
 T = TypeVar("T")
 
 POST_SORTS: Mapping[str, Callable[[Sequence[Page]], list[Page]]] = {
     "-date": lambda posts: list(posts),
-    "date": lambda posts: sorted(posts, key=lambda p: (_timestamp(p), p.slug)),
+    "date": lambda posts: sorted(posts, key=lambda p: (_timestamp(p), p.slug, p.path)),
     "title": lambda posts: sorted(posts, key=lambda p: (p.title.casefold(), p.slug)),
     "-title": lambda posts: sorted(
         sorted(posts, key=lambda p: p.slug), key=lambda p: p.title.casefold(), reverse=True
     ),
 }
+EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 def utc_now() -> datetime:
@@ -47,53 +53,130 @@ def _timestamp(page: Page) -> float:
     return page.date.timestamp() if page.date else 0.0
 
 
-def _newest_first(pages: Iterable[Page]) -> tuple[Page, ...]:
-    """Newest ``date`` first; ties broken by slug ascending (the contract's post order)."""
-    return tuple(sorted(pages, key=lambda page: (-_timestamp(page), page.slug)))
+def newest_first(page: Page) -> tuple[float, str, str]:
+    """The contract's order: newest ``date`` first, ties by slug (then path, for projects)."""
+    return (-_timestamp(page), page.slug, page.path)
+
+
+class _SortedPages:
+    """A copy-on-write list of pages in ``newest_first`` order, edited by bisection.
+
+    Removals come first, then additions; many additions (a build from scratch, a
+    large checkout) are sorted in at once instead of inserted one by one.
+    """
+
+    BULK = 32
+
+    def __init__(self, pages: Sequence[Page]) -> None:
+        self.pages = pages
+        self._copy: list[Page] | None = None
+        self._added: list[Page] = []
+
+    def _list(self) -> list[Page]:
+        if self._copy is None:
+            self._copy = list(self.pages)
+        return self._copy
+
+    def remove(self, page: Page) -> None:
+        pages = self._list()
+        index = bisect_left(pages, newest_first(page), key=newest_first)
+        if index < len(pages) and pages[index] is page:
+            del pages[index]
+        else:  # not where its order says: only if the order was built differently
+            pages.remove(page)
+
+    def add(self, page: Page) -> None:
+        self._added.append(page)
+
+    def result(self) -> tuple[Page, ...]:
+        if self._added:
+            pages = self._list()
+            if len(self._added) > self.BULK:
+                pages.extend(self._added)
+                pages.sort(key=newest_first)
+            else:
+                for page in self._added:
+                    insort(pages, page, key=newest_first)
+            self._added = []
+        if self._copy is None:
+            return self.pages if isinstance(self.pages, tuple) else tuple(self.pages)
+        return tuple(self._copy)
 
 
 class ContentView:
     """What one audience sees of a snapshot: the public (no drafts), or a preview (all)."""
 
-    def __init__(self, pages: Iterable[Page], people: Sequence[Person]) -> None:
-        pages = list(pages)
-        self.pages_by_url: Mapping[str, Page] = MappingProxyType(
-            {page.url.lower(): page for page in pages}
-        )
-        self.posts: tuple[Page, ...] = _newest_first(p for p in pages if p.type == POST_TYPE)
-        self.projects: tuple[Page, ...] = _newest_first(p for p in pages if p.type == PROJECT_TYPE)
-        self.posts_by_slug: Mapping[str, Page] = MappingProxyType(
-            {post.slug: post for post in self.posts}
-        )
-        self.projects_by_path: Mapping[str, Page] = MappingProxyType(
-            {project.path: project for project in self.projects}
-        )
-        self.posts_by_path: Mapping[str, Page] = MappingProxyType(
-            {post.path: post for post in self.posts}
-        )
-        by_author: dict[str, list[Page]] = defaultdict(list)
-        by_tag: dict[str, list[Page]] = defaultdict(list)
-        for post in self.posts:
-            if post.author_slug:
-                by_author[post.author_slug].append(post)
-            for tag in set(post.tags):
-                by_tag[tag].append(post)
-        self.posts_by_author: Mapping[str, tuple[Page, ...]] = MappingProxyType(
-            {slug: tuple(posts) for slug, posts in by_author.items()}
-        )
-        self.posts_by_tag: Mapping[str, tuple[Page, ...]] = MappingProxyType(
-            {tag: tuple(posts) for tag, posts in by_tag.items()}
-        )
-        self.authors: tuple[Person, ...] = tuple(people)
-        self.authors_by_slug: Mapping[str, Person] = MappingProxyType(
-            {person.slug: person for person in people}
-        )
+    def __init__(
+        self,
+        *,
+        pages_by_url: Mapping[str, Page],
+        posts: tuple[Page, ...],
+        projects: tuple[Page, ...],
+        posts_by_slug: Mapping[str, Page],
+        posts_by_path: Mapping[str, Page],
+        projects_by_path: Mapping[str, Page],
+        posts_by_author: Mapping[str, tuple[Page, ...]],
+        posts_by_tag: Mapping[str, tuple[Page, ...]],
+        authors: tuple[Person, ...],
+        authors_by_slug: Mapping[str, Person],
+    ) -> None:
+        self.pages_by_url = pages_by_url
+        self.posts = posts
+        self.projects = projects
+        self.posts_by_slug = posts_by_slug
+        self.posts_by_path = posts_by_path
+        self.projects_by_path = projects_by_path
+        self.posts_by_author = posts_by_author
+        self.posts_by_tag = posts_by_tag
+        self.authors = authors
+        self.authors_by_slug = authors_by_slug
         self._sorted: dict[tuple[str, str | None, str | None], tuple[Page, ...]] = {}
+
+    @classmethod
+    def build(cls, pages: Iterable[Page], people: Sequence[Person]) -> ContentView:
+        pages = list(pages)
+        empty = cls._empty(people)
+        return empty.derive(removed=(), added=pages)
+
+    @classmethod
+    def _empty(cls, people: Sequence[Person]) -> ContentView:
+        return cls(
+            pages_by_url=EMPTY,
+            posts=(),
+            projects=(),
+            posts_by_slug=EMPTY,
+            posts_by_path=EMPTY,
+            projects_by_path=EMPTY,
+            posts_by_author=EMPTY,
+            posts_by_tag=EMPTY,
+            authors=tuple(people),
+            authors_by_slug={person.slug: person for person in people},
+        )
+
+    def derive(
+        self,
+        *,
+        removed: Iterable[Page],
+        added: Iterable[Page],
+        people: Sequence[Person] | None = None,
+    ) -> ContentView:
+        """A new view with ``removed`` taken out and ``added`` put in; all else is shared."""
+        removed, added = list(removed), list(added)
+        edit = _ViewEdit(self)
+        for page in removed:
+            edit.remove(page)
+        for page in added:
+            edit.add(page)
+        return edit.result(self if people is None else ContentView._empty(people))
+
+    def contains(self, page: Page) -> bool:
+        """Whether this view shows ``page`` (this very version of it)."""
+        return self.pages_by_url.get(page.url.lower()) is page
 
     def list_posts(
         self, *, sort: str = "-date", author: str | None = None, tag: str | None = None
     ) -> tuple[Page, ...]:
-        """Posts in ``sort`` order, filtered by author slug and/or tag; memoised per view."""
+        """Posts in ``sort`` order, filtered by author slug and/or tag slug; memoised per view."""
         key = (sort, author, tag)
         found = self._sorted.get(key)
         if found is None:
@@ -101,7 +184,7 @@ class ContentView:
             if author is not None:
                 posts = self.posts_by_author.get(author, ())
                 if tag is not None:
-                    posts = [post for post in posts if tag in post.tags]
+                    posts = [post for post in posts if tag in post.tag_slugs]
             elif tag is not None:
                 posts = self.posts_by_tag.get(tag, ())
             found = tuple(POST_SORTS[sort](posts))
@@ -115,6 +198,109 @@ class ContentView:
         return tuple(post for post in newest if post.slug != exclude)[:limit]
 
 
+class _ViewEdit:
+    """The copies one derivation makes: each index is copied once, on its first change."""
+
+    def __init__(self, view: ContentView) -> None:
+        self.view = view
+        self.by_url: dict[str, Page] | None = None
+        self.posts = _SortedPages(view.posts)
+        self.projects = _SortedPages(view.projects)
+        self.maps: dict[str, dict[str, Page]] = {}
+        self.by_author: dict[str, _SortedPages] = {}
+        self.by_tag: dict[str, _SortedPages] = {}
+
+    def _map(self, name: str) -> dict[str, Page]:
+        found = self.maps.get(name)
+        if found is None:
+            found = self.maps[name] = dict(getattr(self.view, name))
+        return found
+
+    def remove(self, page: Page) -> None:
+        if self.by_url is None:
+            self.by_url = dict(self.view.pages_by_url)
+        if self.by_url.get(page.url.lower()) is page:
+            del self.by_url[page.url.lower()]
+        if page.type == POST_TYPE:
+            self.posts.remove(page)
+            _pop_if(self._map("posts_by_slug"), page.slug, page)
+            _pop_if(self._map("posts_by_path"), page.path, page)
+            if page.author_slug:
+                self._group(self.by_author, self.view.posts_by_author, page.author_slug).remove(
+                    page
+                )
+            for tag in page.tag_slugs:
+                self._group(self.by_tag, self.view.posts_by_tag, tag).remove(page)
+        elif page.type == PROJECT_TYPE:
+            self.projects.remove(page)
+            _pop_if(self._map("projects_by_path"), page.path, page)
+
+    def add(self, page: Page) -> None:
+        if self.by_url is None:
+            self.by_url = dict(self.view.pages_by_url)
+        self.by_url[page.url.lower()] = page
+        if page.type == POST_TYPE:
+            self.posts.add(page)
+            self._map("posts_by_slug")[page.slug] = page
+            self._map("posts_by_path")[page.path] = page
+            if page.author_slug:
+                self._group(self.by_author, self.view.posts_by_author, page.author_slug).add(page)
+            for tag in page.tag_slugs:
+                self._group(self.by_tag, self.view.posts_by_tag, tag).add(page)
+        elif page.type == PROJECT_TYPE:
+            self.projects.add(page)
+            self._map("projects_by_path")[page.path] = page
+
+    @staticmethod
+    def _group(
+        edits: dict[str, _SortedPages], groups: Mapping[str, tuple[Page, ...]], name: str
+    ) -> _SortedPages:
+        found = edits.get(name)
+        if found is None:
+            found = edits[name] = _SortedPages(groups.get(name, ()))
+        return found
+
+    def result(self, people_view: ContentView) -> ContentView:
+        view = self.view
+
+        def mapping(name: str) -> Mapping[str, Page]:
+            found = self.maps.get(name)
+            return found if found is not None else getattr(view, name)
+
+        return ContentView(
+            pages_by_url=self.by_url if self.by_url is not None else view.pages_by_url,
+            posts=self.posts.result(),
+            projects=self.projects.result(),
+            posts_by_slug=mapping("posts_by_slug"),
+            posts_by_path=mapping("posts_by_path"),
+            projects_by_path=mapping("projects_by_path"),
+            posts_by_author=_regrouped(view.posts_by_author, self.by_author),
+            posts_by_tag=_regrouped(view.posts_by_tag, self.by_tag),
+            authors=people_view.authors,
+            authors_by_slug=people_view.authors_by_slug,
+        )
+
+
+def _pop_if(mapping: dict[str, Page], key: str, page: Page) -> None:
+    if mapping.get(key) is page:
+        del mapping[key]
+
+
+def _regrouped(
+    groups: Mapping[str, tuple[Page, ...]], edits: Mapping[str, _SortedPages]
+) -> Mapping[str, tuple[Page, ...]]:
+    if not edits:
+        return groups
+    result = dict(groups)
+    for name, edit in edits.items():
+        pages = edit.result()
+        if pages:
+            result[name] = pages
+        else:
+            result.pop(name, None)
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class SnapshotOptions:
     """How a snapshot presents its content (from the settings)."""
@@ -123,133 +309,331 @@ class SnapshotOptions:
     allow_raw_html: bool = False  # serve the body's HTML unsanitised
 
 
+class PageMemo:
+    """What a page's body gives (HTML, word count), kept across snapshots while the page
+    is the same object: a derived snapshot reuses every unchanged page's work."""
+
+    def __init__(self, options: SnapshotOptions) -> None:
+        self.options = options
+        self._rendered: dict[str, tuple[Page, Rendered]] = {}
+        self._words: dict[str, tuple[Page, int]] = {}
+
+    def rendered(self, page: Page) -> Rendered:
+        found = self._rendered.get(page.path)
+        if found is not None and found[0] is page:
+            return found[1]
+        rendered = render_markdown(page.body)
+        if not self.options.allow_raw_html:
+            rendered = Rendered(sanitise_html(rendered.html), rendered.toc)
+        self._rendered[page.path] = (page, rendered)
+        return rendered
+
+    def word_count(self, page: Page) -> int:
+        found = self._words.get(page.path)
+        if found is not None and found[0] is page:
+            return found[1]
+        words = count_words(page.body)
+        self._words[page.path] = (page, words)
+        return words
+
+    def forget(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            self._rendered.pop(path, None)
+            self._words.pop(path, None)
+
+
 class Snapshot:
     """One loaded version of the site. Content never changes; memo caches fill on use."""
 
     def __init__(
         self,
-        loaded: LoadedContent,
-        options: SnapshotOptions | None = None,
+        *,
+        version: str,
+        sequence: int,
+        pages_by_path: Mapping[str, Page],
+        people_by_path: Mapping[str, Person],
+        site: Mapping[str, Mapping[str, Any]],
+        problems_by_path: Mapping[str, tuple[ContentProblem, ...]],
+        kept: frozenset[str],
+        published: ContentView,
+        post_dates: Sequence[datetime],
+        options: SnapshotOptions,
+        memo: PageMemo,
         loaded_at: datetime | None = None,
     ) -> None:
-        self.options = options or SnapshotOptions()
-        self.version = loaded.version
+        self.version = version
+        self.sequence = sequence
+        self.pages_by_path = pages_by_path
+        self.people_by_path = people_by_path
+        self.site = site
+        self.problems_by_path = problems_by_path
+        self.kept = kept
+        self.options = options
+        self.memo = memo
         self.loaded_at = loaded_at or datetime.now(UTC)
-        self.problems: tuple[ContentProblem, ...] = tuple(loaded.problems)
-        self.kept: frozenset[str] = frozenset(loaded.kept)  # served in their last good version
-        people = sorted(
-            (_person(file) for file in loaded.files.values() if file.kind is FileKind.PERSON),
-            key=lambda person: person.slug,
-        )
-        self.people_by_path: Mapping[str, Person] = MappingProxyType(
-            {person.path: person for person in people}
-        )
-        pages = [
-            _page(file, loaded.bodies.get(file.path, ""), self.people_by_path)
-            for file in loaded.files.values()
-            if file.kind is FileKind.PAGE
-        ]
-        self.pages_by_path: Mapping[str, Page] = MappingProxyType({p.path: p for p in pages})
-        self.site: Mapping[str, Mapping[str, Any]] = MappingProxyType(
-            {
-                file.kind.value: file.data
-                for file in loaded.files.values()
-                if file.kind in (FileKind.CONFIG, FileKind.STYLE)
-            }
-        )
-        self.authors_by_slug: Mapping[str, Person] = MappingProxyType(
-            {person.slug: person for person in people}
-        )
+        self.published = published
+        self.authors_by_slug = published.authors_by_slug
+        # What changed since the previous snapshot (None: this one was built from scratch).
+        self.changed_keys: frozenset[str] | None = None  # for the public
+        self.changed_preview_keys: frozenset[str] | None = None  # drafts included
+        self.changed_pages: tuple[tuple[Page | None, Page | None], ...] = ()  # (old, new)
+        self.changed_people: Mapping[str, Person | None] = EMPTY  # path -> old person
+        self._post_dates = post_dates  # of published posts, ascending (HIDE_FUTURE_POSTS)
         self._lock = threading.Lock()
-        self._rendered: dict[str, Rendered] = {}
-        self._word_counts: dict[str, int] = {}
-        self._pages = pages
-        self._people = people
-        self._published = [page for page in pages if not page.is_draft]
-        self._post_dates = sorted(
-            {page.date for page in self._published if page.type == POST_TYPE and page.date}
-        )
+        self._preview: ContentView | None = None
         self._public_views: dict[int, ContentView] = {}
-        if not self.options.hide_future_posts:
-            self._public_views[-1] = ContentView(self._published, people)
+        self._problems: tuple[ContentProblem, ...] | None = None
 
-    @cached_property
+    # Building
+
+    @classmethod
+    def build(
+        cls, state: ContentState, options: SnapshotOptions | None = None, *, sequence: int = 1
+    ) -> Snapshot:
+        """A snapshot of everything ``state`` serves, from scratch."""
+        options = options or SnapshotOptions()
+        people_by_path = {
+            path: _person(path, version, state)
+            for path, version in state.served.items()
+            if version.parsed.kind is FileKind.PERSON
+        }
+        people = _people_sorted(people_by_path.values())
+        pages = [
+            _page(path, version, state)
+            for path, version in state.served.items()
+            if version.parsed.kind is FileKind.PAGE
+        ]
+        published = ContentView.build((p for p in pages if not p.is_draft), people)
+        post_dates = (
+            sorted(page.date for page in published.posts if page.date is not None)
+            if options.hide_future_posts
+            else []
+        )
+        return cls(
+            version=state.version,
+            sequence=sequence,
+            pages_by_path={page.path: page for page in pages},
+            people_by_path=people_by_path,
+            site=_site(state.served),
+            problems_by_path=dict(state.problems),
+            kept=frozenset(state.kept),
+            published=published,
+            post_dates=post_dates,
+            options=options,
+            memo=PageMemo(options),
+        )
+
+    def derive(self, state: ContentState, delta: StateDelta) -> Snapshot:
+        """The next snapshot: this one with ``delta`` applied (``state`` is already updated)."""
+        pages = dict(self.pages_by_path) if _touches_pages(delta, self) else None
+        removed: list[Page] = []
+        added: list[Page] = []
+        people_by_path: dict[str, Person] | None = None
+        old_people: dict[str, Person | None] = {}
+        site_changed = False
+        for path, version in delta.served.items():
+            if path in self.pages_by_path:
+                removed.append(self.pages_by_path[path])
+                assert pages is not None
+                del pages[path]
+            if path in self.people_by_path or (
+                version is not None and version.parsed.kind is FileKind.PERSON
+            ):
+                if people_by_path is None:
+                    people_by_path = dict(self.people_by_path)
+                old_people[path] = people_by_path.pop(path, None)
+                if version is not None:
+                    people_by_path[path] = _person(path, version, state)
+            if path in _SITE_PATHS or (
+                version is not None and version.parsed.kind in (FileKind.CONFIG, FileKind.STYLE)
+            ):
+                site_changed = True
+            if version is not None and version.parsed.kind is FileKind.PAGE:
+                page = _page(path, version, state)
+                assert pages is not None
+                pages[path] = page
+                added.append(page)
+        for path in delta.rebound - delta.served.keys():
+            old = self.pages_by_path.get(path)
+            if old is None:
+                continue
+            new = _page(path, state.served[path], state)
+            if new.author_slug != old.author_slug:
+                assert pages is not None
+                pages[path] = new
+                removed.append(old)
+                added.append(new)
+        self.memo.forget(page.path for page in removed)
+        people = None if people_by_path is None else _people_sorted(people_by_path.values())
+        published = self.published.derive(
+            removed=[page for page in removed if not page.is_draft],
+            added=[page for page in added if not page.is_draft],
+            people=people,
+        )
+        snapshot = Snapshot(
+            version=state.version,
+            sequence=self.sequence + 1,
+            pages_by_path=pages if pages is not None else self.pages_by_path,
+            people_by_path=people_by_path if people_by_path is not None else self.people_by_path,
+            site=_site(state.served) if site_changed else self.site,
+            problems_by_path=dict(state.problems)
+            if delta.problems_changed
+            else self.problems_by_path,
+            kept=frozenset(state.kept),
+            published=published,
+            post_dates=self._derived_dates(removed, added),
+            options=self.options,
+            memo=self.memo,
+        )
+        if self._preview is not None:  # derived only if somebody has asked for it
+            snapshot._preview = self._preview.derive(removed=removed, added=added, people=people)
+        snapshot.changed_keys, snapshot.changed_preview_keys = changed_keys(
+            self, snapshot, removed, added, old_people, site_changed
+        )
+        before = {page.path: page for page in removed}
+        after = {page.path: page for page in added}
+        snapshot.changed_pages = tuple(
+            (before.get(path), after.get(path)) for path in sorted(before.keys() | after.keys())
+        )
+        snapshot.changed_people = old_people
+        return snapshot
+
+    def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:
+        if not self.options.hide_future_posts:
+            return self._post_dates
+        dates = list(self._post_dates)
+        for page in removed:
+            if page.type == POST_TYPE and page.date is not None and not page.is_draft:
+                del dates[bisect_left(dates, page.date)]
+        for page in added:
+            if page.type == POST_TYPE and page.date is not None and not page.is_draft:
+                insort(dates, page.date)
+        return dates
+
+    # Reading
+
+    @property
+    def problems(self) -> tuple[ContentProblem, ...]:
+        """Every problem, by path and line (made on first use)."""
+        if self._problems is None:
+            found = [p for problems in self.problems_by_path.values() for p in problems]
+            self._problems = tuple(sorted(found, key=lambda problem: (problem.path, problem.line)))
+        return self._problems
+
+    @property
     def preview(self) -> ContentView:
         """Everything, drafts and future posts included: built on the first preview request."""
-        return ContentView(self._pages, self._people)
+        view = self._preview
+        if view is None:
+            people = self.published.authors
+            built = ContentView.build(self.pages_by_path.values(), people)
+            with self._lock:
+                if self._preview is None:
+                    self._preview = built
+                view = self._preview
+        return view
 
     def public_view(self, now: datetime | None = None) -> tuple[ContentView, str]:
         """What the public sees at ``now``, and a version naming exactly that content.
 
         Drafts are never public. With ``hide_future_posts``, a post joins the public
         view when its date comes, without a reload: the view changes only when
-        ``now`` passes one of the posts' dates, so one view is built per such step.
+        ``now`` passes one of the posts' dates, so one view is made per such step.
         """
         if not self.options.hide_future_posts:
-            return self._public_views[-1], self.version
+            return self.published, self.version
         step = bisect_right(self._post_dates, now or utc_now())
         view = self._public_views.get(step)
         if view is None:
             cutoff = self._post_dates[step - 1] if step else None
-            visible = [page for page in self._published if _visible_at(page, cutoff)]
-            view = ContentView(visible, self._people)
+            future = [
+                post
+                for post in self.published.posts
+                if post.date is not None and (cutoff is None or post.date > cutoff)
+            ]
+            view = self.published.derive(removed=future, added=())
             with self._lock:
                 self._public_views = {step: view}  # earlier steps are never asked again
         return view, f"{self.version}.{step}"
 
-    def rendered(self, page: Page) -> Rendered:
-        """The page's body as HTML with its table of contents, rendered once per snapshot."""
-        return self._memo(self._rendered, page.path, lambda: self._render(page.body))
+    def serves(self, path: str) -> bool:
+        """Whether some version of the file at ``path`` is served (to someone: drafts too)."""
+        return (
+            path in self.pages_by_path
+            or path in self.people_by_path
+            or (path in _SITE_PATHS and path.rsplit("/", 1)[-1].removesuffix(".json") in self.site)
+        )
 
-    def _render(self, body: str) -> Rendered:
-        rendered = render_markdown(body)
-        if self.options.allow_raw_html:
-            return rendered
-        return Rendered(sanitise_html(rendered.html), rendered.toc)
+    def rendered(self, page: Page) -> Rendered:
+        """The page's body as HTML with its table of contents, rendered once."""
+        return self.memo.rendered(page)
 
     def word_count(self, page: Page) -> int:
-        return self._memo(self._word_counts, page.path, lambda: count_words(page.body))
+        return self.memo.word_count(page)
 
     def author_of(self, page: Page) -> Person | None:
         if page.author_slug is None:
             return None
         return self.authors_by_slug.get(page.author_slug)
 
-    def _memo(self, cache: dict[str, T], key: str, compute: Callable[[], T]) -> T:
-        found = cache.get(key)
-        if found is None:
-            found = compute()
-            with self._lock:
-                found = cache.setdefault(key, found)
-        return found
+
+_SITE_PATHS = frozenset({"data/config.json", "data/style.json"})
 
 
-def _visible_at(page: Page, cutoff: datetime | None) -> bool:
-    """Posts are visible once their date is at or before ``cutoff``; other pages always."""
-    if page.type != POST_TYPE or page.date is None:
-        return True
-    return cutoff is not None and page.date <= cutoff
+def _touches_pages(delta: StateDelta, snapshot: Snapshot) -> bool:
+    return bool(delta.rebound) or any(
+        path in snapshot.pages_by_path
+        or (version is not None and version.parsed.kind is FileKind.PAGE)
+        for path, version in delta.served.items()
+    )
 
 
-def _person(file: ParsedFile) -> Person:
-    return Person(person_slug(file.path), file.path, file.data)
+def _people_sorted(people: Iterable[Person]) -> list[Person]:
+    return sorted(people, key=lambda person: person.slug)
 
 
-def _page(file: ParsedFile, body: str, people_by_path: Mapping[str, Person]) -> Page:
-    assert file.blob is not None and file.type_name is not None and file.facts is not None
-    facts = file.facts
-    url = page_url(file.path)
-    person = people_by_path.get(facts.author_key) if facts.author_key else None
+def _site(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
+    site = {}
+    for path in sorted(_SITE_PATHS):
+        version = served.get(path)
+        if version is not None:
+            site[version.parsed.kind.value] = version.parsed.data
+    return site
+
+
+def _person(path: str, version: FileVersion, state: ContentState) -> Person:
+    return Person(state.person_slugs.get(path) or path, path, version.parsed.data)
+
+
+def _page(path: str, version: FileVersion, state: ContentState) -> Page:
+    parsed = version.parsed
+    assert parsed.blob is not None and parsed.type_name is not None and parsed.facts is not None
+    facts = parsed.facts
+    url = page_url(path)
+    author = state.person_slugs.get(facts.author_key) if facts.author_key else None
     return Page(
-        path=file.path,
+        path=path,
         url=url,
         slug=page_slug(url),
-        type=file.type_name,
-        blob=file.blob,
-        body=body,
+        type=parsed.type_name,
+        blob=parsed.blob,
+        body=version.body,
         date=datetime.fromtimestamp(facts.timestamp, UTC) if facts.timestamp is not None else None,
         is_draft=facts.is_draft,
         title=facts.title,
         tags=facts.tags,
-        author_slug=person.slug if person else None,
+        tag_slugs=tuple(dict.fromkeys(tag_slug(tag) for tag in facts.tags if tag_slug(tag))),
+        author_slug=author,
+        embeds=facts.embeds,
     )
+
+
+__all__ = [
+    "POST_SORTS",
+    "ContentView",
+    "PageMemo",
+    "Snapshot",
+    "SnapshotOptions",
+    "newest_first",
+    "utc_now",
+]

@@ -1,8 +1,8 @@
 """The typed content objects the loader produces and the index holds.
 
 Frozen: a snapshot is shared by every request thread, so nothing in it may change
-after it is built. The ``fields`` mappings are the normalised file data; by
-convention nobody writes to them.
+after it is built. The ``fields`` mappings are the normalised file data, and the
+snapshot's indexes are plain dicts for speed; by convention nobody writes to them.
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ class Page:
     is_draft: bool
     title: str
     tags: tuple[str, ...]
+    tag_slugs: tuple[str, ...] = ()  # the tags as slugs, each once
     author_slug: str | None = None
+    embeds: tuple[str, ...] = ()  # section types showing other pages (parsed.EMBEDDING_SECTIONS)
 
     @property
     def fields(self) -> dict[str, Any]:

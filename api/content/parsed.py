@@ -63,6 +63,17 @@ class PageFacts(NamedTuple):
     is_draft: bool
     author_key: str | None  # the index key of the author reference
     tags: tuple[str, ...]
+    embeds: tuple[str, ...] = ()  # section types that show other pages (EMBEDDING_SECTIONS)
+
+
+# Sections whose answer shows other pages: a page with one changes when those pages do.
+EMBEDDING_SECTIONS = (
+    "RecentPostsSection",
+    "FeaturedPostsSection",
+    "RecentProjectsSection",
+    "FeaturedProjectsSection",
+)
+SECTION_LISTS = ("sections", "topSections", "bottomSections")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,4 +149,16 @@ def _page_facts(data: dict[str, Any]) -> PageFacts:
         is_draft=data.get("isDraft") is True,
         author_key=reference_key(author) if isinstance(author, str) else None,
         tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
+        embeds=_embeds(data),
     )
+
+
+def _embeds(data: dict[str, Any]) -> tuple[str, ...]:
+    found = {
+        section.get("type")
+        for key in SECTION_LISTS
+        if isinstance(data.get(key), list)
+        for section in data[key]
+        if isinstance(section, dict)
+    }
+    return tuple(kind for kind in EMBEDDING_SECTIONS if kind in found)

@@ -59,6 +59,18 @@ def page_slug(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1] or "index"
 
 
+_TAG_SEPARATORS = re.compile(r"[\s_/]+")
+_TAG_DROPPED = re.compile(r"[^\w.~-]+")
+
+
+def tag_slug(name: str) -> str:
+    """A tag's slug: lower-case, words joined by hyphens (``Site Reliability`` ->
+    ``site-reliability``)."""
+    text = unicodedata.normalize("NFC", name).strip().casefold()
+    text = _TAG_DROPPED.sub("", _TAG_SEPARATORS.sub("-", text))
+    return re.sub(r"-{2,}", "-", text).strip("-.~")[:MAX_SLUG_LENGTH]
+
+
 def person_slug(path: str) -> str:
     """``data/team/jason-hand.json`` -> ``jason-hand``."""
     return posixpath.basename(path).removesuffix(".json")

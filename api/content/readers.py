@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import os
+import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,42 @@ SITE_FILES = ("data/config.json", "data/style.json")
 class SourceFile:
     path: str  # relative to the root, POSIX separators
     data: bytes
+    signature: bytes = b""  # the file's stat signature when it was read (see ``signature_of``)
+    racy: bool = False  # written so recently that a later write could keep the same signature
+
+
+_SIGNATURE = struct.Struct("<QQqq")
+# File times tick coarsely (a few ms): a file read within this long of its last write may be
+# written again without its signature changing, so it is read again at the next stat pass
+# (git calls these entries "racily clean").
+RACY_NS = 100_000_000
+MAX_READ_ATTEMPTS = 3  # a file that keeps changing while it is read is reported, not guessed
+
+
+def signature_of(status: os.stat_result) -> bytes:
+    """Inode, size, modification and change times: what changes when a file is written."""
+    return _SIGNATURE.pack(status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def is_content_path(relative: str) -> bool:
+    """Whether a path (relative, POSIX) names a content file, by the walk's own rules."""
+    if relative in SITE_FILES:
+        return True
+    if any(not part or part.startswith(".") for part in relative.split("/")):
+        return False
+    return (relative.startswith(f"{PAGES_DIR}/") and relative.endswith(".md")) or (
+        relative.startswith(f"{TEAM_DIR}/") and relative.endswith(".json")
+    )
+
+
+def is_content_folder(relative: str) -> bool:
+    """Whether a folder (relative, POSIX) can hold content files: it is walked, or on the way."""
+    if any(not part or part.startswith(".") for part in relative.split("/")):
+        return False
+    return any(
+        relative == top or relative.startswith(f"{top}/") or top.startswith(f"{relative}/")
+        for top in (PAGES_DIR, TEAM_DIR)
+    )
 
 
 @dataclass(slots=True)
@@ -49,33 +87,46 @@ def content_paths(root: Path, result: ReadResult | None = None) -> list[str]:
     candidates = [
         *_walk(root, PAGES_DIR, ".md", result),
         *_walk(root, TEAM_DIR, ".json", result),
-        *(path for path in SITE_FILES if os.path.lexists(root / path)),
+        *(
+            path
+            for path in SITE_FILES
+            if os.path.lexists(root / path) and not has_symlinked_folder(root, path)
+        ),
     ]
     return sorted(candidates)
 
 
-def changed_since(root: Path, paths: set[str], since_ns: int) -> bool:
-    """Whether the content files differ from ``paths`` or any was written at ``since_ns`` or later.
-
-    Only a quick stat pass, to decide whether a reload (which compares content
-    hashes) is worth doing.
-    """
+def walk_folder(root: Path, relative: str, result: ReadResult) -> list[str]:
+    """The content files under one folder of the root (for a folder created, moved or removed)."""
     root = root.resolve()
-    current = content_paths(root)
-    if set(current) != paths:
-        return True
-    for relative in current:
-        try:
-            status = os.stat(os.path.join(root, relative))
-        except OSError:
-            return True
-        if max(status.st_mtime_ns, status.st_ctime_ns) >= since_ns:
+    if not is_content_folder(relative):
+        return []
+    found: list[str] = []
+    for top, suffix in ((PAGES_DIR, ".md"), (TEAM_DIR, ".json")):
+        if relative == top or relative.startswith(f"{top}/"):
+            found.extend(_walk(root, relative, suffix, result))
+        elif top.startswith(f"{relative}/"):
+            found.extend(_walk(root, top, suffix, result))
+    return sorted(found)
+
+
+def has_symlinked_folder(root: Path, relative: str) -> bool:
+    """Whether a folder on the way from the root to ``relative`` is a symlink (never followed)."""
+    parts = relative.split("/")[:-1]
+    here = str(root.resolve())
+    for part in parts:
+        here = os.path.join(here, part)
+        if os.path.islink(here):
             return True
     return False
 
 
 def _walk(root: Path, subdir: str, suffix: str, result: ReadResult) -> Iterator[str]:
     top = root / subdir
+    if has_symlinked_folder(root, f"{subdir}/-") or os.path.islink(top):
+        if os.path.islink(top):
+            result.problems.append(_symlinked_folder(subdir))
+        return
     if not top.is_dir():
         return
     for directory, dirnames, filenames in os.walk(top, followlinks=False):
@@ -85,20 +136,48 @@ def _walk(root: Path, subdir: str, suffix: str, result: ReadResult) -> Iterator[
             if name.startswith("."):
                 continue
             if os.path.islink(os.path.join(directory, name)):
-                result.problems.append(
-                    ContentProblem(
-                        f"{relative_dir}/{name}",
-                        1,
-                        Severity.WARNING,
-                        "symlinked directory is not followed; its files are not served",
-                    )
-                )
+                result.problems.append(_symlinked_folder(f"{relative_dir}/{name}"))
                 continue
             kept.append(name)
         dirnames[:] = kept
         for name in filenames:
             if name.endswith(suffix) and not name.startswith("."):
                 yield f"{relative_dir}/{name}"
+
+
+def _symlinked_folder(relative: str) -> ContentProblem:
+    return ContentProblem(
+        relative,
+        1,
+        Severity.WARNING,
+        "symlinked directory is not followed; its files are not served",
+    )
+
+
+def read_file(
+    root: Path, relative: str, max_file_bytes: int, result: ReadResult
+) -> SourceFile | None:
+    """Read one content file as it is now: ``None`` (and a problem in ``result`` where one
+    applies) when it is missing, unreadable, too large or a symlink leading outside.
+
+    A file that changes while it is read (its signature differs before and after) is
+    read again, so what is kept is one whole version of the file.
+    """
+    root = root.resolve()
+    for _ in range(MAX_READ_ATTEMPTS):
+        source = _read_one(root, relative, max_file_bytes, result)
+        if source is None:
+            return None
+        try:
+            after = signature_of(os.stat(os.path.join(root, relative)))
+        except OSError:
+            return None  # gone since: the event of its removal follows
+        if after == source.signature:
+            return source
+    result.problems.append(
+        ContentProblem(relative, 1, Severity.ERROR, "file keeps changing while it is read")
+    )
+    return None
 
 
 def _read_one(
@@ -128,9 +207,12 @@ def _read_one(
                 return None
             descriptor = os.open(path, os.O_RDONLY)
         try:
+            status = os.fstat(descriptor)
             data = _read_bounded(descriptor, max_file_bytes)
         finally:
             os.close(descriptor)
+    except FileNotFoundError:
+        return None  # removed between the walk (or the event) and now
     except OSError as error:
         result.problems.append(
             ContentProblem(relative, 1, Severity.ERROR, f"cannot read file: {error.strerror}")
@@ -146,7 +228,8 @@ def _read_one(
             )
         )
         return None
-    return SourceFile(relative, data)
+    racy = status.st_mtime_ns >= time.time_ns() - RACY_NS
+    return SourceFile(relative, data, signature_of(status), racy)
 
 
 def _read_bounded(descriptor: int, max_file_bytes: int) -> bytes:

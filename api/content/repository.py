@@ -1,29 +1,42 @@
 """The current snapshot of the content, and how a new one replaces it.
 
-Requests read ``repository.snapshot`` once and keep that object; a reload
-builds a complete new snapshot off the request path and swaps it in with one
-assignment, so no request ever sees half an index. Reloads are incremental:
-files whose bytes did not change are not parsed again (parse results are kept
-in memory and in the persistent parse cache), and a file that turns bad keeps
-serving its last good version.
+Requests read ``repository.snapshot`` once and keep that object; a reload makes
+a new snapshot off the request path and swaps it in with one assignment, so no
+request ever sees half an index. The first load reads every file (or takes its
+parse from the parse cache); after that a reload is told which paths changed
+and derives the new snapshot from the old one, so an edit costs what it changes
+(``api.content.state``, ``Snapshot.derive``). A full pass (SIGHUP, the watcher's
+periodic check, a worker forked from an older parent) compares every file's stat
+signature and reads only those that changed.
+
+Each new snapshot states which content keys changed; the response cache and the
+propagation consumers (purges, webhooks, event streams) learn of it through
+``keys_since`` and ``subscribe``.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from api.content.cache import ParseCache
+from api.content.changes import ContentChange, changed_paths
 from api.content.index import Snapshot, SnapshotOptions
-from api.content.loader import LoadedContent, load_content
-from api.content.models import ContentProblem, Severity
-from api.content.parsed import ParsedFile
-from api.content.readers import changed_since
+from api.content.models import Severity
+from api.content.state import ContentState, FileVersion, StateDelta
 
 log = logging.getLogger(__name__)
+
+HISTORY = 256  # snapshots whose changed keys are remembered, for caches that fell behind
+Listener = Callable[[ContentChange], None]
+
+FOLDER_FAULT = "content-folder"
+WATCHER_FAULT = "watcher"
+PARSE_CACHE_FAULT = "parse-cache"
 
 
 class ContentRepository:
@@ -39,12 +52,16 @@ class ContentRepository:
         self.max_file_bytes = max_file_bytes
         self.options = options or SnapshotOptions()
         self.cache = ParseCache(cache_dir, root) if cache_dir is not None else None
+        self.reporter = True  # whether this process logs content problems (one per server)
         self._reload_lock = threading.Lock()
+        self._state: ContentState | None = None
         self._snapshot: Snapshot | None = None
-        self._known: dict[bytes, ParsedFile] = {}
-        self._loaded: LoadedContent | None = None
-        self._load_started_ns = 0
-        self.freeze_after_reload = False  # gc.freeze() each new snapshot (long-running servers)
+        self._history: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=HISTORY)
+        self._listeners: list[Listener] = []
+        self._faults: dict[str, str] = {}
+        self._folder_was_missing = False
+        self.last_parsed = 0  # files parsed by the last reload (not taken from the parse cache)
+        self.last_examined = 0  # files the last reload looked at
 
     @property
     def snapshot(self) -> Snapshot:
@@ -53,55 +70,180 @@ class ContentRepository:
             snapshot = self.reload()
         return snapshot
 
-    def reload(self) -> Snapshot:
-        """Load the content folder again and make it the current snapshot.
+    # Faults: what keeps the service from being whole, while it goes on serving
 
-        Nothing is swapped when nothing changed: the current snapshot (and its
-        warm caches, and the memory a forked worker shares with its parent) stays.
+    @property
+    def faults(self) -> dict[str, str]:
+        """Each current fault by cause: shown in ``/healthz``, cleared when the cause goes."""
+        faults = dict(self._faults)
+        if self.cache is not None and self.cache.error is not None:
+            faults[PARSE_CACHE_FAULT] = self.cache.error
+        return faults
+
+    def set_fault(self, cause: str, message: str | None) -> None:
+        """Record (or, with ``None``, clear) a fault; each is logged once when it appears."""
+        old = self._faults.get(cause)
+        if message is None:
+            if old is not None:
+                del self._faults[cause]
+                log.info("resolved: %s", old)
+        elif message != old:
+            self._faults[cause] = message
+            log.warning("%s", message)
+
+    # Reloading
+
+    def reload(self, paths: Iterable[str] | None = None, *, reread: bool = False) -> Snapshot:
+        """Bring the snapshot up to date with the disk: for ``paths`` (relative to the root,
+        files or folders), or every path when ``None`` (a stat pass; ``reread`` reads all).
+
+        Nothing is swapped when nothing changed: the current snapshot (and its warm
+        caches, and the memory a forked worker shares with its parent) stays.
         """
+        started = time.perf_counter()
         with self._reload_lock:
             current = self._snapshot
-            loaded = self._load()
-            if current is not None and current.version == loaded.version:
+            if not self.root.is_dir():
+                self._folder_was_missing = True
+                self.set_fault(
+                    FOLDER_FAULT,
+                    f"content folder {self.root} is missing or not a folder; "
+                    "serving the last content loaded until it is back",
+                )
+                if current is not None:
+                    return current
+                self._state = ContentState(self.root, self.max_file_bytes)
+                return self._swap(Snapshot.build(self._state, self.options), None, started)
+            self.set_fault(FOLDER_FAULT, None)
+            if self._folder_was_missing:
+                self._folder_was_missing, paths = False, None  # it may be another folder now
+            if self._state is None or current is None:
+                return self._swap(self._first_load(), None, started)
+            kept_before = self._kept()
+            delta = self._state.apply(paths, reread=reread)
+            self._count(delta)
+            self._log_problems(delta)
+            if not delta.changed:
                 return current
-            snapshot = Snapshot(loaded, self.options)
-            self._snapshot = snapshot
-            if self.freeze_after_reload:
-                # Millions of long-lived objects: keep the cyclic GC from scanning them all
-                # (pauses) and from touching pages a forked worker shares with its parent.
-                gc.freeze()
-        public, _ = snapshot.public_view()
-        log.info(
-            "content %s loaded: %d posts, %d authors, %d problems (%d files parsed)",
-            snapshot.version[:12],
-            len(public.posts),
-            len(public.authors),
-            len(snapshot.problems),
-            loaded.fresh,
-        )
+            snapshot = current.derive(self._state, delta)
+            if self.cache is not None:
+                kept = self._kept()
+                self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)
+            return self._swap(snapshot, delta, started)
+
+    def catch_up(self) -> Snapshot:
+        """A stat pass over every file: for a worker forked from a parent that loaded earlier."""
+        return self.reload(None)
+
+    def _first_load(self) -> Snapshot:
+        known, kept = self.cache.load() if self.cache is not None else ({}, {})
+        state = ContentState(self.root, self.max_file_bytes, known=known, kept=kept)
+        delta = state.apply(None)
+        state.known = {}  # used once: the entries hold every parse from now on
+        self._state = state
+        self._count(delta)
+        self._log_problems(delta)
+        if self.cache is not None and (
+            delta.fresh or self.cache.has_journal() or len(known) != len(state.entries)
+        ):
+            self.cache.save((entry.version for entry in state.entries.values()), self._kept())
+        return Snapshot.build(state, self.options)
+
+    def _count(self, delta: StateDelta) -> None:
+        self.last_parsed = delta.parsed
+        self.last_examined = delta.examined
+
+    def _kept(self) -> dict[str, FileVersion]:
+        state = self._state
+        if state is None:
+            return {}
+        return {path: state.candidates[path] for path in state.kept if path in state.candidates}
+
+    def _swap(self, snapshot: Snapshot, delta: StateDelta | None, started: float) -> Snapshot:
+        previous = self._snapshot
+        if previous is not None and snapshot.sequence <= previous.sequence:
+            snapshot.sequence = previous.sequence + 1
+        self._snapshot = snapshot
+        self._history.append((snapshot.sequence, snapshot.changed_keys))
+        self._log_reload(snapshot, delta, started)
+        if previous is not None and self._listeners:
+            self._notify(previous, snapshot)
         return snapshot
 
-    def changed_since_load(self) -> bool:
-        """Whether the files on disk may differ from the current snapshot (a quick stat pass)."""
-        if self._loaded is None:
-            return True
-        paths = {parsed.path for parsed in self._loaded.parsed.values()}
-        return changed_since(self.root, paths, self._load_started_ns)
+    # Who learns of a new snapshot
 
-    def _load(self) -> LoadedContent:
-        if not self.root.is_dir():
-            problem = ContentProblem(".", 1, Severity.ERROR, "content folder not found")
-            log.error("content folder %s not found", self.root)
-            return LoadedContent(problems=[problem], version="missing")
-        self._load_started_ns = time.time_ns()
-        if self._loaded is None and self.cache is not None:
-            self._known, self._loaded = self.cache.load()
-        loaded = load_content(
-            self.root, self.max_file_bytes, known=self._known, previous=self._loaded
+    def keys_since(self, sequence: int) -> frozenset[str] | None:
+        """The public keys changed after snapshot ``sequence`` up to the current one;
+        ``None`` when that is not known (too long ago, or a snapshot built from scratch)."""
+        changed: set[str] = set()
+        reached = False
+        for number, keys in reversed(self._history):
+            if number <= sequence:
+                reached = number == sequence
+                break
+            if keys is None:
+                return None
+            changed |= keys
+        return frozenset(changed) if reached else None
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with a ``ContentChange`` after each new snapshot is live.
+
+        It runs in the reloading thread: a listener hands its work to its own thread.
+        """
+        self._listeners.append(listener)
+
+    def _notify(self, previous: Snapshot, snapshot: Snapshot) -> None:
+        keys = snapshot.changed_keys
+        preview_keys = snapshot.changed_preview_keys
+        if keys is None or preview_keys is None:  # built from scratch: anything may have changed
+            keys = preview_keys = frozenset({"version", "p-all", "a-all"})
+        referrers = self._state.referrers if self._state is not None else {}
+        change = ContentChange(
+            previous_version=previous.version,
+            version=snapshot.version,
+            keys=keys,
+            paths=changed_paths(previous, snapshot, keys, referrers),
+            preview_keys=preview_keys,
+            preview_paths=changed_paths(previous, snapshot, preview_keys, referrers, preview=True),
         )
-        if self.cache is not None and (
-            loaded.fresh or loaded.kept or self._known.keys() != loaded.parsed.keys()
-        ):
-            self.cache.save(loaded)
-        self._known, self._loaded = loaded.parsed, loaded
-        return loaded
+        for listener in self._listeners:
+            try:
+                listener(change)
+            except Exception:  # one consumer's bug must not stop the others or the reloads
+                log.exception("a content change listener failed")
+
+    # Logging: each problem once when it appears, one line per reload
+
+    def _log_problems(self, delta: StateDelta) -> None:
+        if not self.reporter:
+            return
+        for problem in delta.appeared:
+            level = logging.ERROR if problem.severity is Severity.ERROR else logging.WARNING
+            log.log(level, "%s", problem.format())
+
+    def _log_reload(self, snapshot: Snapshot, delta: StateDelta | None, started: float) -> None:
+        public, _ = snapshot.public_view()
+        errors = sum(
+            1 for problems in snapshot.problems_by_path.values() for p in problems
+            if p.severity is Severity.ERROR
+        )  # fmt: skip
+        what = (
+            "loaded"
+            if delta is None
+            else f"reloaded ({len(delta.served)} changed, {len(delta.fresh)} parsed)"
+        )
+        log.log(
+            logging.INFO if self.reporter else logging.DEBUG,
+            "content %s %s: %d posts, %d authors, %d errors, in %.0f ms",
+            snapshot.version[:12],
+            what,
+            len(public.posts),
+            len(public.authors),
+            errors,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _same(a: dict[str, FileVersion], b: dict[str, FileVersion]) -> bool:
+    return a.keys() == b.keys() and all(a[path] is b[path] for path in a)

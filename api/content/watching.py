@@ -1,18 +1,22 @@
 """Watching the content folder: a change on disk becomes a new snapshot, by itself.
 
 File events (inotify through watchdog, or polling where events are unavailable)
-only mark the content dirty; a reloader thread waits until the burst is over (a
-``git pull`` touching 500 files is one reload), then reloads off the request
-path. A reload that fails is logged and retried at the next change; the last
-snapshot keeps serving.
+name the paths that changed; a reloader thread waits until the burst is over (a
+``git pull`` touching 500 files is one reload) and reloads exactly those paths,
+off the request path. Events that arrive during a reload wait for the next one.
+A full stat pass stands in where events cannot be trusted to be complete: a
+SIGHUP, a burst too large to list, the folder coming back after it was gone, and
+a periodic safety check. A reload that fails is logged and retried at the next
+change; the last snapshot keeps serving.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -23,95 +27,185 @@ from watchdog.observers.polling import PollingObserver
 
 log = logging.getLogger(__name__)
 
-QUIET_SECONDS = 0.15  # a burst is over after this long without events
-MAX_DELAY_SECONDS = 0.6  # but never wait longer than this after its first event
+QUIET_SECONDS = 0.1  # a burst is over after this long without events
+MAX_DELAY_SECONDS = 0.4  # but never wait longer than this after its first event
 POLL_SECONDS = 0.5
+FOLDER_CHECK_SECONDS = 0.5  # how often a missing content folder is looked for
+SAFETY_CHECK_SECONDS = 300.0  # a full stat pass, in case an event was ever lost
+MAX_LISTED_PATHS = 20_000  # a larger burst is reloaded by a full stat pass instead
+WATCHER_FAULT = "watcher"
 
 
 class Reloadable(Protocol):
     root: Path
 
-    def reload(self) -> object: ...
+    def reload(self, paths: Iterable[str] | None = None, *, reread: bool = False) -> object: ...
+
+    def set_fault(self, cause: str, message: str | None) -> None: ...
 
 
 class ContentWatcher(FileSystemEventHandler):
-    def __init__(self, repository: Reloadable, *, polling: bool = False) -> None:
+    def __init__(
+        self,
+        repository: Reloadable,
+        *,
+        polling: bool = False,
+        safety_check_seconds: float = SAFETY_CHECK_SECONDS,
+    ) -> None:
         self.repository = repository
         self.polling = polling
+        self.safety_check_seconds = safety_check_seconds
+        self._root = os.path.realpath(repository.root)
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+        self._full = False  # the next reload is a full stat pass
         self._changed = threading.Event()
         self._stopping = threading.Event()
         self._first_event = 0.0
         self._last_event = 0.0
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
+        self._missing = False  # the content folder is gone
 
-    def start(self, check_first: Callable[[], bool] | None = None) -> None:
-        """Start watching; falls back to polling when file events cannot be had.
-
-        ``check_first`` (in the reloader thread, before anything else) says whether
-        the content may have changed before the watching began: then it reloads.
-        """
+    def start(self, catch_up: Callable[[], object] | None = None) -> None:
+        """Start watching, then run ``catch_up`` (a full pass for a forked worker) before the
+        reloader thread starts: events from the moment watching began are not lost."""
         self._observer = self._start_observer()
-        self._thread = threading.Thread(
-            target=self._run, args=(check_first,), name="content-reloader", daemon=True
-        )
+        if catch_up is not None:
+            catch_up()
+        self._thread = threading.Thread(target=self._run, name="content-reloader", daemon=True)
         self._thread.start()
 
-    def _start_observer(self) -> BaseObserver:
+    def _start_observer(self) -> BaseObserver | None:
+        self._root = os.path.realpath(self.repository.root)
+        if not os.path.isdir(self._root):
+            return None  # the reloader looks for the folder until it is back
         if not self.polling:
             try:
                 observer: BaseObserver = Observer()
-                observer.schedule(self, str(self.repository.root), recursive=True)
+                observer.schedule(self, self._root, recursive=True)
                 observer.start()
+                self.repository.set_fault(WATCHER_FAULT, None)
                 return observer
             except OSError as error:  # e.g. the inotify watch limit
-                log.warning("file events unavailable (%s); polling every %ss", error, POLL_SECONDS)
+                message = (
+                    f"file events unavailable ({error}); polling the content folder "
+                    f"every {POLL_SECONDS} s"
+                )
+                self.repository.set_fault(WATCHER_FAULT, message)
         observer = PollingObserver(timeout=POLL_SECONDS)
-        observer.schedule(self, str(self.repository.root), recursive=True)
+        observer.schedule(self, self._root, recursive=True)
         observer.start()
         return observer
 
     def stop(self) -> None:
         self._stopping.set()
         self._changed.set()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=2)
+        self._stop_observer()
         if self._thread is not None:
             self._thread.join(timeout=2)
 
-    def request_reload(self) -> None:
-        """Reload soon, as if the files had changed (SIGHUP, a newly forked worker)."""
+    def _stop_observer(self) -> None:
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            observer.stop()
+            if observer is not threading.current_thread():
+                observer.join(timeout=2)
+
+    def request_reload(self, paths: Iterable[str] | None = None) -> None:
+        """Reload soon: ``paths`` (relative to the root), or a full stat pass when ``None``
+        (SIGHUP). Safe from a signal handler: it only records and sets an event."""
         now = time.monotonic()
-        if not self._changed.is_set():
-            self._first_event = now
-        self._last_event = now
+        with self._lock:
+            if paths is None:
+                self._full = True
+            else:
+                self._paths.update(paths)
+                if len(self._paths) > MAX_LISTED_PATHS:
+                    self._full, self._paths = True, set()
+            if not self._changed.is_set():
+                self._first_event = now
+            self._last_event = now
         self._changed.set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads change nothing
-        self.request_reload()
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return  # a folder's own times: the events of the files in it say what changed
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        relative = [self._relative(path) for path in paths if path]
+        if any(path == "" for path in relative):
+            self.request_reload(None)  # the folder itself: look at everything
+            return
+        wanted = [path for path in relative if path is not None]
+        if wanted:
+            self.request_reload(wanted)
 
-    def _run(self, check_first: Callable[[], bool] | None = None) -> None:
-        if check_first is not None and check_first():
-            self.request_reload()
+    def _relative(self, path: str | bytes) -> str | None:
+        text = os.fsdecode(path)
+        relative = os.path.relpath(text, self._root)
+        if relative == ".":
+            return ""
+        if relative.startswith(".."):
+            return None
+        return relative.replace(os.sep, "/")
+
+    def _run(self) -> None:
+        next_check = time.monotonic() + self.safety_check_seconds
         while not self._stopping.is_set():
-            self._changed.wait()
+            fired = self._changed.wait(FOLDER_CHECK_SECONDS)
             if self._stopping.is_set():
                 return
+            if self._observer is None or not os.path.isdir(self._root):
+                self._check_folder()
+                continue
+            if not fired:
+                if time.monotonic() >= next_check:
+                    next_check = time.monotonic() + self.safety_check_seconds
+                    self._reload(None)
+                continue
             self._wait_for_quiet()
+            with self._lock:
+                paths, full = self._paths, self._full
+                self._paths, self._full = set(), False
+                self._changed.clear()
+            self._reload(None if full else paths)
+            if self._observer is not None and not self._observer.is_alive():
+                self._restart_observer("the file watcher stopped")
+
+    def _check_folder(self) -> None:
+        """While the folder is gone: keep serving, look for it, watch it again once it is back."""
+        with self._lock:
+            self._paths, self._full = set(), False
             self._changed.clear()
-            try:
-                self.repository.reload()
-            except Exception:  # a failed reload must not end the watching
-                log.exception("reloading the content failed; still serving the last snapshot")
+        if os.path.isdir(os.path.realpath(self.repository.root)):
+            self._restart_observer(None)
+            self._missing = False
+            self._reload(None)
+        elif not self._missing:
+            self._missing = True
+            self._stop_observer()
+            self._reload(None)  # records the fault (logged once) and keeps the last snapshot
+
+    def _restart_observer(self, reason: str | None) -> None:
+        if reason:
+            self.repository.set_fault(WATCHER_FAULT, f"{reason}; watching again")
+        self._stop_observer()
+        self._observer = self._start_observer()
+
+    def _reload(self, paths: Iterable[str] | None) -> None:
+        try:
+            self.repository.reload(paths)
+        except Exception:  # a failed reload must not end the watching
+            log.exception("reloading the content failed; still serving the last snapshot")
 
     def _wait_for_quiet(self) -> None:
         while not self._stopping.is_set():
+            with self._lock:
+                quiet_at = self._last_event + QUIET_SECONDS
+                deadline = self._first_event + MAX_DELAY_SECONDS
             now = time.monotonic()
-            quiet_at = self._last_event + QUIET_SECONDS
-            deadline = self._first_event + MAX_DELAY_SECONDS
             if now >= quiet_at or now >= deadline:
                 return
             time.sleep(min(quiet_at, deadline) - now)

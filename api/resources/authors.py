@@ -27,7 +27,7 @@ class Authors(MethodView):
         """
         documents = current_documents()
         return paginated(
-            documents.view.authors, args, lambda people: [documents.author(p) for p in people]
+            documents.authors(), args, lambda people: [documents.author(p) for p in people]
         )
 
 
@@ -62,5 +62,4 @@ class AuthorPosts(MethodView):
         documents = current_documents()
         if slug not in documents.view.authors_by_slug:
             abort(404, message=f"No author with slug '{slug}'")
-        posts = documents.view.posts_by_author.get(slug, ())
-        return paginated(posts, args, documents.post_summaries)
+        return paginated(documents.posts(author=slug), args, documents.post_summaries)

@@ -11,7 +11,7 @@ from flask import current_app, request
 from api.content.documents import Documents
 from api.content.index import Snapshot
 from api.content.pagination import PageInfo, page_of
-from api.web.delivery import SNAPSHOT_KEY, VIEW_KEY
+from api.web.delivery import KEYS_KEY, SNAPSHOT_KEY, VIEW_KEY
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def current_documents() -> Documents:
     view = request.environ.get(VIEW_KEY)
     if view is None:
         view, _ = snapshot.public_view()
-    return Documents(snapshot, view)
+    return Documents(snapshot, view, request.environ.get(KEYS_KEY))
 
 
 def paginated(

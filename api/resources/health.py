@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from api.resources.blueprint import ContentBlueprint
@@ -30,23 +31,40 @@ class Health(MethodView):
         """
         documents = current_documents()
         snapshot, view = documents.snapshot, documents.view
+        faults = current_app.extensions["content"].faults
         errors = [problem for problem in snapshot.problems if problem.severity == "error"]
+        content_errors = [
+            {
+                "path": error.path,
+                "line": error.line,
+                "message": error.message,
+                "servingLastGood": error.path in snapshot.kept,
+            }
+            for error in errors
+        ]
+        content_errors += [
+            {
+                "path": ".",
+                "line": 1,
+                "message": message,
+                "servingLastGood": cause == "content-folder",
+            }
+            for cause, message in sorted(faults.items())
+        ]
         return (
             {
-                "status": "ok",
+                "status": "degraded" if content_errors else "ok",
                 "posts": len(view.posts),
                 "authors": len(view.authors),
                 "contentVersion": snapshot.version,
                 "loadedAt": snapshot.loaded_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-                "skippedFiles": len({problem.path for problem in errors}),
-                "contentErrors": [
-                    {
-                        "path": error.path,
-                        "line": error.line,
-                        "message": error.message,
-                        "servingLastGood": error.path in snapshot.kept,
-                    }
-                    for error in errors
+                "skippedFiles": len(
+                    {error.path for error in errors if not snapshot.serves(error.path)}
+                ),
+                "contentErrors": content_errors,
+                "faults": [
+                    {"cause": cause, "message": message}
+                    for cause, message in sorted(faults.items())
                 ],
             },
             200,

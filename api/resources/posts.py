@@ -26,7 +26,7 @@ class Posts(MethodView):
         Newest first by default (ties by slug), filtered by `author` and `tag`.
         """
         documents = current_documents()
-        posts = documents.view.list_posts(sort=sort, **filters)
+        posts = documents.posts(sort=sort, **filters)
         args = {"page": page, "page_size": page_size, "sort": sort, **filters}
         return paginated(posts, args, documents.post_summaries)
 
@@ -38,7 +38,7 @@ class RecentPosts(MethodView):
     def get(self, limit: int, exclude: str | None = None) -> Any:
         """List the newest published posts"""
         documents = current_documents()
-        return {"items": documents.post_summaries(documents.view.recent_posts(limit, exclude))}
+        return {"items": documents.post_summaries(documents.recent_posts(limit, exclude))}
 
 
 @blp.route("/<string(maxlength=200):slug>")

@@ -31,15 +31,44 @@ class ContentErrorSchema(Schema):
     )
 
 
+class FaultSchema(Schema):
+    """Something that keeps the service from being whole while it goes on serving."""
+
+    cause = fields.String(
+        required=True,
+        metadata={
+            "description": "`content-folder`, `watcher` or `parse-cache` (more may come).",
+            "example": "parse-cache",
+        },
+    )
+    message = fields.String(required=True)
+
+
 class HealthSchema(Schema):
     """The service is up; which content version it serves and what was left out."""
 
-    status = fields.String(required=True, metadata={"example": "ok"})
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "`ok`, or `degraded` while there are content errors or faults: "
+            "the service still serves (the answer is still 200).",
+            "example": "ok",
+        },
+    )
     posts = fields.Integer(required=True, metadata={"description": "Published posts."})
     authors = fields.Integer(required=True)
     contentVersion = fields.String(required=True, metadata={"description": "Hash of the content."})
     loadedAt = fields.String(required=True, metadata={"description": "When it was loaded (UTC)."})
     skippedFiles = fields.Integer(
-        required=True, metadata={"description": "Files left out because of errors."}
+        required=True,
+        metadata={
+            "description": "Files not served at all because of errors (files served in their "
+            "last good version are not counted)."
+        },
     )
-    contentErrors = fields.List(fields.Nested(ContentErrorSchema), required=True)
+    contentErrors = fields.List(
+        fields.Nested(ContentErrorSchema),
+        required=True,
+        metadata={"description": "Every error, with each fault as an error of path `.`."},
+    )
+    faults = fields.List(fields.Nested(FaultSchema), required=True)

@@ -1,11 +1,14 @@
 """The delivery layer: a thin WSGI layer in front of Flask for caching, ETags, gzip and CORS.
 
-A public GET answer is a pure function of (content version, path, query), so
-the first answer for a target is kept as bytes with its strong ETag and its
-header lists (``response_cache``), and the next ones skip Flask entirely. The
-snapshot is pinned into the WSGI environ before Flask sees the request, so a
-body, its ETag and its cache key always come from the same snapshot, even when
-a reload swaps it mid-request. Preview answers (drafts) are never cached.
+A public GET answer is a pure function of (content, path, query), so the first
+answer for a target is kept as bytes with its strong ETag and its header lists
+(``response_cache``), and the next ones skip Flask entirely. The snapshot is
+pinned into the WSGI environ before Flask sees the request, so a body, its ETag
+and its cache key always come from the same snapshot, even when a reload swaps
+it mid-request. While rendering, the answer records the content keys it was
+built from (``KEYS_KEY``); they go out as the ``Cache-Tag`` header and decide
+which cached answers a new snapshot drops. Preview answers (drafts) are never
+cached.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from typing import Any
 import orjson
 
 from api.config import Settings
+from api.content.keys import VERSION, header_value
 from api.content.repository import ContentRepository
 from api.web.response_cache import CachedResponse, Headers, ResponseCache
 
 SNAPSHOT_KEY = "content.snapshot"
 VIEW_KEY = "content.view"
 PREVIEW_KEY = "content.preview"
+KEYS_KEY = "content.keys"  # the set an answer adds its content keys to while it is rendered
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 MAX_TARGET_BYTES = 2048  # path plus query string
 MAX_HEADER_BYTES = 8192  # one request header
@@ -32,7 +37,7 @@ SECURITY_HEADERS: Headers = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]
-EXPOSED_HEADERS = ("Access-Control-Expose-Headers", "ETag, Link, X-Content-Version")
+EXPOSED_HEADERS = ("Access-Control-Expose-Headers", "ETag, Link, X-Content-Version, Cache-Tag")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 StartResponse = Callable[..., Any]
@@ -45,7 +50,8 @@ class Delivery:
         # elsewhere (the development server, tests) this layer does.
         self.check_header_sizes = True
         self.repository = repository
-        self.cache = ResponseCache()
+        self.cache = ResponseCache(settings.response_cache_entries)
+        self.tag_header = settings.cache_tag_header
         self.cache_control = (
             f"public, max-age={settings.cache_max_age}, "
             f"stale-while-revalidate={settings.cache_stale_while_revalidate}"
@@ -72,27 +78,42 @@ class Delivery:
         preview = self.preview_token is not None and self._is_preview(environ)
         if not preview and method in ("GET", "HEAD"):
             view, version = snapshot.public_view()
-            entry = self.cache.get(version, path, query)
+            cache = self.cache
+            step = version[len(snapshot.version) :]
+            if snapshot.sequence > cache.sequence or (
+                snapshot.sequence == cache.sequence and step != cache.view
+            ):
+                changed = self.repository.keys_since(cache.sequence)
+                cache.advance(snapshot.sequence, step, changed)
+            current = snapshot.sequence == cache.sequence and step == cache.view
+            entry = cache.get(path, query) if current else None
             if entry is None:
+                keys: set[str] = set()
                 environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = (
                     snapshot,
                     view,
                     False,
                 )
+                environ[KEYS_KEY] = keys
                 rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
                 if not rendered.status.startswith("200"):
                     return self._send(rendered, environ, start_response, head=method == "HEAD")
+                content_keys = frozenset(keys) or frozenset({VERSION})
                 entry = CachedResponse.prepare(
                     rendered.status,
                     rendered.headers,
                     rendered.body,
                     cache_control=self.cache_control,
-                    extra=[("X-Content-Version", snapshot.version), *self.static_headers],
+                    extra=[*self.static_headers, (self.tag_header, header_value(content_keys))],
+                    version=snapshot.version,
+                    keys=content_keys,
                 )
-                if (
-                    snapshot is self.repository.snapshot
-                ):  # a late answer of an old snapshot is not kept
-                    self.cache.put(version, path, query, entry)
+                if current:  # a late answer of an older snapshot is not kept
+                    cache.put(snapshot.sequence, step, path, query, entry)
+            elif entry.version != snapshot.version:
+                fresh = entry.restamped(snapshot.version)
+                cache.replace(path, query, entry, fresh)
+                entry = fresh
             return self._respond(entry, environ, start_response, head=method == "HEAD")
         view = snapshot.preview if preview else snapshot.public_view()[0]
         environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = snapshot, view, preview

@@ -1,0 +1,203 @@
+"""What a new snapshot changed: the content keys whose answers changed, and the page paths.
+
+A key changes when anything an answer tagged with it shows may have changed: a
+page's key with its file, the post list's key when a post comes, goes or moves
+in the order, an author's post list when one of their posts does. Keys are
+computed for two audiences: the public (drafts are invisible, so a draft's edit
+changes no public key) and preview (everything). See ``api.content.keys``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from api.content import keys as k
+from api.content.models import Page, Person
+from api.content.parsed import POST_TYPE, PROJECT_TYPE
+
+if TYPE_CHECKING:
+    from api.content.index import Snapshot
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    """One new snapshot as its consumers (caches, webhooks, event streams) learn of it."""
+
+    previous_version: str
+    version: str
+    keys: frozenset[str]  # content keys whose public answers changed
+    paths: tuple[str, ...]  # front-end URL paths of public pages whose page changed
+    preview_keys: frozenset[str] = field(default_factory=frozenset)  # counting drafts
+    preview_paths: tuple[str, ...] = ()
+
+    def body(self, *, preview: bool = False) -> dict[str, object]:
+        """The JSON body webhooks and event streams send."""
+        return {
+            "contentVersion": self.version,
+            "previousVersion": self.previous_version,
+            "changed": {
+                "paths": list(self.preview_paths if preview else self.paths),
+                "keys": sorted(self.preview_keys if preview else self.keys),
+            },
+        }
+
+
+def changed_keys(
+    old: Snapshot,
+    new: Snapshot,
+    removed: Iterable[Page],
+    added: Iterable[Page],
+    old_people: Mapping[str, Person | None],
+    site_changed: bool,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The public and the preview keys that changed from ``old`` to ``new``."""
+    before = {page.path: page for page in removed}
+    after = {page.path: page for page in added}
+    public: set[str] = {k.VERSION}
+    preview: set[str] = {k.VERSION}
+    for path in before.keys() | after.keys():
+        old_page, new_page = before.get(path), after.get(path)
+        _page_change(_visible(old_page), _visible(new_page), public)
+        _page_change(old_page, new_page, preview)
+    for path, old_person in old_people.items():
+        person_keys = _person_change(old_person, new.people_by_path.get(path))
+        public |= person_keys
+        preview |= person_keys
+    if site_changed:
+        for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
+            if old.site.get(name) != new.site.get(name):
+                public.add(key)
+                preview.add(key)
+    return frozenset(public), frozenset(preview)
+
+
+def _visible(page: Page | None) -> Page | None:
+    return None if page is None or page.is_draft else page
+
+
+def _page_change(old: Page | None, new: Page | None, keys: set[str]) -> None:
+    if old is None and new is None:
+        return
+    path = (old or new).path  # type: ignore[union-attr]
+    keys.update((k.page_key(path), k.ANY_PAGE, k.SEARCH))
+    if old is None or new is None or old.type != new.type:
+        keys.update(_membership(old))
+        keys.update(_membership(new))
+        return
+    if old.title != new.title:
+        keys.update((k.PAGES, k.POSTS_BY_TITLE) if new.type == POST_TYPE else (k.PAGES,))
+    if new.type == PROJECT_TYPE and (old.date != new.date or old.slug != new.slug):
+        keys.add(k.PROJECTS)
+    if new.type != POST_TYPE:
+        return
+    if old.date != new.date or old.slug != new.slug:
+        keys.update(_membership(old) - {k.PAGES})
+        keys.update(_membership(new) - {k.PAGES})
+    if old.author_slug != new.author_slug:
+        for slug in (old.author_slug, new.author_slug):
+            if slug:
+                keys.add(k.author_posts_key(slug))
+    if old.tag_slugs != new.tag_slugs or old.tags != new.tags:
+        keys.add(k.TAGS)
+        for tag in set(old.tag_slugs) ^ set(new.tag_slugs):
+            keys.add(k.tag_key(tag))
+
+
+def _membership(page: Page | None) -> set[str]:
+    """The list keys a page's coming or going changes."""
+    if page is None:
+        return set()
+    keys = {k.PAGES}
+    if page.type == POST_TYPE:
+        keys.update((k.POSTS, k.POSTS_BY_TITLE))
+        if page.author_slug:
+            keys.add(k.author_posts_key(page.author_slug))
+        if page.tag_slugs:
+            keys.add(k.TAGS)
+            keys.update(k.tag_key(tag) for tag in page.tag_slugs)
+    elif page.type == PROJECT_TYPE:
+        keys.add(k.PROJECTS)
+    return keys
+
+
+def _person_change(old: Person | None, new: Person | None) -> set[str]:
+    if old is None and new is None:
+        return set()
+    path = (old or new).path  # type: ignore[union-attr]
+    keys = {k.person_key(path), k.ANY_PERSON, k.SEARCH}
+    if old is None or new is None or old.slug != new.slug:
+        keys.add(k.AUTHORS)
+        for person in (old, new):
+            if person is not None:
+                keys.add(k.author_posts_key(person.slug))
+    return keys
+
+
+RECENT_WINDOW = 101  # a RecentPostsSection shows at most 100 posts (documents.MAX_EMBEDDED_ITEMS)
+FEED_WINDOW = 100  # a feed page's first page shows at most 100 items
+
+
+def changed_paths(
+    old: Snapshot,
+    new: Snapshot,
+    keys: frozenset[str],
+    referrers: Mapping[str, Iterable[str]],
+    *,
+    preview: bool = False,
+) -> tuple[str, ...]:
+    """Front-end URL paths of the pages whose answer may have changed (a few too many at
+    worst, never too few): the pages changed themselves, the pages that show them (recent
+    and featured sections, feed pages, project neighbours), and the posts of an author
+    whose details or post count changed. Sorted."""
+    if keys <= {k.VERSION}:
+        return ()
+    views = (old.preview, new.preview) if preview else (old.public_view()[0], new.public_view()[0])
+    found: set[str] = set()
+    changed_pages = {page.path for pair in new.changed_pages for page in pair if page is not None}
+    for view in views:
+        for path in changed_pages:
+            _add(found, view, old.pages_by_path.get(path))
+            _add(found, view, new.pages_by_path.get(path))
+        for path in changed_pages | set(new.changed_people):
+            for referrer in referrers.get(path, ()):
+                _add(found, view, new.pages_by_path.get(referrer))
+        for slug in _author_slugs(old, new, keys):
+            for post in view.posts_by_author.get(slug, ()):
+                _add(found, view, post)
+    posts_changed = k.POSTS in keys or any(
+        k.page_key(post.path) in keys for view in views for post in view.posts[:RECENT_WINDOW]
+    )
+    projects_changed = k.PROJECTS in keys or any(
+        k.page_key(project.path) in keys for view in views for project in view.projects
+    )
+    for view in views:
+        for page in view.pages_by_url.values():
+            if (
+                posts_changed
+                and ("RecentPostsSection" in page.embeds or page.type == "PostFeedLayout")
+            ) or (
+                projects_changed
+                and (
+                    "RecentProjectsSection" in page.embeds
+                    or page.type in ("ProjectFeedLayout", PROJECT_TYPE)
+                )
+            ):
+                found.add(page.url)
+    return tuple(sorted(found))
+
+
+def _add(found: set[str], view: object, page: Page | None) -> None:
+    if page is not None and view.contains(page):  # type: ignore[attr-defined]
+        found.add(page.url)
+
+
+def _author_slugs(old: Snapshot, new: Snapshot, keys: frozenset[str]) -> set[str]:
+    """Authors whose posts show changed details: a changed person or post count."""
+    slugs = set()
+    for snapshot in (old, new):
+        for person in snapshot.people_by_path.values():
+            if k.person_key(person.path) in keys or k.author_posts_key(person.slug) in keys:
+                slugs.add(person.slug)
+    return slugs
