@@ -60,7 +60,7 @@ spec: install ## regenerate the committed OpenAPI document (and its examples, fr
 	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
 
 check-content: install ## validate CONTENT_DIR like the server does
-	$(BIN)/flask --app api content check $(CONTENT_DIR)
+	$(BIN)/flask --app api content check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -17,6 +17,8 @@ from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
 from api.resources import authors, health, pages, posts
+from api.resources import index as api_index
+from api.startup import check_content_dir
 from api.web import docs
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
@@ -45,6 +47,7 @@ def create_app(
     settings = Settings.from_env()
     if test_config:
         settings = settings.replace(test_config)
+    check_content_dir(settings.content_dir)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     app = Flask(__name__, static_url_path="/api/static")
@@ -73,6 +76,7 @@ def create_app(
 
     api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
     api.document_model_types()
+    api.register_blueprint(api_index.blp)
     for module in (posts, authors, pages, health):
         api.register_blueprint(module.blp)
     app.cli.add_command(content_cli)

@@ -1,37 +1,45 @@
-"""``flask content check``: validate a content folder the way the server loads it."""
+"""``flask content ...``: work with a content folder from the command line.
+
+The group is a Flask plugin command (an entry point in ``pyproject.toml``), so
+``flask content check DIR`` runs without building the app: it reads only the
+folder it is given, from any directory, and starts no watcher. Commands that do
+need the app (``with_appcontext``, the default) still get it from ``--app api``.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from api.config import Settings
 from api.content.loader import load_content
 from api.content.models import Severity
 from api.examples import EXAMPLES_FILE, write_examples
+from api.startup import check_content_dir
 
 content_cli = AppGroup("content", help="Work with the content folder.")
 
 
-@content_cli.command("check")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@content_cli.command("check", with_appcontext=False)
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 def check(directory: Path | None) -> None:
     """Validate DIRECTORY (default: CONTENT_DIR), one line per problem.
 
-    Lines read `path:line: error|warning: message`; the exit status is 1 when
-    there is any error, 0 otherwise.
+    Lines read `path:line: error|warning: message`, then a summary line; the
+    exit status is 1 when there is any error, 0 otherwise.
     """
-    settings = current_app.extensions["settings"]
+    settings = Settings.from_env()
     root = directory if directory is not None else settings.content_dir
-    if not root.is_dir():
-        click.echo(f"{root}: error: content folder not found", err=True)
-        raise SystemExit(1)
-    loaded = load_content(root, settings.max_file_bytes)
-    label = str(directory) if directory is not None else str(root)
+    check_content_dir(root, setting=None if directory is not None else "CONTENT_DIR")
+    with _load_logs_silenced():
+        loaded = load_content(root, settings.max_file_bytes)
     for problem in loaded.problems:
-        click.echo(problem.format(label))
+        click.echo(problem.format(str(root)))
     errors = sum(1 for p in loaded.problems if p.severity is Severity.ERROR)
     warnings = len(loaded.problems) - errors
     skipped = len(
@@ -44,7 +52,19 @@ def check(directory: Path | None) -> None:
     raise SystemExit(1 if errors else 0)
 
 
-@content_cli.command("examples")
+@contextmanager
+def _load_logs_silenced() -> Iterator[None]:
+    """The loader logs each problem for a server's log; here the lines above are the output."""
+    logger = logging.getLogger("api.content")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@content_cli.command("examples", with_appcontext=False)
 def write_spec_examples() -> None:
     """Write the OpenAPI examples (api/openapi_examples.json) from the bundled site."""
     write_examples()

@@ -13,9 +13,16 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import click
 
-class ConfigError(ValueError):
-    """A setting from the environment that cannot be used."""
+
+class ConfigError(click.ClickException, ValueError):
+    """A setting from the environment that cannot be used.
+
+    A ``ClickException``: under any ``flask`` command (``flask run``, ``flask
+    content check``) it is printed as one ``Error: ...`` line with exit status 1,
+    never as a traceback.
+    """
 
 
 def _parse_bool(raw: str) -> bool:

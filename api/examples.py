@@ -27,6 +27,7 @@ EXAMPLE_REQUESTS = {
     "getPage": "/api/pages?path=/about",
     "listPagePaths": "/api/pages/paths",
     "getSite": "/api/site",
+    "getApiIndex": "/api",
 }
 
 

@@ -20,6 +20,7 @@ from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
+from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
 
 log = logging.getLogger("api.serve")
@@ -28,6 +29,8 @@ log = logging.getLogger("api.serve")
 def main() -> int:
     try:
         settings = Settings.from_env()
+        check_content_dir(settings.content_dir)
+        check_port_free(settings.host, settings.port)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

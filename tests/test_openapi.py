@@ -143,6 +143,7 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
         "listPagePaths",
         "getSite",
         "getHealth",
+        "getApiIndex",
     }
     names = {p["name"] for p in operations["listPosts"]["parameters"]}
     assert names == {"page", "page_size", "author", "tag", "sort", "If-None-Match"}

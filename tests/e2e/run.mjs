@@ -1,6 +1,7 @@
 // Drives headless Debian chromium (through playwright-core, no browser download) through the
 // example front end: the index, its page 2, the seed post, a recent-post card, that post's
-// author, and an unknown slug. It asserts the visible text at each step and saves a screenshot
+// author, and an unknown slug; then the API's /api/docs page with the network cut off (see
+// docsOffline). It asserts the visible text at each step and saves a screenshot
 // per step. tests/e2e/run.sh starts the API and the front end and then runs this file.
 //
 // Environment: APP_URL (the front end), API_URL (the API, for the expected values),
@@ -105,6 +106,82 @@ async function step(page, name, body) {
     throw error;
   }
 }
+
+// --- The documentation page offline (issue 16) ------------------------------------------------
+// /api/docs with the network cut off: every request that does not go to a loopback address is
+// blocked (playwright route interception), as on a laptop on a train or in an air-gapped network.
+// Swagger UI must still list every operation of the spec, without asking for anything outside;
+// with Swagger UI's own script blocked too, the page must show its plain link to the spec.
+const LOOPBACK_URL = /^https?:\/\/(127(\.\d{1,3}){3}|localhost|\[::1\])(:\d+)?\//;
+
+/** Like `step`, for pages outside the front end: no front-end readiness marker to wait for. */
+async function pageStep(page, name, body) {
+  stepNumber += 1;
+  const file = join(SCREENSHOT_DIR, `${String(stepNumber).padStart(2, "0")}-${name}.png`);
+  try {
+    await body();
+    await page.screenshot({ path: file, fullPage: true });
+    shots.push(file);
+    console.log(`ok ${stepNumber} ${name} ${page.url()}`);
+  } catch (error) {
+    const failed = file.replace(/\.png$/, "-FAILED.png");
+    await page.screenshot({ path: failed, fullPage: true }).catch(() => {});
+    console.error(`not ok ${stepNumber} ${name}: ${error.message}\n  at ${page.url()}\n  screenshot: ${failed}`);
+    throw error;
+  }
+}
+
+async function docsOffline(context) {
+  const spec = await apiGet("/api/openapi.json");
+  const expected = Object.entries(spec.paths)
+    .flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => method !== "parameters")
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    .sort();
+  const page = await context.newPage();
+  const outside = [];
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (LOOPBACK_URL.test(url) || url.startsWith("data:")) return route.continue();
+    outside.push(url);
+    return route.abort("internetdisconnected");
+  });
+  try {
+    await pageStep(page, "docs-offline", async () => {
+      await page.goto(`${API_URL}/api/docs`);
+      await page.waitForFunction((n) => document.querySelectorAll(".opblock").length >= n, expected.length);
+      const listed = await page.locator(".opblock").evaluateAll((blocks) =>
+        blocks.map((block) => {
+          const method = block.querySelector(".opblock-summary-method")?.textContent?.trim();
+          const path = block.querySelector(".opblock-summary-path")?.getAttribute("data-path");
+          return `${method} ${path}`;
+        }),
+      );
+      assertEqual(listed.sort(), expected, "operations listed on /api/docs offline");
+      await seeText(page.locator(".information-container"), spec.info.title);
+      if (await page.locator("#docs-fallback").isVisible()) fail("the fallback should hide once Swagger UI has drawn the spec");
+      if (outside.length) fail(`the docs page asked for addresses outside this machine: ${outside.join(", ")}`);
+      if (errors.length) fail(`uncaught errors on the docs page: ${errors.join("; ")}`);
+    });
+    // Swagger UI's script blocked as well (the later route runs first): the plain link shows.
+    await page.route("**/swagger-ui-bundle.js", (route) => route.abort("blockedbyclient"));
+    await pageStep(page, "docs-without-swagger-ui", async () => {
+      await page.goto(`${API_URL}/api/docs`);
+      await seeText(page, "The interactive documentation could not start");
+      const link = page.locator("#docs-spec-link");
+      await link.waitFor({ state: "visible" });
+      assertEqual(await link.getAttribute("href"), "/api/openapi.json", "the fallback link");
+      if (errors.length) fail(`uncaught errors on the docs page: ${errors.join("; ")}`);
+    });
+  } finally {
+    await page.close();
+  }
+}
+// --- end of the documentation page offline ------------------------------------------------------
 
 async function main() {
   // A fresh profile: run.sh makes one (and removes it); otherwise a temporary directory.
@@ -228,6 +305,8 @@ async function main() {
     // An unknown author is a 404 too (no screenshot of its own).
     await page.goto(`${APP_URL}/authors/nobody-here`);
     await heading(page, "404 — Page not found");
+
+    await docsOffline(context);
 
     if (problems.length) fail(`the browser reported problems:\n  ${problems.join("\n  ")}`);
   } finally {

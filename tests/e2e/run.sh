@@ -6,7 +6,9 @@
 #   4. builds the front end with VITE_API_URL pointing at the API's port;
 #   5. starts the API on the bundled content/ and `vite preview` on free loopback ports;
 #   6. drives headless chromium through the site (tests/e2e/run.mjs), a screenshot per step
-#      under tests/e2e/screenshots/<timestamp>/ (printed), with the servers' logs beside them.
+#      under tests/e2e/screenshots/<timestamp>/ (printed), with the servers' logs beside them;
+#   7. packs the TypeScript client (`npm pack`), installs the tarball into a fresh folder and
+#      runs a plain-`node` script and a `tsc` check there against the running API.
 # Every process it starts is stopped on exit, whatever happens. Exits non-zero on any failure.
 #
 # API_CMD is the command that serves the API. It runs with `bash -c` in the repository root,
@@ -162,6 +164,60 @@ wait_for "$API_URL/healthz" "$API_PID" api
 wait_for "$APP_URL/" "$PREVIEW_PID" preview
 say "API ready at $API_URL, front end at $APP_URL"
 
+# 7. The TypeScript client as another project gets it: the packed tarball installed into a fresh
+#    folder, a ~10-line script run with plain `node` against the API, and `tsc` over a TypeScript
+#    file that uses its types (a wrong path must not type-check). The folder stays in $OUT.
+packed_client_step() {
+  local dir="$OUT/packed-client" tarball expected got
+  mkdir -p "$dir"
+  say "npm pack in clients/typescript, installed into ${dir#"$ROOT"/}"
+  (cd "$CLIENT" && npm pack --pack-destination "$dir") >"$dir/pack.log" 2>&1 \
+    || { cat "$dir/pack.log" >&2; die "npm pack failed in clients/typescript"; }
+  tarball="$(cd "$dir" && ls -- *.tgz)"
+  (
+    cd "$dir" \
+      && printf '{"name": "a-front-end", "private": true, "type": "module"}\n' >package.json \
+      && npm install --no-audit --no-fund --loglevel=error --prefer-offline "./$tarball"
+  ) >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; die "installing $tarball into a fresh folder failed"; }
+  cat >"$dir/consumer.mjs" <<'JS'
+import { createContentClient } from "@content-api/client";
+
+const api = createContentClient(process.env.API_URL);
+const { data: index } = await api.GET("/api");
+const { data: posts, error } = await api.GET("/api/posts", { params: { query: { page_size: 2 } } });
+if (error) throw new Error(`listPosts: ${error.message}`);
+const slug = posts.items[0].slug;
+const { data: post } = await api.GET("/api/posts/{slug}", { params: { path: { slug } } });
+console.log(`${index.name} ${index.version}: ${posts.pagination.totalItems} posts, newest ${post.title}`);
+JS
+  expected="$(node -e '
+    const get = (p) => fetch(process.argv[1] + p).then((r) => r.json());
+    Promise.all([get("/api"), get("/api/posts?page_size=1")]).then(([i, p]) =>
+      console.log(`${i.name} ${i.version}: ${p.pagination.totalItems} posts, newest ${p.items[0].title}`));
+  ' "$API_URL")"
+  got="$(cd "$dir" && API_URL="$API_URL" node consumer.mjs)" || die "the packed client's script failed under plain node"
+  [ "$got" = "$expected" ] || die "the packed client's script printed \"$got\", expected \"$expected\""
+  say "packed client under plain node: $got"
+  cat >"$dir/consumer.ts" <<'TS'
+import { createContentClient, type PostSummary, type Section } from "@content-api/client";
+
+const api = createContentClient("http://127.0.0.1:5000");
+export async function newest(): Promise<PostSummary | undefined> {
+  const { data } = await api.GET("/api/posts/recent", { params: { query: { limit: 1 } } });
+  return data?.items[0];
+}
+export const kinds = (sections: Section[]): string[] => sections.map((section) => section.type);
+// @ts-expect-error: a path the API does not have (fails if the types were lost and became any)
+void api.GET("/api/no-such-path");
+TS
+  printf '%s\n' '{"compilerOptions": {"module": "NodeNext", "moduleResolution": "NodeNext",' \
+    '"target": "ES2022", "lib": ["ES2022", "DOM"], "strict": true, "noEmit": true, "types": []},' \
+    '"files": ["consumer.ts"]}' >"$dir/tsconfig.json"
+  (cd "$dir" && "$CLIENT/node_modules/.bin/tsc" -p tsconfig.json) || die "the packed client's declarations do not type-check a consumer (see above)"
+  say "packed client's declarations type-check a consumer with tsc (NodeNext)"
+  rm -rf "$dir/node_modules"
+}
+
 # 6. The browser, with a fresh profile directory.
 PROFILE="$(mktemp -d "${TMPDIR:-/tmp}/content-api-e2e-chromium-XXXXXX")"
 start - "$E2E" env APP_URL="$APP_URL" API_URL="$API_URL" SCREENSHOT_DIR="$OUT" CHROMIUM="$CHROMIUM" \
@@ -170,3 +226,5 @@ BROWSER_PID=$STARTED_PID
 status=0
 wait "$BROWSER_PID" || status=$?
 [ "$status" -eq 0 ] || die "the browser test failed (exit $status)"
+
+packed_client_step

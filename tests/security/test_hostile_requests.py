@@ -87,12 +87,11 @@ def test_docs_page_has_a_restrictive_content_security_policy(client):
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy
-    assert "script-src 'self' https://cdn.jsdelivr.net" in policy
+    assert "script-src 'self';" in policy  # Swagger UI is served by the app itself
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in policy
     html = response.get_data(as_text=True)
     assert "<script>" not in html  # no inline script for the policy to allow
-    assert 'integrity="sha384-' in html
     assert client.get("/api/static/swagger-init.js").status_code == 200
 
 

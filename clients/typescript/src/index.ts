@@ -12,7 +12,7 @@
  */
 import createClient from "openapi-fetch";
 import type { ClientOptions } from "openapi-fetch";
-import type { components, operations, paths } from "./schema";
+import type { components, operations, paths } from "./schema.js";
 
 export type { components, operations, paths };
 
@@ -52,6 +52,7 @@ export type Site = Schemas["Site"];
 export type Config = Schemas["Config"];
 export type ThemeStyle = Schemas["ThemeStyle"];
 export type Health = Schemas["Health"];
+export type ApiIndex = Schemas["ApiIndex"];
 export type ApiError = Schemas["Error"];
 export type TocEntry = Schemas["TocEntry"];
 export type ImageBlock = Schemas["ImageBlock"];

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the API and link its parts
+         * @description The API's name and version, the content version it serves, and where the
+         *     documentation, the OpenAPI document and each collection are. Also at
+         *     `/api/`; `GET /` redirects to the documentation.
+         */
+        get: operations["getApiIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/posts": {
         parameters: {
             query?: never;
@@ -246,6 +268,41 @@ export interface components {
             type: "UnknownObject";
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ApiLinks
+         * @description Where the documentation, the spec, the health check and each collection are.
+         */
+        ApiLinks: {
+            /** @description Interactive documentation (Swagger UI). */
+            docs: string;
+            /** @description The OpenAPI document. */
+            openapi: string;
+            /** @description Service health. */
+            health: string;
+            /** @description A page of posts. */
+            posts: string;
+            /** @description The newest posts. */
+            recentPosts: string;
+            /** @description A page of authors. */
+            authors: string;
+            /** @description Every page's URL path (read one by `?path=`). */
+            pages: string;
+            /** @description Site configuration and style. */
+            site: string;
+        };
+        /**
+         * ApiIndex
+         * @description The API's name and version, the content version it serves, and links to the rest.
+         */
+        ApiIndex: {
+            /** @example Content API */
+            name: string;
+            /** @description Version of the API (its OpenAPI document). */
+            version: string;
+            /** @description Hash of the content, as `/healthz` reports it. */
+            contentVersion: string;
+            links: components["schemas"]["ApiLinks"];
         };
         /**
          * ImageBlock
@@ -1675,6 +1732,76 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getApiIndex: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "contentVersion": "6b66bd589e712541cd2bbe9f52de4c5b",
+                     *       "links": {
+                     *         "authors": "/api/authors",
+                     *         "docs": "/api/docs",
+                     *         "health": "/healthz",
+                     *         "openapi": "/api/openapi.json",
+                     *         "pages": "/api/pages/paths",
+                     *         "posts": "/api/posts",
+                     *         "recentPosts": "/api/posts/recent",
+                     *         "site": "/api/site"
+                     *       },
+                     *       "name": "Content API",
+                     *       "version": "1.0.0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiIndex"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     listPosts: {
         parameters: {
             query?: {
