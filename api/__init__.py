@@ -82,25 +82,36 @@ def create_app(
     app.cli.add_command(content_cli)
 
     app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]
-    if settings.content_watch:
-        watcher = ContentWatcher(repository)
+    watcher = ContentWatcher(repository) if settings.content_watch else None
+    if watcher is not None:
         app.extensions["content_watcher"] = watcher
-        app.extensions["on_worker_start"] = partial(_start_watching, watcher, in_worker=True)
-        if start_background:
-            _start_watching(watcher, in_worker=False)
+    app.extensions["on_worker_start"] = partial(_start_background, repository, watcher, True)
+    if start_background:
+        _start_background(repository, watcher, in_worker=False)
     return app
 
 
-def _start_watching(watcher: ContentWatcher, *, in_worker: bool) -> None:
-    """Watch the content; SIGHUP forces a reload (in the process that owns the signals).
+def _start_background(
+    repository: ContentRepository, watcher: ContentWatcher | None, in_worker: bool
+) -> None:
+    """Watch the content (if asked to); SIGHUP reloads it (in the process that owns signals).
 
     A forked worker first catches up with the disk (a stat pass: its parent may have
-    loaded long ago), before it answers anything, so that no worker serves content
+    loaded long ago) before it answers anything, so that no worker serves content
     older than the others do.
     """
-    if in_worker:
-        watcher.start(catch_up=watcher.repository.catch_up)  # type: ignore[attr-defined]
+    if watcher is not None:
+        watcher.start(catch_up=repository.catch_up if in_worker else None)
+
+        def reload() -> None:
+            watcher.request_reload(None)
+
     else:
-        watcher.start()
+        if in_worker:
+            repository.catch_up()
+
+        def reload() -> None:
+            threading.Thread(target=repository.reload, name="content-reload", daemon=True).start()
+
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGHUP, lambda signum, frame: watcher.request_reload(None))
+        signal.signal(signal.SIGHUP, lambda signum, frame: reload())

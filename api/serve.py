@@ -3,15 +3,34 @@
 The content is loaded once, here, before any worker exists (parsing in parallel
 processes on a cold start, from the parse cache on a warm one); granian then
 forks its workers, which share that snapshot's memory instead of each loading
-the site again. Each worker then watches the content on its own.
+the site again. Each worker then watches the content on its own, applying each
+change to its snapshot incrementally.
+
+Faults (see the README, "Operations"):
+
+- A worker that dies (OOM killer, a crash, ``kill -9``) is replaced. The
+  replacement is forked from this process, which holds the content as it was at
+  start, so it catches up with the disk (a stat pass) before it answers: no
+  worker serves older content than the others.
+- SIGTERM (or SIGINT) stops gracefully: no new connections, the requests in
+  flight finish (each worker gets ``SHUTDOWN_TIMEOUT`` seconds), exit status 0.
+- SIGHUP keeps its meaning: reload the content, in every worker; it never
+  restarts workers (granian's own meaning of SIGHUP).
+- ``WORKER_LIFETIME`` and ``WORKER_MAX_RSS`` replace workers one at a time, the
+  new one started before the old one stops.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import logging
 import os
+import signal
 import sys
+import tempfile
+from typing import Any
 
 from granian import Granian
 from granian.constants import HTTPModes, Interfaces
@@ -24,6 +43,44 @@ from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
 
 log = logging.getLogger("api.serve")
+
+
+class ContentServer(Granian):  # type: ignore[misc, valid-type]
+    """granian, with SIGHUP meaning "reload the content" instead of "restart the workers"."""
+
+    def signal_handler_reload(self, *args: Any, **kwargs: Any) -> None:
+        for worker in list(self.wrks):
+            pid = worker.inner.pid
+            if pid is not None:
+                # A worker that just died needs no signal: its replacement catches up itself.
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGHUP)
+
+
+class ReporterLock:
+    """One worker at a time logs content problems: the one holding this lock.
+
+    Every worker applies every change, and each would log the same problems; an
+    exclusive ``flock`` on a file made before the fork picks one. When it dies,
+    the lock goes with it and its replacement takes it over.
+    """
+
+    def __init__(self) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="content-api-reporter-")
+        os.close(handle)
+
+    def take(self) -> bool:
+        descriptor = os.open(self.path, os.O_RDWR)  # its own open file: its own lock
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(descriptor)
+            return False
+        return True  # the descriptor stays open for the life of the worker
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
 
 
 def main() -> int:
@@ -39,16 +96,23 @@ def main() -> int:
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.
     gc.freeze()
-    app.extensions["content"].freeze_after_reload = True
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
     # sees them; the delivery layer need not measure them again on every request.
     app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]
+    reporter = ReporterLock()
 
     def worker_app() -> object:
-        """Runs in each worker after the fork: the preloaded app, starting its own threads."""
+        """Runs in each worker after the fork: catch up with the disk, watch, then serve."""
+        repository = app.extensions["content"]
+        repository.reporter = reporter.take()
         started = app.extensions.get("on_worker_start")
         if started is not None:
-            started()
+            started()  # the catch-up runs here, before the worker takes any request
+        log.info(
+            "worker %d serving content %s",
+            os.getpid(),
+            repository.snapshot.version[:12],
+        )
         return app.wsgi_app  # the delivery layer itself: one call less per request
 
     print(
@@ -57,7 +121,7 @@ def main() -> int:
         f"of {max(settings.threads, 1)} thread{'s' * (settings.threads > 1)}",
         flush=True,
     )
-    server = Granian(
+    server = ContentServer(
         "api.serve:app",
         address=settings.host,
         port=settings.port,
@@ -69,8 +133,15 @@ def main() -> int:
         http1_settings=HTTP1Settings(max_buffer_size=MAX_HEADERS_BYTES),
         websockets=False,
         log_level=LogLevels.warning,
+        respawn_failed_workers=True,
+        workers_kill_timeout=settings.shutdown_timeout or None,
+        workers_lifetime=settings.worker_lifetime or None,
+        workers_max_rss=settings.worker_max_rss or None,
     )
-    server.serve(target_loader=worker_app, wrap_loader=False)
+    try:
+        server.serve(target_loader=worker_app, wrap_loader=False)
+    finally:
+        reporter.remove()
     return 0
 
 

@@ -67,6 +67,7 @@ class ParseCache:
         self.journal = directory / f"parse-{root_key}.journal"
         self.version = parser_version()
         self.error: str | None = None  # why the last write failed; None once one succeeds
+        self.quiet = False  # another process logs for the server (see ContentRepository.reporter)
 
     def load(self) -> tuple[dict[bytes, ParsedFile], Kept]:
         """Cached parse results by file key, and the last good versions the previous run kept;
@@ -168,12 +169,12 @@ class ParseCache:
 
     def _failed(self, error: OSError) -> None:
         message = f"cannot write the parse cache in {self.path.parent}: {error.strerror or error}"
-        if message != self.error:
+        if message != self.error and not self.quiet:
             log.warning("%s; serving goes on, restarts will parse again", message)
         self.error = message
 
     def _succeeded(self) -> None:
-        if self.error is not None:
+        if self.error is not None and not self.quiet:
             log.info("the parse cache in %s is writable again", self.path.parent)
         self.error = None
 

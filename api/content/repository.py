@@ -52,7 +52,7 @@ class ContentRepository:
         self.max_file_bytes = max_file_bytes
         self.options = options or SnapshotOptions()
         self.cache = ParseCache(cache_dir, root) if cache_dir is not None else None
-        self.reporter = True  # whether this process logs content problems (one per server)
+        self._reporter = True
         self._reload_lock = threading.Lock()
         self._state: ContentState | None = None
         self._snapshot: Snapshot | None = None
@@ -62,6 +62,18 @@ class ContentRepository:
         self._folder_was_missing = False
         self.last_parsed = 0  # files parsed by the last reload (not taken from the parse cache)
         self.last_examined = 0  # files the last reload looked at
+
+    @property
+    def reporter(self) -> bool:
+        """Whether this process logs content problems and faults: every worker applies every
+        change, so one of them (``api.serve``) says so, and the others keep quiet."""
+        return self._reporter
+
+    @reporter.setter
+    def reporter(self, value: bool) -> None:
+        self._reporter = value
+        if self.cache is not None:
+            self.cache.quiet = not value
 
     @property
     def snapshot(self) -> Snapshot:
@@ -86,10 +98,10 @@ class ContentRepository:
         if message is None:
             if old is not None:
                 del self._faults[cause]
-                log.info("resolved: %s", old)
+                log.log(logging.INFO if self.reporter else logging.DEBUG, "resolved: %s", old)
         elif message != old:
             self._faults[cause] = message
-            log.warning("%s", message)
+            log.log(logging.WARNING if self.reporter else logging.DEBUG, "%s", message)
 
     # Reloading
 

@@ -96,7 +96,7 @@ class Delivery:
                 )
                 environ[KEYS_KEY] = keys
                 rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
-                if not rendered.status.startswith("200"):
+                if not rendered.status.startswith("200") or _not_for_keeping(rendered.headers):
                     return self._send(rendered, environ, start_response, head=method == "HEAD")
                 content_keys = frozenset(keys) or frozenset({VERSION})
                 entry = CachedResponse.prepare(
@@ -243,6 +243,14 @@ def _oversized(path: str, query: str, environ: dict[str, Any] | None) -> HTTPSta
                 return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
             total += size
     return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE if total > MAX_HEADERS_BYTES else None
+
+
+def _not_for_keeping(headers: Headers) -> bool:
+    """An answer that must be made afresh each time (``/healthz``: ``no-cache``)."""
+    return any(
+        name.lower() == "cache-control" and ("no-cache" in value or "no-store" in value)
+        for name, value in headers
+    )
 
 
 def _accepts_gzip(accepted: str | None) -> bool:
