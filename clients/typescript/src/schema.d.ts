@@ -132,7 +132,8 @@ export interface paths {
         /**
          * Read the page at a URL path
          * @description The page's fields, typed, with what the theme's resolvers add: feed pages
-         *     get one page of their posts or projects (`page`, `page_size`), sections
+         *     get one page of their posts or projects (`page`, `page_size`, by default the
+         *     page's own `numOfPostsPerPage` or `numOfProjectsPerPage`, else 10), sections
          *     their posts or projects, projects their neighbours. Trailing slashes and
          *     case do not matter.
          */
@@ -262,14 +263,17 @@ export interface components {
             altText?: string;
             caption?: string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * AuthorSummary
          * @description The author of a post, as lists and post cards show them.
          */
         AuthorSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "Person";
             /** @example jason-hand */
             slug: string;
             /**
@@ -277,7 +281,7 @@ export interface components {
              * @example Jason Hand
              */
             name: string;
-            firstName: string;
+            firstName?: string;
             lastName?: string;
             image?: components["schemas"]["ImageBlock"];
         };
@@ -286,6 +290,11 @@ export interface components {
          * @description A post as lists, feeds and post sections show it.
          */
         PostSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "PostLayout";
             /** @example ai-security-and-the-end-of-silos */
             slug: string;
             /**
@@ -302,9 +311,10 @@ export interface components {
             excerpt?: string;
             featuredImage?: components["schemas"]["ImageBlock"];
             author?: components["schemas"]["AuthorSummary"];
-            /** @description Minutes to read, at least 1. */
-            readingTime: number;
-            wordCount: number;
+            /** @description Minutes to read, at least 1; absent when the post has no body. */
+            readingTime?: number;
+            /** @description Words of the body; absent when the post has no body. */
+            wordCount?: number;
             tags: string[];
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
@@ -348,11 +358,8 @@ export interface components {
              * @enum {string}
              */
             type: "MetaTag";
-            /** @enum {string} */
-            property?: "og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player";
+            property?: ("og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player") | string;
             content?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * BackgroundImage
@@ -365,15 +372,10 @@ export interface components {
              */
             type: "BackgroundImage";
             url?: string;
-            /** @enum {string} */
-            backgroundSize: "auto" | "cover" | "contain";
-            /** @enum {string} */
-            backgroundPosition: "bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top";
-            /** @enum {string} */
-            backgroundRepeat: "repeat" | "repeat-x" | "repeat-y" | "no-repeat";
+            backgroundSize?: ("auto" | "cover" | "contain") | string;
+            backgroundPosition?: ("bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top") | string;
+            backgroundRepeat?: ("repeat" | "repeat-x" | "repeat-y" | "no-repeat") | string;
             opacity?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Author
@@ -385,7 +387,7 @@ export interface components {
              * @enum {string}
              */
             type: "Person";
-            firstName: string;
+            firstName?: string;
             lastName?: string;
             role?: string;
             /** @description Markdown source. */
@@ -397,8 +399,6 @@ export interface components {
             name: string;
             /** @description Published posts. */
             postCount: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * VideoBlock
@@ -417,10 +417,7 @@ export interface components {
             loop?: boolean;
             muted?: boolean;
             controls?: boolean;
-            /** @enum {string} */
-            aspectRatio?: "4:3" | "16:9";
-        } & {
-            [key: string]: unknown;
+            aspectRatio?: ("4:3" | "16:9") | string;
         };
         /**
          * StyleProperties
@@ -455,8 +452,6 @@ export interface components {
             textAlign?: string | number | string[];
             /** @description underline */
             textDecoration?: string | number | string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Button
@@ -470,17 +465,12 @@ export interface components {
             type: "Button";
             label?: string;
             altText?: string;
-            url: string;
+            url?: string;
             showIcon?: boolean;
-            /** @enum {string} */
-            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
-            /** @enum {string} */
-            iconPosition?: "left" | "right";
+            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
+            iconPosition?: ("left" | "right") | string;
             elementId?: string;
-            /** @enum {string} */
-            style: "primary" | "secondary";
-        } & {
-            [key: string]: unknown;
+            style?: ("primary" | "secondary") | string;
         };
         /**
          * Link
@@ -494,15 +484,11 @@ export interface components {
             type: "Link";
             label?: string;
             altText?: string;
-            url: string;
+            url?: string;
             showIcon?: boolean;
-            /** @enum {string} */
-            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
-            /** @enum {string} */
-            iconPosition?: "left" | "right";
+            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
+            iconPosition?: ("left" | "right") | string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TextFormControl
@@ -514,15 +500,12 @@ export interface components {
              * @enum {string}
              */
             type: "TextFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * EmailFormControl
@@ -536,13 +519,10 @@ export interface components {
             type: "EmailFormControl";
             name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TextareaFormControl
@@ -554,15 +534,12 @@ export interface components {
              * @enum {string}
              */
             type: "TextareaFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * CheckboxFormControl
@@ -574,13 +551,10 @@ export interface components {
              * @enum {string}
              */
             type: "CheckboxFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * SelectFormControl
@@ -592,16 +566,13 @@ export interface components {
              * @enum {string}
              */
             type: "SelectFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             defaultValue?: string;
             options?: string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FormBlock
@@ -616,15 +587,13 @@ export interface components {
             title?: string;
             fields?: (components["schemas"]["TextFormControl"] | components["schemas"]["EmailFormControl"] | components["schemas"]["TextareaFormControl"] | components["schemas"]["CheckboxFormControl"] | components["schemas"]["SelectFormControl"] | components["schemas"]["UnknownObject"])[];
             submitLabel?: string;
-            elementId: string;
+            elementId?: string;
             action?: string;
             destination?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * HeroSection
@@ -636,8 +605,7 @@ export interface components {
              * @enum {string}
              */
             type: "HeroSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -649,10 +617,7 @@ export interface components {
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
             media?: components["schemas"]["FormBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * ContactSection
@@ -664,8 +629,7 @@ export interface components {
              * @enum {string}
              */
             type: "ContactSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -676,10 +640,7 @@ export interface components {
             text?: string;
             form?: components["schemas"]["FormBlock"];
             media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * CtaSection
@@ -691,8 +652,7 @@ export interface components {
              * @enum {string}
              */
             type: "CtaSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -702,10 +662,7 @@ export interface components {
             /** @description Markdown source. */
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * DividerSection
@@ -723,8 +680,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedItem
@@ -747,8 +702,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedItemsSection
@@ -760,8 +713,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedItemsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -774,8 +726,6 @@ export interface components {
             columns?: number;
             spacingX?: number;
             spacingY?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedPostsSection
@@ -787,8 +737,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -797,8 +746,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -806,8 +754,6 @@ export interface components {
             showReadMoreLink?: boolean;
             /** @description The referenced posts, in the file's order. */
             posts?: components["schemas"]["PostSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RecentPostsSection
@@ -819,8 +765,7 @@ export interface components {
              * @enum {string}
              */
             type: "RecentPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -829,8 +774,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -840,14 +784,17 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest published posts, filled by the API; never the post the section is on. */
             readonly posts?: components["schemas"]["PostSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectSummary
          * @description A project as project feeds and sections show it.
          */
         ProjectSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "ProjectLayout";
             slug: string;
             url: string;
             title: string;
@@ -870,8 +817,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -880,16 +826,13 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
             showReadMoreLink?: boolean;
             /** @description The referenced projects, in the file's order. */
             projects?: components["schemas"]["ProjectSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RecentProjectsSection
@@ -901,8 +844,7 @@ export interface components {
              * @enum {string}
              */
             type: "RecentProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -911,8 +853,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
@@ -920,8 +861,6 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest projects, filled by the API. */
             readonly projects?: components["schemas"]["ProjectSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Label
@@ -933,10 +872,8 @@ export interface components {
              * @enum {string}
              */
             type: "Label";
-            label: string;
+            label?: string;
             url?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * LabelsSection
@@ -948,8 +885,7 @@ export interface components {
              * @enum {string}
              */
             type: "LabelsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -958,8 +894,6 @@ export interface components {
             title?: string;
             subtitle?: string;
             items?: components["schemas"]["Label"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * MediaGallerySection
@@ -971,8 +905,7 @@ export interface components {
              * @enum {string}
              */
             type: "MediaGallerySection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -983,12 +916,9 @@ export interface components {
             images?: components["schemas"]["ImageBlock"][];
             spacing?: number;
             columns?: number;
-            /** @enum {string} */
-            aspectRatio?: "1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto";
+            aspectRatio?: ("1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto") | string;
             showCaption?: boolean;
             enableHover?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * QuoteSection
@@ -1000,19 +930,16 @@ export interface components {
              * @enum {string}
              */
             type: "QuoteSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
             /** @description Markdown source. */
-            quote: string;
+            quote?: string;
             name?: string;
             title?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Testimonial
@@ -1025,7 +952,7 @@ export interface components {
              */
             type: "Testimonial";
             /** @description Markdown source. */
-            quote: string;
+            quote?: string;
             name?: string;
             title?: string;
             image?: components["schemas"]["ImageBlock"];
@@ -1034,8 +961,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TestimonialsSection
@@ -1047,8 +972,7 @@ export interface components {
              * @enum {string}
              */
             type: "TestimonialsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1057,10 +981,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             testimonials?: components["schemas"]["Testimonial"][];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c";
-        } & {
-            [key: string]: unknown;
+            variant?: ("variant-a" | "variant-b" | "variant-c") | string;
         };
         /**
          * TextSection
@@ -1072,8 +993,7 @@ export interface components {
              * @enum {string}
              */
             type: "TextSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1081,12 +1001,9 @@ export interface components {
             };
             title?: string;
             subtitle?: string;
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b";
+            variant?: ("variant-a" | "variant-b") | string;
             /** @description Markdown source. */
             text?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TocEntry
@@ -1109,14 +1026,15 @@ export interface components {
              * @enum {string}
              */
             type: "PostLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1137,16 +1055,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * AuthorPage
@@ -1166,14 +1084,15 @@ export interface components {
              * @enum {string}
              */
             type: "PageLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1182,16 +1101,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PagedPostsSection
@@ -1203,10 +1122,8 @@ export interface components {
              * @enum {string}
              */
             type: "PagedPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1218,8 +1135,6 @@ export interface components {
             entryTitle?: string;
             showAuthor?: boolean;
             showExcerpt?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PostFeedPage
@@ -1231,14 +1146,15 @@ export interface components {
              * @enum {string}
              */
             type: "PostFeedLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1248,23 +1164,25 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+            /** @description Posts per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, from the Starter theme). */
+            numOfPostsPerPage?: number;
             postFeed?: components["schemas"]["PagedPostsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["PostSummary"][];
             pagination: components["schemas"]["Pagination"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectPage
@@ -1276,14 +1194,15 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1301,20 +1220,20 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             /** @description Newer project. */
             nextProject?: components["schemas"]["ProjectSummary"];
             /** @description Older project. */
             prevProject?: components["schemas"]["ProjectSummary"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PagedProjectsSection
@@ -1326,10 +1245,8 @@ export interface components {
              * @enum {string}
              */
             type: "PagedProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1340,8 +1257,6 @@ export interface components {
             };
             entryTitle?: string;
             showDescription?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectFeedPage
@@ -1353,14 +1268,15 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectFeedLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1370,23 +1286,25 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+            /** @description Projects per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, as themes with projects have it). */
+            numOfProjectsPerPage?: number;
             projectFeed?: components["schemas"]["PagedProjectsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["ProjectSummary"][];
             pagination: components["schemas"]["Pagination"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PageDocument
@@ -1424,12 +1342,9 @@ export interface components {
             type: "Social";
             label?: string;
             altText?: string;
-            url: string;
-            /** @enum {string} */
-            icon: "facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube";
+            url?: string;
+            icon?: ("facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube") | string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Header
@@ -1446,15 +1361,12 @@ export interface components {
             logo?: components["schemas"]["ImageBlock"];
             primaryLinks?: components["schemas"]["Link"][];
             socialLinks?: components["schemas"]["Social"][];
-            /** @enum {string} */
-            headerVariant: "variant-a" | "variant-b" | "variant-c";
+            headerVariant?: ("variant-a" | "variant-b" | "variant-c") | string;
             isSticky?: boolean;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ContactBlock
@@ -1474,8 +1386,6 @@ export interface components {
             address?: string;
             addressAltText?: string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Footer
@@ -1495,8 +1405,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Config
@@ -1515,8 +1423,6 @@ export interface components {
             titleSuffix?: string;
             defaultSocialImage?: string;
             defaultMetaTags?: components["schemas"]["MetaTag"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ThemeStyleHeading
@@ -1528,18 +1434,11 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleHeading";
-            /** @enum {string} */
-            size: "xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            decoration: "none" | "underline" | "line-through";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
-        } & {
-            [key: string]: unknown;
+            size?: ("xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl") | string;
+            weight?: ("normal" | "medium") | string;
+            decoration?: ("none" | "underline" | "line-through") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
         };
         /**
          * ThemeStyleButton
@@ -1551,16 +1450,11 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleButton";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
+            weight?: ("normal" | "medium") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
             horizontalPadding?: number;
             verticalPadding?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ThemeStyleLink
@@ -1572,14 +1466,9 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleLink";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
-        } & {
-            [key: string]: unknown;
+            weight?: ("normal" | "medium") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
         };
         /**
          * ThemeStyle
@@ -1601,8 +1490,7 @@ export interface components {
             onSecondary?: string;
             complementary?: string;
             onComplementary?: string;
-            /** @enum {string} */
-            fontBody: "fontPrimary" | "fontSecondary";
+            fontBody?: ("fontPrimary" | "fontSecondary") | string;
             h1?: components["schemas"]["ThemeStyleHeading"];
             h2?: components["schemas"]["ThemeStyleHeading"];
             h3?: components["schemas"]["ThemeStyleHeading"];
@@ -1612,8 +1500,6 @@ export interface components {
             buttonPrimary?: components["schemas"]["ThemeStyleButton"];
             buttonSecondary?: components["schemas"]["ThemeStyleButton"];
             link?: components["schemas"]["ThemeStyleLink"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Site
@@ -1726,7 +1612,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -1739,6 +1626,7 @@ export interface operations {
                      *           "slug": "retiring-the-war-room",
                      *           "tags": [],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -1752,7 +1640,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen"
+                     *             "slug": "wei-chen",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -1769,6 +1658,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -1861,7 +1751,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -1874,6 +1765,7 @@ export interface operations {
                      *           "slug": "retiring-the-war-room",
                      *           "tags": [],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -1887,7 +1779,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen"
+                     *             "slug": "wei-chen",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -1904,6 +1797,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -2017,7 +1911,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand"
+                     *                 "slug": "jason-hand",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-11-04",
                      *               "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2030,6 +1925,7 @@ export interface operations {
                      *               "slug": "retiring-the-war-room",
                      *               "tags": [],
                      *               "title": "Retiring the War Room",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/retiring-the-war-room",
                      *               "wordCount": 337
                      *             },
@@ -2043,7 +1939,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Chen",
                      *                 "name": "Wei Chen",
-                     *                 "slug": "wei-chen"
+                     *                 "slug": "wei-chen",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-08-19",
                      *               "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2060,6 +1957,7 @@ export interface operations {
                      *                 "observability"
                      *               ],
                      *               "title": "Service Level Objectives for AI Features",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/service-level-objectives-for-ai-features",
                      *               "wordCount": 337
                      *             },
@@ -2073,7 +1971,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand"
+                     *                 "slug": "jason-hand",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-06-02T09:30:00Z",
                      *               "excerpt": "Six months of running a read-only AI assistant in our incident channels: great at summaries and finding similar incidents, dangerously confident about root causes.",
@@ -2089,6 +1988,7 @@ export interface operations {
                      *                 "incidents"
                      *               ],
                      *               "title": "LLM Copilots in the Incident Channel",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/llm-copilots-in-the-incident-channel",
                      *               "wordCount": 319
                      *             }
@@ -2433,7 +2333,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2446,6 +2347,7 @@ export interface operations {
                      *           "slug": "retiring-the-war-room",
                      *           "tags": [],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         }
@@ -2512,7 +2414,7 @@ export interface operations {
             query: {
                 /** @description Page number, from 1. A page past the last is empty. */
                 page?: number;
-                /** @description Items per page, 1 to 100. */
+                /** @description Items per page of a feed page, 1 to 100. Default: the page's own `numOfPostsPerPage` (`numOfProjectsPerPage`) if it has one, else 10. */
                 page_size?: number;
                 /** @description URL path of the page, e.g. `/`, `/blog`, `/blog/post-one`. */
                 path: string;
@@ -2554,10 +2456,8 @@ export interface operations {
                      *         "url": "/images/bg4.jpg"
                      *       },
                      *       "colors": "colors-a",
-                     *       "html": "",
                      *       "metaDescription": "Developer advocate, former on-call engineer and author on incident response, SRE and AI in operations.",
                      *       "metaTitle": "About Jason Hand",
-                     *       "readingTime": 1,
                      *       "sections": [
                      *         {
                      *           "backgroundSize": "full",
@@ -2745,10 +2645,8 @@ export interface operations {
                      *       ],
                      *       "slug": "about",
                      *       "title": "About",
-                     *       "toc": [],
                      *       "type": "PageLayout",
-                     *       "url": "/about",
-                     *       "wordCount": 0
+                     *       "url": "/about"
                      *     }
                      */
                     "application/json": components["schemas"]["PageDocument"];
