@@ -12,8 +12,9 @@ the file's order (a theme's front end may build CSS classes in key order), a
 resolved reference takes the place of the path, and what the API derives comes
 after the file's own fields, always in the same order: ``type`` (when the file
 does not name it), ``slug``, ``url``, ``name``, ``postCount``, ``html``, ``toc``,
-``readingTime``, ``wordCount``, ``markdown``, then ``items`` and ``pagination``
-or ``nextProject`` and ``prevProject``. Nothing is ``null``: a value the API does
+``readingTime``, ``wordCount``, ``markdown``, ``tags`` (a post summary's, when the
+file has none), then ``items`` and ``pagination`` or ``nextProject`` and
+``prevProject``. Nothing is ``null``: a value the API does
 not have is left out.
 """
 
