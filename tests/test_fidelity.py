@@ -26,6 +26,7 @@ from tests.conftest import BUNDLED_CONTENT, CORPUS
 from tests.test_extended_model import EXTENDED
 
 SITES = {"corpus": CORPUS, "bundled": BUNDLED_CONTENT, "extended": EXTENDED}
+THEME_PROPS = Path(__file__).resolve().parent / "fixtures" / "corpus-props"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
@@ -136,8 +137,8 @@ def test_derived_fields_come_after_the_file_s_own_in_a_fixed_order(corpus_client
         "toc",
         "readingTime",
         "wordCount",
-        "nextProject",
         "prevProject",
+        "nextProject",
     ]
     assert list(feed)[-4:] == ["slug", "url", "items", "pagination"]
     assert list(author)[-3:] == ["slug", "name", "postCount"]
@@ -165,3 +166,40 @@ def test_the_info_page_s_styles_keep_the_file_s_order(corpus_client):
         if item.get("subtitle") in ("Experience:", "Education:")
     ]
     assert [list(item["styles"]["self"]) for item in items] == [["textAlign", "padding"]] * 2
+
+
+def shared_key_order(theirs: Any, ours: Any, where: str, found: list[str]) -> int:
+    """Compare the order of the keys two answers share, at every depth; count the objects."""
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        shared = [key for key in theirs if key in ours]
+        if shared != [key for key in ours if key in theirs]:
+            found.append(f"{where}: theme {shared}, ours {[k for k in ours if k in theirs]}")
+        return 1 + sum(
+            shared_key_order(theirs[key], ours[key], f"{where}.{key}", found) for key in shared
+        )
+    if isinstance(theirs, list) and isinstance(ours, list) and len(theirs) == len(ours):
+        return sum(
+            shared_key_order(a, b, f"{where}[{i}]", found)
+            for i, (a, b) in enumerate(zip(theirs, ours, strict=True))
+        )
+    return 0
+
+
+def test_keys_come_in_the_order_the_theme_s_own_front_end_receives_them(corpus_client):
+    """The Personal theme's `getStaticProps` output for each of its routes, from the same
+    files: every object both hold has the keys they share in the same order, so a front end
+    built on our answers sees what it sees when built from the files."""
+    site = corpus_client.get("/api/site").get_json()
+    reordered: list[str] = []
+    objects = 0
+    for path in sorted(THEME_PROPS.glob("*.json")):
+        if path.name == "_paths.json":
+            continue
+        props = json.loads(path.read_text(encoding="utf-8"))
+        answer = corpus_client.get("/api/pages", query_string={"path": props["path"]})
+        assert answer.status_code == 200, props["path"]
+        objects += shared_key_order(props["props"]["page"], answer.get_json(), path.stem, reordered)
+        objects += shared_key_order(props["props"]["site"], site["config"], "site", reordered)
+
+    assert objects > 600
+    assert not reordered, "\n".join(reordered)

@@ -13,8 +13,8 @@ resolved reference takes the place of the path, and what the API derives comes
 after the file's own fields, always in the same order: ``type`` (when the file
 does not name it), ``slug``, ``url``, ``name``, ``postCount``, ``html``, ``toc``,
 ``readingTime``, ``wordCount``, ``markdown``, ``tags`` (a post summary's, when the
-file has none), then ``items`` and ``pagination`` or ``nextProject`` and
-``prevProject``. Nothing is ``null``: a value the API does
+file has none), then ``items`` and ``pagination`` or ``prevProject`` and
+``nextProject``. Nothing is ``null``: a value the API does
 not have is left out.
 """
 
@@ -165,11 +165,11 @@ class Documents:
         index = next((i for i, p in enumerate(projects) if p.path == project.path), None)
         if index is None:
             return {}
-        neighbours = {}
-        if index > 0:
-            neighbours["nextProject"] = self.project_summary(projects[index - 1])
+        neighbours = {}  # in the order the theme's own resolver adds them
         if index + 1 < len(projects):
             neighbours["prevProject"] = self.project_summary(projects[index + 1])
+        if index > 0:
+            neighbours["nextProject"] = self.project_summary(projects[index - 1])
         return neighbours
 
     def paths(self) -> list[dict[str, Any]]:

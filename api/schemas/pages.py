@@ -34,8 +34,8 @@ class PostFeedPageSchema(DocumentFieldsSchema, PostFeedLayoutSchema):
 class ProjectPageSchema(DocumentFieldsSchema, ProjectLayoutSchema):
     """A project, with the next newer and next older project."""
 
-    nextProject = fields.Nested(ProjectSummarySchema, metadata={"description": "Newer project."})
     prevProject = fields.Nested(ProjectSummarySchema, metadata={"description": "Older project."})
+    nextProject = fields.Nested(ProjectSummarySchema, metadata={"description": "Newer project."})
 
 
 class ProjectFeedPageSchema(DocumentFieldsSchema, ProjectFeedLayoutSchema):

@@ -1230,10 +1230,10 @@ export interface components {
             wordCount?: number;
             /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-            /** @description Newer project. */
-            nextProject?: components["schemas"]["ProjectSummary"];
             /** @description Older project. */
             prevProject?: components["schemas"]["ProjectSummary"];
+            /** @description Newer project. */
+            nextProject?: components["schemas"]["ProjectSummary"];
         };
         /**
          * PagedProjectsSection
