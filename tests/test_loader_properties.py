@@ -1,8 +1,10 @@
 """Property tests for the loader: whatever front matter YAML's safe loader accepts either
-loads or becomes a reported content error; nothing ever escapes as an exception."""
+loads or becomes a reported content error; nothing ever escapes as an exception, and what
+is served validates against the OpenAPI document."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import orjson
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft4Validator
 
 from api.content.documents import Documents
 from api.content.files import parse_source
@@ -118,13 +121,30 @@ def load_alone(source: SourceFile) -> LoadedContent:
         return load_content(Path(folder), 1 << 20)
 
 
+def _validator(schema_name: str) -> Draft4Validator:
+    components = json.loads(SPEC.read_text(encoding="utf-8"))["components"]
+    ref = {"$ref": f"#/components/schemas/{schema_name}"}
+    return Draft4Validator({"allOf": [ref], "components": components})
+
+
+SPEC = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+VALIDATORS = {name: _validator(name) for name in ("Post", "PageDocument", "PostSummary")}
+
+
 def assert_serves_as_json(loaded: LoadedContent) -> None:
-    """What loaded is served: documents build and dump to JSON without an exception."""
+    """What loaded is served: documents build and dump to JSON without an exception, and the
+    OpenAPI document accepts them, whatever the front matter held."""
     snapshot = Snapshot.build(loaded.state)
     view, _ = snapshot.public_view()
     documents = Documents(snapshot, snapshot.preview)
     for page in snapshot.pages_by_path.values():
-        document, _ = documents.page(page)
-        schema = PostSchema() if page.type == "PostLayout" else PageDocumentSchema()
-        orjson.dumps(schema.dump(document))
-    orjson.dumps(documents.post_summaries(view.posts))
+        for include_markdown in (False, True):
+            document, _ = documents.page(page, include_markdown=include_markdown)
+            schema = PostSchema() if page.type == "PostLayout" else PageDocumentSchema()
+            served = orjson.loads(orjson.dumps(schema.dump(document)))
+            name = "Post" if page.type == "PostLayout" else "PageDocument"
+            error = next(VALIDATORS[name].iter_errors(served), None)
+            assert error is None, (error.message, list(error.absolute_path), served)
+    for summary in orjson.loads(orjson.dumps(documents.post_summaries(view.posts))):
+        error = next(VALIDATORS["PostSummary"].iter_errors(summary), None)
+        assert error is None, (error.message, list(error.absolute_path), summary)

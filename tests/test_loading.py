@@ -115,7 +115,8 @@ def test_page_model_named_by_layout_works_like_type(site_client):
 
     post = client.get("/api/posts/old-theme").get_json()
     assert post["type"] == "PostLayout"
-    assert "layout" not in post
+    assert post["layout"] == "PostLayout"  # the file's own field stays, beside the derived type
+    assert list(post)[:4] == ["layout", "title", "date", "type"]
     assert post["html"] == "<p>Hello.</p>"
 
 

@@ -39,11 +39,57 @@ def test_sections_are_one_of_with_a_type_discriminator(spec):
     assert len(mapping) == 14
 
 
-def test_enums_are_documented(spec):
+def test_enums_are_documented_and_open(spec):
     video = spec["components"]["schemas"]["VideoBlock"]["properties"]
 
-    assert video["aspectRatio"]["enum"] == ["4:3", "16:9"]
-    assert video["type"]["enum"] == ["VideoBlock"]
+    # The known values stay listed; any other string is allowed (themes widen enums).
+    assert video["aspectRatio"]["anyOf"] == [
+        {"type": "string", "enum": ["4:3", "16:9"]},
+        {"type": "string"},
+    ]
+    assert video["type"]["enum"] == ["VideoBlock"]  # a model's own name is not an enum of content
+    post = spec["components"]["schemas"]["Post"]
+    validator = Draft4Validator({"allOf": [post], "components": spec["components"]})
+    answer = {"type": "PostLayout", "title": "T", "date": "2025-01-01", "slug": "t", "url": "/t"}
+    assert validator.is_valid({**answer, "colors": "colors-a"})
+    assert validator.is_valid({**answer, "colors": "colors-f"})
+    assert not validator.is_valid({**answer, "colors": 7})
+
+
+def test_no_enum_is_closed(spec):
+    """Every `enum` in a content schema is either a model's own `type` or one branch of an
+    open `anyOf` beside a plain string."""
+
+    def walk(node, parent_key=None, in_any_of=False):
+        if isinstance(node, dict):
+            if "enum" in node and parent_key != "type" and node.get("type") == "string":
+                assert in_any_of, node
+            for key, value in node.items():
+                if key == "anyOf":
+                    assert {"type": "string"} in value, value
+                    for branch in value:
+                        walk(branch, key, in_any_of=True)
+                else:
+                    walk(value, key)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, parent_key, in_any_of)
+
+    for name, schema in spec["components"]["schemas"].items():
+        if name not in {"Error"}:
+            walk(schema.get("properties", {}))
+
+
+def test_content_objects_allow_fields_the_model_does_not_list(spec):
+    """No `additionalProperties` keyword on content objects: JSON Schema then allows other
+    fields (a theme's own), and openapi-typescript does not add an index signature."""
+    schemas = spec["components"]["schemas"]
+    for name in ("Post", "PostSummary", "HeroSection", "StyleProperties", "Person", "Config"):
+        if name in schemas:
+            assert "additionalProperties" not in schemas[name], name
+    assert schemas["UnknownObject"]["additionalProperties"] is True
+    hero = Draft4Validator({"allOf": [schemas["HeroSection"]], "components": spec["components"]})
+    assert hero.is_valid({"type": "HeroSection", "hoverEffect": "move-up"})
 
 
 def test_every_operation_documents_its_errors(spec):

@@ -36,16 +36,28 @@ def test_corpus_posts_are_served_newest_first(corpus_client):
 def test_post_summary_has_the_contract_fields(corpus_client):
     summary = corpus_client.get("/api/posts?page_size=1").get_json()["items"][0]
 
+    # The file's fields in the file's order, then what the API derives, in its fixed order.
+    assert list(summary) == [
+        "type",
+        "title",
+        "date",
+        "author",
+        "excerpt",
+        "featuredImage",
+        "slug",
+        "url",
+        "readingTime",
+        "wordCount",
+        "tags",
+    ]
     assert summary == {
-        "slug": "post-seven",
-        "url": "/blog/post-seven",
+        "type": "PostLayout",
         "title": "Habits of highly productive web developers ⌨️",
         "date": "2022-01-04",
         "excerpt": summary["excerpt"],
         "featuredImage": summary["featuredImage"],
         "author": {
-            "slug": "doris-soto",
-            "name": "Doris Soto",
+            "type": "Person",
             "firstName": "Doris",
             "lastName": "Soto",
             "image": {
@@ -53,11 +65,16 @@ def test_post_summary_has_the_contract_fields(corpus_client):
                 "url": "/images/about.jpg",
                 "altText": "Doris Soto photo",
             },
+            "slug": "doris-soto",
+            "name": "Doris Soto",
         },
+        "slug": "post-seven",
+        "url": "/blog/post-seven",
         "readingTime": summary["readingTime"],
         "wordCount": summary["wordCount"],
         "tags": [],
     }
+    assert list(summary["author"]) == ["type", "firstName", "lastName", "image", "slug", "name"]
     assert summary["featuredImage"]["type"] == "ImageBlock"
     assert summary["wordCount"] > 300
     assert summary["readingTime"] == -(-summary["wordCount"] // 200)
@@ -109,8 +126,10 @@ def test_post_detail_keeps_every_front_matter_field_and_resolves_the_author(clie
 def test_include_markdown_adds_the_raw_body(client):
     post = client.get("/api/posts/ai-security-and-the-end-of-silos?include=markdown").get_json()
 
-    body = Path(BUNDLED_CONTENT / "pages/blog/ai-security-and-the-end-of-silos.md").read_text()
-    assert post["markdown"] == body.split("---", 2)[2].strip()
+    text = Path(BUNDLED_CONTENT / "pages/blog/ai-security-and-the-end-of-silos.md").read_text()
+    body = text.split("---\n", 2)[2]  # everything after the line that closes the front matter
+    assert post["markdown"] == body
+    assert post["markdown"].endswith("keep up.\n")  # the final newline is the file's
 
 
 def test_include_rejects_unknown_values(client):

@@ -4,8 +4,18 @@ This is where references become objects and sections get what the theme's
 resolvers would give them: a ``RecentPostsSection`` its newest posts (never the
 post it sits on), a ``FeaturedPostsSection`` its referenced posts in order.
 Embedded posts and projects are summaries, never whole pages, so nothing
-recurses. The output is plain data in the shape of ``api.schemas``; the schemas
-shape it for the wire.
+recurses.
+
+The output is the answer as it goes on the wire (the schemas of ``api.schemas``
+document it and do not reshape it): every object keeps every field of its file in
+the file's order (a theme's front end may build CSS classes in key order), a
+resolved reference takes the place of the path, and what the API derives comes
+after the file's own fields, always in the same order: ``type`` (when the file
+does not name it), ``slug``, ``url``, ``name``, ``postCount``, ``html``, ``toc``,
+``readingTime``, ``wordCount``, ``markdown``, ``tags`` (a post summary's, when the
+file has none), then ``items`` and ``pagination`` or ``prevProject`` and
+``nextProject``. Nothing is ``null``: a value the API does
+not have is left out.
 
 Every method records the content keys of what it puts in the answer
 (``api.content.keys``): the response cache, ``Cache-Tag`` and purges rely on
@@ -22,12 +32,29 @@ from api.content import keys as k
 from api.content.index import ContentView, Snapshot
 from api.content.models import Page, Person
 from api.content.pagination import PageInfo, page_of
+from api.content.parsing import has_body
 from api.content.paths import reference_key
 from api.content.rendering import reading_time
 
 DEFAULT_RECENT_COUNT = 3
+DEFAULT_PAGE_SIZE = 10
 MAX_EMBEDDED_ITEMS = 100
 SECTION_LISTS = ("sections", "topSections", "bottomSections")
+
+# The file's fields each summary shows (in the file's order; ``type`` is always in the
+# normalised data, where the file has it or, derived, after the file's own fields).
+AUTHOR_SUMMARY_FIELDS = frozenset({"type", "firstName", "lastName", "image"})
+POST_SUMMARY_FIELDS = frozenset(
+    {"type", "title", "date", "excerpt", "featuredImage", "author", "tags", "isDraft"}
+)
+PROJECT_SUMMARY_FIELDS = frozenset(
+    {"type", "title", "date", "client", "description", "featuredImage"}
+)
+# A feed page's own page size, by layout (the field as the themes' models name it).
+FEED_PAGE_SIZE_FIELDS = {
+    "PostFeedLayout": "numOfPostsPerPage",
+    "ProjectFeedLayout": "numOfProjectsPerPage",
+}
 
 
 class Documents:
@@ -67,14 +94,12 @@ class Documents:
 
     def author_summary(self, person: Person) -> dict[str, Any]:
         self.uses(k.person_key(person.path))
-        fields = person.fields
-        return {
-            "slug": person.slug,
-            "name": person.name,
-            "firstName": fields.get("firstName"),
-            "lastName": fields.get("lastName"),
-            "image": fields.get("image"),
+        summary = {
+            key: value for key, value in person.fields.items() if key in AUTHOR_SUMMARY_FIELDS
         }
+        summary["slug"] = person.slug
+        summary["name"] = person.name
+        return summary
 
     def author(self, person: Person) -> dict[str, Any]:
         self.uses(k.person_key(person.path), k.author_posts_key(person.slug))
@@ -89,38 +114,49 @@ class Documents:
 
     def post_summary(self, post: Page) -> dict[str, Any]:
         self.uses(k.page_key(post.path))
-        fields = post.fields
-        words = self.snapshot.word_count(post)
-        person = self.snapshot.author_of(post)
-        return {
-            "slug": post.slug,
-            "url": post.url,
-            "title": fields.get("title"),
-            "date": fields.get("date"),
-            "excerpt": fields.get("excerpt"),
-            "featuredImage": fields.get("featuredImage"),
-            "author": self.author_summary(person) if person else None,
-            "readingTime": reading_time(words),
-            "wordCount": words,
-            "tags": list(post.tags),
-            "isDraft": True if post.is_draft else None,
-        }
+        summary: dict[str, Any] = {}
+        for key, value in post.fields.items():
+            if key not in POST_SUMMARY_FIELDS:
+                continue
+            if key == "author":
+                person = self.snapshot.author_of(post)
+                if person is not None:
+                    summary[key] = self.author_summary(person)
+            elif key == "isDraft":
+                if post.is_draft:
+                    summary[key] = True
+            else:
+                summary[key] = value
+        summary["slug"] = post.slug
+        summary["url"] = post.url
+        if has_body(post.body):
+            words = self.snapshot.word_count(post)
+            summary["readingTime"] = reading_time(words)
+            summary["wordCount"] = words
+        if "tags" not in summary:
+            summary["tags"] = list(post.tags)
+        return summary
 
     def post_summaries(self, posts: Sequence[Page]) -> list[dict[str, Any]]:
         return [self.post_summary(post) for post in posts]
 
     def project_summary(self, project: Page) -> dict[str, Any]:
         self.uses(k.page_key(project.path))
-        fields = project.fields
-        summary = {"slug": project.slug, "url": project.url}
-        for key in ("title", "date", "client", "description", "featuredImage"):
-            summary[key] = fields.get(key)
+        summary = {
+            key: value for key, value in project.fields.items() if key in PROJECT_SUMMARY_FIELDS
+        }
+        summary["slug"] = project.slug
+        summary["url"] = project.url
         return summary
 
     def post(self, post: Page, *, include_markdown: bool = False) -> dict[str, Any]:
         document = self.page_document(post, include_markdown=include_markdown)
-        person = self.snapshot.author_of(post)
-        document["author"] = self.author(person) if person else None
+        if "author" in document:  # the reference, resolved in its place
+            person = self.snapshot.author_of(post)
+            if person is not None:
+                document["author"] = self.author(person)
+            else:
+                del document["author"]
         return document
 
     # Pages
@@ -130,24 +166,28 @@ class Documents:
         page: Page,
         *,
         page_number: int = 1,
-        page_size: int = 10,
+        page_size: int | None = None,
         include_markdown: bool = False,
     ) -> tuple[dict[str, Any], PageInfo | None]:
         """Any page as its layout's resolvers would fill it; feeds get a page of their items.
 
-        Returns the document and, for a feed page, where its items page sits.
+        ``page_size`` (from the query) overrides a feed page's own page size
+        (``numOfPostsPerPage``...; 10 when the file has none). Returns the document and,
+        for a feed page, where its items page sits.
         """
         if page.type == "PostLayout":
             return self.post(page, include_markdown=include_markdown), None
         document = self.page_document(page, include_markdown=include_markdown)
         if page.type == "PostFeedLayout":
             self.uses(k.POSTS)
-            posts, info = page_of(self.view.posts, page_number, page_size)
+            size = page_size or _feed_page_size(document, page.type, len(self.view.posts))
+            posts, info = page_of(self.view.posts, page_number, size)
             document.update(items=self.post_summaries(posts), pagination=info.as_dict())
             return document, info
         if page.type == "ProjectFeedLayout":
             self.uses(k.PROJECTS)
-            projects, info = page_of(self.view.projects, page_number, page_size)
+            size = page_size or _feed_page_size(document, page.type, len(self.view.projects))
+            projects, info = page_of(self.view.projects, page_number, size)
             document.update(
                 items=[self.project_summary(p) for p in projects], pagination=info.as_dict()
             )
@@ -163,47 +203,58 @@ class Documents:
         index = next((i for i, p in enumerate(projects) if p.path == project.path), None)
         if index is None:
             return {}
-        neighbours = {}
-        if index > 0:
-            neighbours["nextProject"] = self.project_summary(projects[index - 1])
+        neighbours = {}  # in the order the theme's own resolver adds them
         if index + 1 < len(projects):
             neighbours["prevProject"] = self.project_summary(projects[index + 1])
+        if index > 0:
+            neighbours["nextProject"] = self.project_summary(projects[index - 1])
         return neighbours
 
     def paths(self) -> list[dict[str, Any]]:
-        """Every page this audience may see: its URL path, model type and title."""
+        """Every page this audience may see: its URL path, model type and title (if any)."""
         self.uses(k.PAGES)
         pages = sorted(self.view.pages_by_url.values(), key=lambda page: page.url)
-        return [{"path": p.url, "type": p.type, "title": p.title or None} for p in pages]
+        paths = []
+        for page in pages:
+            path = {"path": page.url, "type": page.type}
+            if page.title:
+                path["title"] = page.title
+            paths.append(path)
+        return paths
 
     def site(self, site_url: str) -> dict[str, Any]:
         self.uses(k.CONFIG, k.STYLE)
-        return {
-            "config": self.snapshot.site.get("config"),
-            "style": self.snapshot.site.get("style"),
-            "siteUrl": site_url,
+        site: dict[str, Any] = {
+            key: self.snapshot.site[key] for key in ("config", "style") if key in self.snapshot.site
         }
+        site["siteUrl"] = site_url
+        return site
 
     def page_document(self, page: Page, *, include_markdown: bool = False) -> dict[str, Any]:
-        """A page's fields, its derived fields and rendered body, sections filled."""
+        """A page's fields, sections filled, then its derived fields and rendered body.
+
+        A page without a Markdown body has no ``html``, ``toc``, reading time, word
+        count or ``markdown``; ``markdown`` is the body exactly as the file has it.
+        """
         self.uses(k.page_key(page.path))
-        rendered = self.snapshot.rendered(page)
-        words = self.snapshot.word_count(page)
         document: dict[str, Any] = page.fields
         for key in SECTION_LISTS:
             sections = document.get(key)
             if isinstance(sections, list):
                 document[key] = [self.section(section, page) for section in sections]
-        document.update(
-            slug=page.slug,
-            url=page.url,
-            html=rendered.html,
-            toc=[{"id": e.id, "title": e.title, "level": e.level} for e in rendered.toc],
-            readingTime=reading_time(words),
-            wordCount=words,
-        )
-        if include_markdown:
-            document["markdown"] = page.body
+        document["slug"] = page.slug
+        document["url"] = page.url
+        if has_body(page.body):
+            rendered = self.snapshot.rendered(page)
+            words = self.snapshot.word_count(page)
+            document["html"] = rendered.html
+            document["toc"] = [
+                {"id": e.id, "title": e.title, "level": e.level} for e in rendered.toc
+            ]
+            document["readingTime"] = reading_time(words)
+            document["wordCount"] = words
+            if include_markdown:
+                document["markdown"] = page.body
         return document
 
     def section(self, section: Any, page: Page) -> Any:
@@ -254,3 +305,15 @@ def _count(section: Mapping[str, Any]) -> int:
     if isinstance(count, bool) or not isinstance(count, int | float):
         count = DEFAULT_RECENT_COUNT
     return max(0, min(int(count), MAX_EMBEDDED_ITEMS))
+
+
+def _feed_page_size(document: Mapping[str, Any], layout: str, total: int) -> int:
+    """A feed page's own page size: its ``numOfPostsPerPage`` (or ``numOfProjectsPerPage``),
+    0 meaning every item on one page, as the themes' own resolvers read it; else 10.
+
+    The loader has checked the value is a whole number, 0 or more.
+    """
+    size = document.get(FEED_PAGE_SIZE_FIELDS[layout])
+    if isinstance(size, bool) or not isinstance(size, int | float) or size < 0:
+        return DEFAULT_PAGE_SIZE
+    return int(size) or max(total, 1)

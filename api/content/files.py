@@ -33,6 +33,7 @@ from api.content.validation import (
     format_location,
     model_type_of,
     normalise,
+    without_nulls,
 )
 from api.schemas import MODEL_SCHEMAS
 
@@ -64,8 +65,6 @@ def _parse_page(path: str, text: str) -> ParsedFile:
     if bad is not None:
         return _unusable(path, FileKind.PAGE, lines.line_of(bad[0]), _at(bad[0], bad[1]))
     type_name = model_type_of(front_matter)
-    if "type" not in front_matter and "layout" in front_matter:
-        front_matter = {key: value for key, value in front_matter.items() if key != "layout"}
     if type_name is None:
         return _unusable(
             path, FileKind.PAGE, document.opening_line,
@@ -84,7 +83,8 @@ def _parse_page(path: str, text: str) -> ParsedFile:
         Severity.WARNING,
         f"unknown page type '{type_name}', served as it is in the file",
     )
-    data = {"type": type_name, **front_matter}
+    data = without_nulls(front_matter)  # served as the file has it; `type` after its fields
+    data.setdefault("type", type_name)
     return ParsedFile.build(path, FileKind.PAGE, type_name, data, (warning,))
 
 

@@ -159,6 +159,6 @@ def _embeds(data: dict[str, Any]) -> tuple[str, ...]:
         for key in SECTION_LISTS
         if isinstance(data.get(key), list)
         for section in data[key]
-        if isinstance(section, dict)
+        if isinstance(section, dict) and isinstance(section.get("type"), str)
     }
     return tuple(kind for kind in EMBEDDING_SECTIONS if kind in found)

@@ -277,14 +277,16 @@ _BOUNDARY_REST = re.compile(r"-*[ \t\r]*(?:\n|$)")
 
 
 def markdown_body(text: str) -> str:
-    """The Markdown body of a page file, without parsing its front matter.
+    """The Markdown body of a page file exactly as the file has it, without parsing its front
+    matter: everything after the line that closes the front matter, final newline included
+    (``?include=markdown`` serves it as it is).
 
     Only the closing ``---`` line is looked for, with ``str.find``: a restart
     takes the bodies of a whole site this way, so it must cost next to nothing.
     """
     stripped = text.lstrip()
     if not _YAML_HANDLER.detect(stripped):
-        return stripped.strip()
+        return text
     position = stripped.find("\n")
     while position != -1:
         position = stripped.find("\n---", position)
@@ -292,6 +294,12 @@ def markdown_body(text: str) -> str:
             break
         rest = _BOUNDARY_REST.match(stripped, position + 4)
         if rest is not None:
-            return stripped[rest.end() :].strip()
+            return stripped[rest.end() :]
         position += 1
     return ""
+
+
+def has_body(body: str) -> bool:
+    """Whether a page has a Markdown body at all: a file whose front matter is all it says
+    (blank lines aside) has none, and gets no ``html``, ``toc`` or reading time."""
+    return not body.isspace() and body != ""

@@ -6,9 +6,11 @@ returns new, normalised data (``type`` filled in where the position decides it,
 dates in ISO 8601) and every problem with its location in the data, which the
 loader turns into a file line.
 
-Errors make the loader leave the file out; warnings (unknown types and fields,
-enum values outside the model) do not: themes add types, fields and values, and
-a new one must never break a site.
+Errors (a value of the wrong type, a missing field the API itself needs) make the
+loader leave the file out; warnings (unknown types and fields, enum values outside
+the model, a missing field only the model's editor asks for) do not: themes add
+types, fields and values, and drop requirements, and none of that may break a site.
+The normalised data keeps every key of the file in the file's order.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from api.content.models import Severity
 from api.content.parsing import describe_type
 from api.content.paths import reference_key
 from api.schemas import MODEL_SCHEMAS
-from api.schemas.fields import Date, Enum, Number, OneOfModels, Resolved, StyleValue
+from api.schemas.fields import (
+    MODEL_REQUIRED,
+    Count,
+    Date,
+    Enum,
+    Number,
+    OneOfModels,
+    Resolved,
+    StyleValue,
+)
 
 Location = tuple[str | int, ...]
 
@@ -127,37 +138,54 @@ class _Walk:
     def model_object(
         self, value: Mapping[str, Any], schema_cls: type, location: Location
     ) -> dict[str, Any]:
-        """Walk an object of a model type (or a plain nested schema such as styles)."""
+        """Walk an object of a model type (or a plain nested schema such as styles).
+
+        The result keeps the file's keys in the file's order, every one of them, known or
+        not; a ``type`` the position decides comes after them. Null values are left out,
+        as if the field were absent: responses never carry ``null``.
+        """
         result: dict[str, Any] = {}
         model_name = getattr(schema_cls, "model_name", None)
-        if model_name:
-            result["type"] = model_name
         by_key = _fields_by_key(schema_cls)
         for key, item in value.items():
-            if key == "type" and model_name:
-                continue
             if not isinstance(key, str):
                 self.error(
                     location, f"{self._prefix(location)}field names must be strings, got {key!r}"
                 )
+                continue
+            if key == "type" and model_name:
+                result["type"] = model_name  # the callers checked it names this model
+                continue
+            if item is None:
                 continue
             here = (*location, key)
             fld = by_key.get(key)
             if fld is None:
                 what = model_name or "this object"
                 self.warning(here, f"{format_location(here)}: unknown field for {what}")
-                result[key] = item
+                result[key] = without_nulls(item)
             elif fld.dump_only:
                 self.warning(
                     here,
                     f"{format_location(here)}: is filled by the API; the file's value is ignored",
                 )
-            elif item is not None:
+                result[key] = without_nulls(item)  # keeps its place; the API fills it in
+            else:
                 result[key] = self.value(item, fld, here)
+        if model_name and "type" not in result:
+            result["type"] = model_name
         for key, fld in by_key.items():
-            if fld.required and value.get(key) is None:
-                where = f" of {format_location(location)}" if location else ""
+            if value.get(key) is not None:
+                continue
+            where = f" of {format_location(location)}" if location else ""
+            if fld.required:
                 self.error((*location, key), f"missing required field '{key}'{where}")
+            elif fld.metadata.get(MODEL_REQUIRED):
+                self.warning(
+                    (*location, key),
+                    f"missing field '{key}'{where}, which the model requires "
+                    "(served without it: the theme's default applies)",
+                )
         return result
 
     def value(self, item: Any, fld: ma_fields.Field, location: Location) -> Any:
@@ -193,6 +221,14 @@ class _Walk:
                 )
                 return item
             return parsed[0]
+        if isinstance(fld, Count):
+            if isinstance(item, bool) or not isinstance(item, int | float) or item < 0 or item % 1:
+                self.error(
+                    location,
+                    f"{format_location(location)}: expected a whole number, 0 or more, "
+                    f"got {item!r}",
+                )
+            return item
         if isinstance(fld, Enum):
             if self.expect(item, str, "a string", location) and item not in fld.values:
                 self.warning(
@@ -274,7 +310,7 @@ class _Walk:
                 f"{format_location(location)}: unknown type '{written}', "
                 "served as it is in the file",
             )
-        return item
+        return without_nulls(item)
 
     def reference(self, item: Any, target_type: str, location: Location) -> Any:
         if not self.expect(item, str, "a string", location):
@@ -288,6 +324,16 @@ class _Walk:
             return item
         self.references.append(ReferenceUse(location, target_type, key))
         return item
+
+
+def without_nulls(value: Any) -> Any:
+    """``value`` with every null left out, at any depth: what the API serves of data it
+    does not know (an unknown field or type), since responses never carry ``null``."""
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value if item is not None]
+    return value
 
 
 def _as_tuple(types: Any) -> tuple[type, ...]:
@@ -309,4 +355,5 @@ __all__ = [
     "model_type_of",
     "normalise",
     "parse_date",
+    "without_nulls",
 ]

@@ -26,11 +26,14 @@ class Pages(MethodView):
         paginated=True,
         not_found="No page at this path.",
     )
-    def get(self, path: str, page: int, page_size: int, include: str | None = None) -> Any:
+    def get(
+        self, path: str, page: int, page_size: int | None = None, include: str | None = None
+    ) -> Any:
         """Read the page at a URL path
 
         The page's fields, typed, with what the theme's resolvers add: feed pages
-        get one page of their posts or projects (`page`, `page_size`), sections
+        get one page of their posts or projects (`page`, `page_size`, by default the
+        page's own `numOfPostsPerPage` or `numOfProjectsPerPage`, else 10), sections
         their posts or projects, projects their neighbours. Trailing slashes and
         case do not matter.
         """
@@ -44,7 +47,7 @@ class Pages(MethodView):
         )
         if info is None:
             return document
-        args = {"path": found.url, "page": page, "page_size": page_size}
+        args = {"path": found.url, "page": page, "page_size": page_size}  # None: the page's own
         return document, 200, {"Link": link_header(args, info)}
 
 

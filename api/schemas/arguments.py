@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from api.schemas.pagination import PaginationArgsSchema
+from api.schemas.pagination import MAX_PAGE_SIZE, PaginationArgsSchema
 
 
 class PostListArgsSchema(PaginationArgsSchema):
@@ -59,6 +59,14 @@ class IncludeArgsSchema(Schema):
 class PageLookupArgsSchema(PaginationArgsSchema):
     class Meta:
         unknown = EXCLUDE
+
+    page_size = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={
+            "description": "Items per page of a feed page, 1 to 100. Default: the page's own "
+            "`numOfPostsPerPage` (`numOfProjectsPerPage`) if it has one, else 10."
+        },
+    )
 
     path = fields.String(
         required=True,

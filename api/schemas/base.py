@@ -1,17 +1,17 @@
 """Base schemas and the one ``type`` -> schema registry.
 
 The registry is the single place that knows which schema belongs to a model
-type; loading (validation), dumping and the OpenAPI document all look types up
-here, so a new type is one decorated class.
+type; validating files and the OpenAPI document both look types up here, so a
+new type is one decorated class.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache
 from typing import Any, ClassVar, TypeVar
 
-from marshmallow import INCLUDE, Schema, fields, missing, post_dump, validate
+from marshmallow import Schema, fields, validate
 
 MODEL_SCHEMAS: dict[str, type[ModelSchema]] = {}
 SECTION_TYPES: list[str] = []
@@ -20,16 +20,20 @@ SchemaT = TypeVar("SchemaT", bound=type["ModelSchema"])
 
 
 class ContentSchema(Schema):
-    """Base of every response schema.
+    """Base of every response schema: it documents an answer; it does not reshape it.
 
-    A value that is absent or null is left out of the response, never ``null``:
-    JavaScript components default their props by destructuring, which ``null``
-    defeats.
+    The documents of ``api.content.documents`` are built in their final form: every
+    field of the file, known to the model or not, in the file's key order, with what
+    the API derives after them, and no ``null`` (a field absent from the file is absent
+    from the answer: JavaScript components default their props by destructuring, which
+    ``null`` defeats). Dumping through marshmallow would put the declared fields
+    first and drop the others, so a schema hands the document on as it is; the
+    OpenAPI document is generated from the schemas, and the tests validate every
+    answer of several sites against it.
     """
 
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        value = super().get_attribute(obj, attr, default)
-        return missing if value is None else value
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        return obj
 
 
 class ModelSchema(ContentSchema):
@@ -37,33 +41,16 @@ class ModelSchema(ContentSchema):
 
     Fields a theme adds that the model does not list are kept in responses as they
     are in the file (``content check`` warns about them): a theme's new field must
-    not vanish between the file and the page.
+    not vanish between the file and the page. The OpenAPI document allows them
+    without typing them (no ``additionalProperties`` keyword: allowed by JSON Schema,
+    while generated TypeScript types still reject a misspelled field name).
     """
 
     model_name: ClassVar[str]
 
-    # Declared here so that ``type`` leads every model object; ``model()`` fills in its value.
+    # Declared here so that ``type`` leads every model object in the document; ``model()``
+    # fills in its value.
     type = fields.String(required=True)
-
-    class Meta:
-        unknown = INCLUDE
-
-    @post_dump(pass_original=True)
-    def keep_fields_the_model_does_not_list(
-        self, data: dict[str, Any], original: Any, **kwargs: Any
-    ) -> dict[str, Any]:
-        if isinstance(original, Mapping):
-            listed = self.file_keys()
-            for key, value in original.items():
-                if key not in listed and value is not None:
-                    data[key] = value
-        return data
-
-    @classmethod
-    @cache
-    def file_keys(cls) -> frozenset[str]:
-        """The keys the model lists for this type, as written in files."""
-        return frozenset(field.data_key or name for name, field in cls._declared_fields.items())
 
 
 def model(name: str, *, section: bool = False) -> Callable[[SchemaT], SchemaT]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from api.schemas.base import ModelSchema, model
-from api.schemas.fields import Boolean, Enum, Markdown, Number, OneOfModels, Text
+from api.schemas.fields import MODEL_REQUIRES, Boolean, Enum, Markdown, Number, OneOfModels, Text
 from api.schemas.styles import FORM_WIDTHS, ICONS, SOCIAL_ICONS, Styles
 
 
@@ -32,22 +32,24 @@ class VideoBlockSchema(ModelSchema):
 @model("BackgroundImage")
 class BackgroundImageSchema(ModelSchema):
     url = Text()
-    backgroundSize = Enum(("auto", "cover", "contain"), required=True)
+    backgroundSize = Enum(("auto", "cover", "contain"), metadata=MODEL_REQUIRES)
     backgroundPosition = Enum(
         (
             "bottom", "center", "left", "left-bottom", "left-top", "right", "right-bottom",
             "right-top", "top",
         ),
-        required=True,
+        metadata=MODEL_REQUIRES,
     )  # fmt: skip
-    backgroundRepeat = Enum(("repeat", "repeat-x", "repeat-y", "no-repeat"), required=True)
+    backgroundRepeat = Enum(
+        ("repeat", "repeat-x", "repeat-y", "no-repeat"), metadata=MODEL_REQUIRES
+    )
     opacity = Number()
 
 
 class _ActionSchema(ModelSchema):
     label = Text()
     altText = Text()
-    url = Text(required=True)
+    url = Text(metadata=MODEL_REQUIRES)
     showIcon = Boolean()
     icon = Enum(ICONS)
     iconPosition = Enum(("left", "right"))
@@ -56,7 +58,7 @@ class _ActionSchema(ModelSchema):
 
 @model("Button")
 class ButtonSchema(_ActionSchema):
-    style = Enum(("primary", "secondary"), required=True)
+    style = Enum(("primary", "secondary"), metadata=MODEL_REQUIRES)
 
 
 @model("Link")
@@ -73,14 +75,14 @@ def Actions() -> fields.List:
 class SocialSchema(ModelSchema):
     label = Text()
     altText = Text()
-    url = Text(required=True)
-    icon = Enum(SOCIAL_ICONS, required=True)
+    url = Text(metadata=MODEL_REQUIRES)
+    icon = Enum(SOCIAL_ICONS, metadata=MODEL_REQUIRES)
     elementId = Text()
 
 
 @model("Label")
 class LabelSchema(ModelSchema):
-    label = Text(required=True)
+    label = Text(metadata=MODEL_REQUIRES)
     url = Text()
 
 
@@ -110,9 +112,9 @@ class ContactBlockSchema(ModelSchema):
 
 
 class _FormControlSchema(ModelSchema):
-    name = Text(required=True)
+    name = Text(metadata=MODEL_REQUIRES)
     label = Text()
-    width = Enum(FORM_WIDTHS, required=True)
+    width = Enum(FORM_WIDTHS, metadata=MODEL_REQUIRES)
     isRequired = Boolean()
 
 
@@ -164,7 +166,7 @@ class FormBlockSchema(ModelSchema):
         attribute="fields",
     )
     submitLabel = Text()
-    elementId = Text(required=True)
+    elementId = Text(metadata=MODEL_REQUIRES)
     action = Text()
     destination = Text()
     styles = Styles()
@@ -183,7 +185,7 @@ class FeaturedItemSchema(ModelSchema):
 
 @model("Testimonial")
 class TestimonialSchema(ModelSchema):
-    quote = Markdown(required=True)
+    quote = Markdown(metadata=MODEL_REQUIRES)
     name = Text()
     title = Text()
     image = fields.Nested(ImageBlockSchema)

@@ -13,13 +13,13 @@ from api.schemas.blocks import (
     MetaTagSchema,
     SocialSchema,
 )
-from api.schemas.fields import Boolean, Enum, Markdown, Number, Text
+from api.schemas.fields import MODEL_REQUIRES, Boolean, Enum, Markdown, Number, Text
 from api.schemas.styles import Styles
 
 
 @model("Person")
 class PersonSchema(ModelSchema):
-    firstName = Text(required=True)
+    firstName = Text(metadata=MODEL_REQUIRES)
     lastName = Text()
     role = Text()
     bio = Markdown()
@@ -33,7 +33,7 @@ class HeaderSchema(ModelSchema):
     logo = fields.Nested(ImageBlockSchema)
     primaryLinks = fields.List(fields.Nested(LinkSchema))
     socialLinks = fields.List(fields.Nested(SocialSchema))
-    headerVariant = Enum(("variant-a", "variant-b", "variant-c"), required=True)
+    headerVariant = Enum(("variant-a", "variant-b", "variant-c"), metadata=MODEL_REQUIRES)
     isSticky = Boolean()
     styles = Styles()
 
@@ -66,28 +66,28 @@ _LETTER_SPACINGS = ("tighter", "tight", "normal", "wide", "wider")
 class ThemeStyleHeadingSchema(ModelSchema):
     size = Enum(
         ("xs", "sm", "base", "lg", "xl", "2xl", "3xl", "4xl", "5xl", "6xl", "7xl", "8xl", "9xl"),
-        required=True,
+        metadata=MODEL_REQUIRES,
     )
-    weight = Enum(_WEIGHTS, required=True)
-    decoration = Enum(("none", "underline", "line-through"), required=True)
-    case = Enum(_CASES, required=True)
-    letterSpacing = Enum(_LETTER_SPACINGS, required=True)
+    weight = Enum(_WEIGHTS, metadata=MODEL_REQUIRES)
+    decoration = Enum(("none", "underline", "line-through"), metadata=MODEL_REQUIRES)
+    case = Enum(_CASES, metadata=MODEL_REQUIRES)
+    letterSpacing = Enum(_LETTER_SPACINGS, metadata=MODEL_REQUIRES)
 
 
 @model("ThemeStyleButton")
 class ThemeStyleButtonSchema(ModelSchema):
-    weight = Enum(_WEIGHTS, required=True)
-    case = Enum(_CASES, required=True)
-    letterSpacing = Enum(_LETTER_SPACINGS, required=True)
+    weight = Enum(_WEIGHTS, metadata=MODEL_REQUIRES)
+    case = Enum(_CASES, metadata=MODEL_REQUIRES)
+    letterSpacing = Enum(_LETTER_SPACINGS, metadata=MODEL_REQUIRES)
     horizontalPadding = Number()
     verticalPadding = Number()
 
 
 @model("ThemeStyleLink")
 class ThemeStyleLinkSchema(ModelSchema):
-    weight = Enum(_WEIGHTS, required=True)
-    case = Enum(_CASES, required=True)
-    letterSpacing = Enum(_LETTER_SPACINGS, required=True)
+    weight = Enum(_WEIGHTS, metadata=MODEL_REQUIRES)
+    case = Enum(_CASES, metadata=MODEL_REQUIRES)
+    letterSpacing = Enum(_LETTER_SPACINGS, metadata=MODEL_REQUIRES)
 
 
 @model("ThemeStyle")
@@ -102,7 +102,7 @@ class ThemeStyleSchema(ModelSchema):
     onSecondary = Text()
     complementary = Text()
     onComplementary = Text()
-    fontBody = Enum(("fontPrimary", "fontSecondary"), required=True)
+    fontBody = Enum(("fontPrimary", "fontSecondary"), metadata=MODEL_REQUIRES)
     h1 = fields.Nested(ThemeStyleHeadingSchema)
     h2 = fields.Nested(ThemeStyleHeadingSchema)
     h3 = fields.Nested(ThemeStyleHeadingSchema)

@@ -9,7 +9,7 @@ alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from marshmallow import fields
@@ -27,21 +27,34 @@ class Markdown(fields.String):
         super().__init__(metadata=metadata, **kwargs)
 
 
+# Field metadata: the content model requires the field (its editor asks for it), but the API
+# does not need it. A file without it is served, with a warning from ``content check``:
+# themes drop such requirements (the Starter theme's Button has no required ``style``).
+# The OpenAPI document shows it as ``x-model-required: true``, not in ``required``.
+MODEL_REQUIRED = "x-model-required"
+MODEL_REQUIRES = {MODEL_REQUIRED: True}
+
+
 class Enum(fields.String):
     """A string with documented values.
 
     Themes widen enums (more ``colors-*`` values), so a value outside the list is
-    served and only warned about by ``content check``; hence no ``OneOf`` validator.
+    served and only warned about by ``content check``; hence no ``OneOf`` validator,
+    and an open enum in the OpenAPI document (the known values, or any string).
     """
 
     def __init__(self, values: Sequence[str], **kwargs: Any) -> None:
         self.values = tuple(values)
-        metadata = {"enum": list(self.values), **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
+        super().__init__(**kwargs)
 
 
 class Number(fields.Field):
     """A ``number`` of the model, served as written (``75`` stays ``75``, not ``75.0``)."""
+
+
+class Count(Number):
+    """A ``number`` the API itself counts with (a feed page's page size): a whole number, 0 or
+    more; anything else is a content error."""
 
 
 class Date(fields.String):
@@ -87,16 +100,6 @@ class OneOfModels(fields.Field):
     @property
     def type_names(self) -> tuple[str, ...]:
         return self._type_names or tuple(self._group())  # type: ignore[misc]
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        from api.schemas.base import schema_for_type
-
-        if not isinstance(value, Mapping):
-            return value
-        type_name = value.get("type")
-        if type_name not in self.type_names:
-            return value
-        return schema_for_type(type_name).dump(value)
 
 
 class Resolved(fields.Nested):

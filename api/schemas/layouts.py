@@ -12,7 +12,7 @@ from marshmallow import fields
 from api.schemas.authors import AuthorSchema
 from api.schemas.base import ContentSchema, ModelSchema, model, section_types
 from api.schemas.blocks import BackgroundImageSchema, ImageBlockSchema, MetaTagSchema
-from api.schemas.fields import Boolean, Date, Enum, OneOfModels, Resolved, Text
+from api.schemas.fields import Boolean, Count, Date, Enum, OneOfModels, Resolved, Text
 from api.schemas.sections import PagedPostsSectionSchema, PagedProjectsSectionSchema
 from api.schemas.styles import PAGE_COLORS, Styles
 from api.schemas.summaries import TocEntrySchema
@@ -26,6 +26,12 @@ def Sections() -> fields.List:
 class _PageSchema(ModelSchema):
     """Fields every page layout has: SEO metadata and page colours."""
 
+    layout = Text(
+        metadata={
+            "description": "The page's model as older themes name it (`layout:` instead of "
+            "`type:`); kept as the file has it, beside `type`."
+        }
+    )
     title = Text(required=True)
     metaTitle = Text()
     metaDescription = Text()
@@ -75,27 +81,50 @@ class _FeedLayoutSchema(_PageSchema):
 
 @model("PostFeedLayout")
 class PostFeedLayoutSchema(_FeedLayoutSchema):
+    numOfPostsPerPage = Count(
+        metadata={
+            "description": "Posts per page of the feed (0: all on one page), the default of "
+            "the `page_size` query (an extension of the model, from the Starter theme)."
+        }
+    )
     postFeed = fields.Nested(PagedPostsSectionSchema)
 
 
 @model("ProjectFeedLayout")
 class ProjectFeedLayoutSchema(_FeedLayoutSchema):
+    numOfProjectsPerPage = Count(
+        metadata={
+            "description": "Projects per page of the feed (0: all on one page), the default of "
+            "the `page_size` query (an extension of the model, as themes with projects have it)."
+        }
+    )
     projectFeed = fields.Nested(PagedProjectsSectionSchema)
 
 
 class DocumentFieldsSchema(ContentSchema):
-    """What the API derives for every page document: where it lives and its rendered body."""
+    """What the API derives for every page document: where it lives and its rendered body.
+
+    A page without a Markdown body (front matter only) has no `html`, `toc`,
+    `readingTime`, `wordCount` or `markdown`.
+    """
 
     slug = fields.String(required=True, metadata={"description": "Last segment of the URL path."})
     url = fields.String(required=True, metadata={"description": "URL path of the page."})
     html = fields.String(
-        required=True, metadata={"description": "The Markdown body rendered to HTML."}
+        metadata={"description": "The Markdown body rendered to HTML; absent without a body."}
     )
-    toc = fields.List(fields.Nested(TocEntrySchema), required=True)
-    readingTime = fields.Integer(required=True, metadata={"description": "Minutes, at least 1."})
-    wordCount = fields.Integer(required=True)
+    toc = fields.List(
+        fields.Nested(TocEntrySchema),
+        metadata={"description": "The headings of the body; absent without a body."},
+    )
+    readingTime = fields.Integer(
+        metadata={"description": "Minutes, at least 1; absent without a body."}
+    )
+    wordCount = fields.Integer(metadata={"description": "Words of the body; absent without one."})
     markdown = fields.String(
-        metadata={"description": "The raw Markdown body, with `?include=markdown`."}
+        metadata={
+            "description": "The Markdown body exactly as in the file, with `?include=markdown`."
+        }
     )
 
 

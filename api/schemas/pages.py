@@ -34,8 +34,8 @@ class PostFeedPageSchema(DocumentFieldsSchema, PostFeedLayoutSchema):
 class ProjectPageSchema(DocumentFieldsSchema, ProjectLayoutSchema):
     """A project, with the next newer and next older project."""
 
-    nextProject = fields.Nested(ProjectSummarySchema, metadata={"description": "Newer project."})
     prevProject = fields.Nested(ProjectSummarySchema, metadata={"description": "Older project."})
+    nextProject = fields.Nested(ProjectSummarySchema, metadata={"description": "Newer project."})
 
 
 class ProjectFeedPageSchema(DocumentFieldsSchema, ProjectFeedLayoutSchema):
@@ -53,12 +53,6 @@ class TypedUnionSchema(ContentSchema):
 
     variants: ClassVar[dict[str, type[Schema]]]
 
-    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
-        if many:
-            return [self.dump(item) for item in obj]
-        variant = self.variants.get(obj.get("type")) if isinstance(obj, dict) else None
-        return _instance(variant).dump(obj) if variant else obj
-
     @classmethod
     def openapi_document(cls, converter: Any) -> dict[str, Any]:
         from api.web.openapi import UNKNOWN_OBJECT
@@ -73,15 +67,6 @@ class TypedUnionSchema(ContentSchema):
             + [{"$ref": f"#/components/schemas/{UNKNOWN_OBJECT}"}],
             "discriminator": {"propertyName": "type", "mapping": mapping},
         }
-
-
-_instances: dict[type[Schema], Schema] = {}
-
-
-def _instance(schema: type[Schema]) -> Schema:
-    if schema not in _instances:
-        _instances[schema] = schema()
-    return _instances[schema]
 
 
 class PageDocumentSchema(TypedUnionSchema):

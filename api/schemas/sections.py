@@ -13,7 +13,16 @@ from api.schemas.blocks import (
     LabelSchema,
     TestimonialSchema,
 )
-from api.schemas.fields import Boolean, Enum, Markdown, Number, OneOfModels, Resolved, Text
+from api.schemas.fields import (
+    MODEL_REQUIRES,
+    Boolean,
+    Enum,
+    Markdown,
+    Number,
+    OneOfModels,
+    Resolved,
+    Text,
+)
 from api.schemas.styles import BACKGROUND_SIZES, SECTION_COLORS, VARIANTS_A_TO_D, Styles
 from api.schemas.summaries import PostSummarySchema, ProjectSummarySchema
 
@@ -72,7 +81,7 @@ class FeaturedItemsSectionSchema(_TitledSectionSchema):
 
 class _PostListSectionSchema(_TitledSectionSchema):
     actions = Actions()
-    variant = Enum(VARIANTS_A_TO_D, required=True)
+    variant = Enum(VARIANTS_A_TO_D, metadata=MODEL_REQUIRES)
     showDate = Boolean()
     showAuthor = Boolean()
     showExcerpt = Boolean()
@@ -103,7 +112,7 @@ class RecentPostsSectionSchema(_PostListSectionSchema):
 
 class _ProjectListSectionSchema(_TitledSectionSchema):
     actions = Actions()
-    variant = Enum(VARIANTS_A_TO_D, required=True)
+    variant = Enum(VARIANTS_A_TO_D, metadata=MODEL_REQUIRES)
     showDate = Boolean()
     showDescription = Boolean()
     showFeaturedImage = Boolean()
@@ -145,7 +154,7 @@ class MediaGallerySectionSchema(_TitledSectionSchema):
 
 @model("QuoteSection", section=True)
 class QuoteSectionSchema(_SectionSchema):
-    quote = Markdown(required=True)
+    quote = Markdown(metadata=MODEL_REQUIRES)
     name = Text()
     title = Text()
 
@@ -153,18 +162,18 @@ class QuoteSectionSchema(_SectionSchema):
 @model("TestimonialsSection", section=True)
 class TestimonialsSectionSchema(_TitledSectionSchema):
     testimonials = fields.List(fields.Nested(TestimonialSchema))
-    variant = Enum(("variant-a", "variant-b", "variant-c"), required=True)
+    variant = Enum(("variant-a", "variant-b", "variant-c"), metadata=MODEL_REQUIRES)
 
 
 @model("TextSection", section=True)
 class TextSectionSchema(_TitledSectionSchema):
-    variant = Enum(("variant-a", "variant-b"), required=True)
+    variant = Enum(("variant-a", "variant-b"), metadata=MODEL_REQUIRES)
     text = Markdown()
 
 
 class _FeedSettingsSchema(ModelSchema):
     colors = Enum(SECTION_COLORS)
-    variant = Enum(VARIANTS_A_TO_D, required=True)
+    variant = Enum(VARIANTS_A_TO_D, metadata=MODEL_REQUIRES)
     elementId = Text()
     showDate = Boolean()
     showFeaturedImage = Boolean()

@@ -96,8 +96,18 @@ class Delivery:
                 )
                 environ[KEYS_KEY] = keys
                 rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
-                if not rendered.status.startswith("200") or _not_for_keeping(rendered.headers):
+                if not rendered.status.startswith("200"):
                     return self._send(rendered, environ, start_response, head=method == "HEAD")
+                if _not_for_keeping(rendered.headers):  # /healthz: made afresh, still an ETag
+                    fresh = CachedResponse.prepare(
+                        rendered.status,
+                        rendered.headers,
+                        rendered.body,
+                        cache_control=self.cache_control,
+                        extra=self.static_headers,
+                        version=snapshot.version,
+                    )
+                    return self._respond(fresh, environ, start_response, head=method == "HEAD")
                 content_keys = frozenset(keys) or frozenset({VERSION})
                 entry = CachedResponse.prepare(
                     rendered.status,

@@ -3,7 +3,9 @@
 Errors: ``{"code", "status", "message"}``, plus ``errors`` (parameter -> reasons)
 for invalid query values; never a stack trace. Spec: ``model<A|B>`` fields become
 ``oneOf`` with a ``discriminator`` on ``type``, with an open ``UnknownObject``
-beside the known types, because a theme's new section type is served as it is.
+beside the known types, because a theme's new section type is served as it is;
+enums are open and content objects allow fields the model does not list, for the
+same reason: the document must accept every answer, whatever site is served.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from api.schemas import MODEL_SCHEMAS
+from api.schemas.base import ContentSchema
 from api.schemas.errors import ErrorSchema
-from api.schemas.fields import Number, OneOfModels, StyleValue
+from api.schemas.fields import Enum, Number, OneOfModels, StyleValue
 
 UNKNOWN_OBJECT = "UnknownObject"
 
@@ -37,6 +40,11 @@ class ContentConverter(OpenAPIConverter):
         describe = getattr(schema, "openapi_document", None)
         document = describe(self) if describe is not None else super().schema2jsonschema(schema)
         schema_class = schema if isinstance(schema, type) else type(schema)
+        if issubclass(schema_class, ContentSchema):
+            # Content objects carry every field of their file, known or not. Without the
+            # keyword, JSON Schema allows the fields not listed, while openapi-typescript
+            # types only the listed ones: a misspelled field name fails to compile.
+            document.pop("additionalProperties", None)
         name = schema_class.__name__.removesuffix("Schema")
         return {"title": name, "description": _description(schema_class, name), **document}
 
@@ -87,6 +95,7 @@ class ContentApi(Api):
         self.register_field(Number, "number", None)
         self.ma_plugin.converter.add_attribute_function(_one_of_models)
         self.ma_plugin.converter.add_attribute_function(_style_value)
+        self.ma_plugin.converter.add_attribute_function(_open_enum)
 
 
 def _description(schema_class: type, name: str) -> str:
@@ -137,3 +146,18 @@ def _style_value(self: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> d
             {"type": "array", "items": {"type": "string"}},
         ]
     }
+
+
+def _open_enum(self: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """An enum of the model, open: its known values, or any other string.
+
+    Themes widen enums (``colors-f``...) and the API serves what the file says, so a
+    closed ``enum`` would make validating clients reject real answers. ``anyOf`` keeps
+    the known values listed (editors, typed clients) beside a plain string;
+    openapi-typescript writes it as a union of the literals and ``string``, and
+    openapi-python-client parses a known value as its enum and any other as ``str``.
+    """
+    if not isinstance(field, Enum):
+        return {}
+    ret.pop("type", None)
+    return {"anyOf": [{"type": "string", "enum": list(field.values)}, {"type": "string"}]}

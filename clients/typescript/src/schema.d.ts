@@ -154,7 +154,8 @@ export interface paths {
         /**
          * Read the page at a URL path
          * @description The page's fields, typed, with what the theme's resolvers add: feed pages
-         *     get one page of their posts or projects (`page`, `page_size`), sections
+         *     get one page of their posts or projects (`page`, `page_size`, by default the
+         *     page's own `numOfPostsPerPage` or `numOfProjectsPerPage`, else 10), sections
          *     their posts or projects, projects their neighbours. Trailing slashes and
          *     case do not matter.
          */
@@ -319,14 +320,17 @@ export interface components {
             altText?: string;
             caption?: string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * AuthorSummary
          * @description The author of a post, as lists and post cards show them.
          */
         AuthorSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "Person";
             /** @example jason-hand */
             slug: string;
             /**
@@ -334,7 +338,7 @@ export interface components {
              * @example Jason Hand
              */
             name: string;
-            firstName: string;
+            firstName?: string;
             lastName?: string;
             image?: components["schemas"]["ImageBlock"];
         };
@@ -343,6 +347,11 @@ export interface components {
          * @description A post as lists, feeds and post sections show it.
          */
         PostSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "PostLayout";
             /** @example ai-security-and-the-end-of-silos */
             slug: string;
             /**
@@ -359,9 +368,10 @@ export interface components {
             excerpt?: string;
             featuredImage?: components["schemas"]["ImageBlock"];
             author?: components["schemas"]["AuthorSummary"];
-            /** @description Minutes to read, at least 1. */
-            readingTime: number;
-            wordCount: number;
+            /** @description Minutes to read, at least 1; absent when the post has no body. */
+            readingTime?: number;
+            /** @description Words of the body; absent when the post has no body. */
+            wordCount?: number;
             tags: string[];
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
@@ -405,11 +415,8 @@ export interface components {
              * @enum {string}
              */
             type: "MetaTag";
-            /** @enum {string} */
-            property?: "og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player";
+            property?: ("og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player") | string;
             content?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * BackgroundImage
@@ -422,15 +429,10 @@ export interface components {
              */
             type: "BackgroundImage";
             url?: string;
-            /** @enum {string} */
-            backgroundSize: "auto" | "cover" | "contain";
-            /** @enum {string} */
-            backgroundPosition: "bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top";
-            /** @enum {string} */
-            backgroundRepeat: "repeat" | "repeat-x" | "repeat-y" | "no-repeat";
+            backgroundSize?: ("auto" | "cover" | "contain") | string;
+            backgroundPosition?: ("bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top") | string;
+            backgroundRepeat?: ("repeat" | "repeat-x" | "repeat-y" | "no-repeat") | string;
             opacity?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Author
@@ -442,7 +444,7 @@ export interface components {
              * @enum {string}
              */
             type: "Person";
-            firstName: string;
+            firstName?: string;
             lastName?: string;
             role?: string;
             /** @description Markdown source. */
@@ -454,8 +456,6 @@ export interface components {
             name: string;
             /** @description Published posts. */
             postCount: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * VideoBlock
@@ -474,10 +474,7 @@ export interface components {
             loop?: boolean;
             muted?: boolean;
             controls?: boolean;
-            /** @enum {string} */
-            aspectRatio?: "4:3" | "16:9";
-        } & {
-            [key: string]: unknown;
+            aspectRatio?: ("4:3" | "16:9") | string;
         };
         /**
          * StyleProperties
@@ -512,8 +509,6 @@ export interface components {
             textAlign?: string | number | string[];
             /** @description underline */
             textDecoration?: string | number | string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Button
@@ -527,17 +522,12 @@ export interface components {
             type: "Button";
             label?: string;
             altText?: string;
-            url: string;
+            url?: string;
             showIcon?: boolean;
-            /** @enum {string} */
-            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
-            /** @enum {string} */
-            iconPosition?: "left" | "right";
+            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
+            iconPosition?: ("left" | "right") | string;
             elementId?: string;
-            /** @enum {string} */
-            style: "primary" | "secondary";
-        } & {
-            [key: string]: unknown;
+            style?: ("primary" | "secondary") | string;
         };
         /**
          * Link
@@ -551,15 +541,11 @@ export interface components {
             type: "Link";
             label?: string;
             altText?: string;
-            url: string;
+            url?: string;
             showIcon?: boolean;
-            /** @enum {string} */
-            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
-            /** @enum {string} */
-            iconPosition?: "left" | "right";
+            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
+            iconPosition?: ("left" | "right") | string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TextFormControl
@@ -571,15 +557,12 @@ export interface components {
              * @enum {string}
              */
             type: "TextFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * EmailFormControl
@@ -593,13 +576,10 @@ export interface components {
             type: "EmailFormControl";
             name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TextareaFormControl
@@ -611,15 +591,12 @@ export interface components {
              * @enum {string}
              */
             type: "TextareaFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * CheckboxFormControl
@@ -631,13 +608,10 @@ export interface components {
              * @enum {string}
              */
             type: "CheckboxFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * SelectFormControl
@@ -649,16 +623,13 @@ export interface components {
              * @enum {string}
              */
             type: "SelectFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             defaultValue?: string;
             options?: string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FormBlock
@@ -673,15 +644,13 @@ export interface components {
             title?: string;
             fields?: (components["schemas"]["TextFormControl"] | components["schemas"]["EmailFormControl"] | components["schemas"]["TextareaFormControl"] | components["schemas"]["CheckboxFormControl"] | components["schemas"]["SelectFormControl"] | components["schemas"]["UnknownObject"])[];
             submitLabel?: string;
-            elementId: string;
+            elementId?: string;
             action?: string;
             destination?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * HeroSection
@@ -693,8 +662,7 @@ export interface components {
              * @enum {string}
              */
             type: "HeroSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -706,10 +674,7 @@ export interface components {
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
             media?: components["schemas"]["FormBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * ContactSection
@@ -721,8 +686,7 @@ export interface components {
              * @enum {string}
              */
             type: "ContactSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -733,10 +697,7 @@ export interface components {
             text?: string;
             form?: components["schemas"]["FormBlock"];
             media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * CtaSection
@@ -748,8 +709,7 @@ export interface components {
              * @enum {string}
              */
             type: "CtaSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -759,10 +719,7 @@ export interface components {
             /** @description Markdown source. */
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * DividerSection
@@ -780,8 +737,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedItem
@@ -804,8 +759,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedItemsSection
@@ -817,8 +770,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedItemsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -831,8 +783,6 @@ export interface components {
             columns?: number;
             spacingX?: number;
             spacingY?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedPostsSection
@@ -844,8 +794,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -854,8 +803,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -863,8 +811,6 @@ export interface components {
             showReadMoreLink?: boolean;
             /** @description The referenced posts, in the file's order. */
             posts?: components["schemas"]["PostSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RecentPostsSection
@@ -876,8 +822,7 @@ export interface components {
              * @enum {string}
              */
             type: "RecentPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -886,8 +831,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -897,14 +841,17 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest published posts, filled by the API; never the post the section is on. */
             readonly posts?: components["schemas"]["PostSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectSummary
          * @description A project as project feeds and sections show it.
          */
         ProjectSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "ProjectLayout";
             slug: string;
             url: string;
             title: string;
@@ -927,8 +874,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -937,16 +883,13 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
             showReadMoreLink?: boolean;
             /** @description The referenced projects, in the file's order. */
             projects?: components["schemas"]["ProjectSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RecentProjectsSection
@@ -958,8 +901,7 @@ export interface components {
              * @enum {string}
              */
             type: "RecentProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -968,8 +910,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
@@ -977,8 +918,6 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest projects, filled by the API. */
             readonly projects?: components["schemas"]["ProjectSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Label
@@ -990,10 +929,8 @@ export interface components {
              * @enum {string}
              */
             type: "Label";
-            label: string;
+            label?: string;
             url?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * LabelsSection
@@ -1005,8 +942,7 @@ export interface components {
              * @enum {string}
              */
             type: "LabelsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1015,8 +951,6 @@ export interface components {
             title?: string;
             subtitle?: string;
             items?: components["schemas"]["Label"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * MediaGallerySection
@@ -1028,8 +962,7 @@ export interface components {
              * @enum {string}
              */
             type: "MediaGallerySection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1040,12 +973,9 @@ export interface components {
             images?: components["schemas"]["ImageBlock"][];
             spacing?: number;
             columns?: number;
-            /** @enum {string} */
-            aspectRatio?: "1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto";
+            aspectRatio?: ("1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto") | string;
             showCaption?: boolean;
             enableHover?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * QuoteSection
@@ -1057,19 +987,16 @@ export interface components {
              * @enum {string}
              */
             type: "QuoteSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
             /** @description Markdown source. */
-            quote: string;
+            quote?: string;
             name?: string;
             title?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Testimonial
@@ -1082,7 +1009,7 @@ export interface components {
              */
             type: "Testimonial";
             /** @description Markdown source. */
-            quote: string;
+            quote?: string;
             name?: string;
             title?: string;
             image?: components["schemas"]["ImageBlock"];
@@ -1091,8 +1018,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TestimonialsSection
@@ -1104,8 +1029,7 @@ export interface components {
              * @enum {string}
              */
             type: "TestimonialsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1114,10 +1038,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             testimonials?: components["schemas"]["Testimonial"][];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c";
-        } & {
-            [key: string]: unknown;
+            variant?: ("variant-a" | "variant-b" | "variant-c") | string;
         };
         /**
          * TextSection
@@ -1129,8 +1050,7 @@ export interface components {
              * @enum {string}
              */
             type: "TextSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1138,12 +1058,9 @@ export interface components {
             };
             title?: string;
             subtitle?: string;
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b";
+            variant?: ("variant-a" | "variant-b") | string;
             /** @description Markdown source. */
             text?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TocEntry
@@ -1166,14 +1083,15 @@ export interface components {
              * @enum {string}
              */
             type: "PostLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1194,16 +1112,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * AuthorPage
@@ -1223,14 +1141,15 @@ export interface components {
              * @enum {string}
              */
             type: "PageLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1239,16 +1158,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PagedPostsSection
@@ -1260,10 +1179,8 @@ export interface components {
              * @enum {string}
              */
             type: "PagedPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1275,8 +1192,6 @@ export interface components {
             entryTitle?: string;
             showAuthor?: boolean;
             showExcerpt?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PostFeedPage
@@ -1288,14 +1203,15 @@ export interface components {
              * @enum {string}
              */
             type: "PostFeedLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1305,23 +1221,25 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+            /** @description Posts per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, from the Starter theme). */
+            numOfPostsPerPage?: number;
             postFeed?: components["schemas"]["PagedPostsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["PostSummary"][];
             pagination: components["schemas"]["Pagination"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectPage
@@ -1333,14 +1251,15 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1358,20 +1277,20 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-            /** @description Newer project. */
-            nextProject?: components["schemas"]["ProjectSummary"];
             /** @description Older project. */
             prevProject?: components["schemas"]["ProjectSummary"];
-        } & {
-            [key: string]: unknown;
+            /** @description Newer project. */
+            nextProject?: components["schemas"]["ProjectSummary"];
         };
         /**
          * PagedProjectsSection
@@ -1383,10 +1302,8 @@ export interface components {
              * @enum {string}
              */
             type: "PagedProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1397,8 +1314,6 @@ export interface components {
             };
             entryTitle?: string;
             showDescription?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectFeedPage
@@ -1410,14 +1325,15 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectFeedLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1427,23 +1343,25 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+            /** @description Projects per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, as themes with projects have it). */
+            numOfProjectsPerPage?: number;
             projectFeed?: components["schemas"]["PagedProjectsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["ProjectSummary"][];
             pagination: components["schemas"]["Pagination"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PageDocument
@@ -1481,12 +1399,9 @@ export interface components {
             type: "Social";
             label?: string;
             altText?: string;
-            url: string;
-            /** @enum {string} */
-            icon: "facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube";
+            url?: string;
+            icon?: ("facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube") | string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Header
@@ -1503,15 +1418,12 @@ export interface components {
             logo?: components["schemas"]["ImageBlock"];
             primaryLinks?: components["schemas"]["Link"][];
             socialLinks?: components["schemas"]["Social"][];
-            /** @enum {string} */
-            headerVariant: "variant-a" | "variant-b" | "variant-c";
+            headerVariant?: ("variant-a" | "variant-b" | "variant-c") | string;
             isSticky?: boolean;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ContactBlock
@@ -1531,8 +1443,6 @@ export interface components {
             address?: string;
             addressAltText?: string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Footer
@@ -1552,8 +1462,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Config
@@ -1572,8 +1480,6 @@ export interface components {
             titleSuffix?: string;
             defaultSocialImage?: string;
             defaultMetaTags?: components["schemas"]["MetaTag"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ThemeStyleHeading
@@ -1585,18 +1491,11 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleHeading";
-            /** @enum {string} */
-            size: "xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            decoration: "none" | "underline" | "line-through";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
-        } & {
-            [key: string]: unknown;
+            size?: ("xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl") | string;
+            weight?: ("normal" | "medium") | string;
+            decoration?: ("none" | "underline" | "line-through") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
         };
         /**
          * ThemeStyleButton
@@ -1608,16 +1507,11 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleButton";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
+            weight?: ("normal" | "medium") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
             horizontalPadding?: number;
             verticalPadding?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ThemeStyleLink
@@ -1629,14 +1523,9 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleLink";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
-        } & {
-            [key: string]: unknown;
+            weight?: ("normal" | "medium") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
         };
         /**
          * ThemeStyle
@@ -1658,8 +1547,7 @@ export interface components {
             onSecondary?: string;
             complementary?: string;
             onComplementary?: string;
-            /** @enum {string} */
-            fontBody: "fontPrimary" | "fontSecondary";
+            fontBody?: ("fontPrimary" | "fontSecondary") | string;
             h1?: components["schemas"]["ThemeStyleHeading"];
             h2?: components["schemas"]["ThemeStyleHeading"];
             h3?: components["schemas"]["ThemeStyleHeading"];
@@ -1669,8 +1557,6 @@ export interface components {
             buttonPrimary?: components["schemas"]["ThemeStyleButton"];
             buttonSecondary?: components["schemas"]["ThemeStyleButton"];
             link?: components["schemas"]["ThemeStyleLink"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Site
@@ -1853,7 +1739,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -1866,6 +1753,7 @@ export interface operations {
                      *           "slug": "retiring-the-war-room",
                      *           "tags": [],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -1879,7 +1767,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen"
+                     *             "slug": "wei-chen",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -1896,6 +1785,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -1988,7 +1878,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2001,6 +1892,7 @@ export interface operations {
                      *           "slug": "retiring-the-war-room",
                      *           "tags": [],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -2014,7 +1906,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen"
+                     *             "slug": "wei-chen",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2031,6 +1924,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -2144,7 +2038,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand"
+                     *                 "slug": "jason-hand",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-11-04",
                      *               "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2157,6 +2052,7 @@ export interface operations {
                      *               "slug": "retiring-the-war-room",
                      *               "tags": [],
                      *               "title": "Retiring the War Room",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/retiring-the-war-room",
                      *               "wordCount": 337
                      *             },
@@ -2170,7 +2066,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Chen",
                      *                 "name": "Wei Chen",
-                     *                 "slug": "wei-chen"
+                     *                 "slug": "wei-chen",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-08-19",
                      *               "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2187,6 +2084,7 @@ export interface operations {
                      *                 "observability"
                      *               ],
                      *               "title": "Service Level Objectives for AI Features",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/service-level-objectives-for-ai-features",
                      *               "wordCount": 337
                      *             },
@@ -2200,7 +2098,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand"
+                     *                 "slug": "jason-hand",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-06-02T09:30:00Z",
                      *               "excerpt": "Six months of running a read-only AI assistant in our incident channels: great at summaries and finding similar incidents, dangerously confident about root causes.",
@@ -2216,6 +2115,7 @@ export interface operations {
                      *                 "incidents"
                      *               ],
                      *               "title": "LLM Copilots in the Incident Channel",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/llm-copilots-in-the-incident-channel",
                      *               "wordCount": 319
                      *             }
@@ -2560,7 +2460,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2573,6 +2474,7 @@ export interface operations {
                      *           "slug": "retiring-the-war-room",
                      *           "tags": [],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         }
@@ -2639,7 +2541,7 @@ export interface operations {
             query: {
                 /** @description Page number, from 1. A page past the last is empty. */
                 page?: number;
-                /** @description Items per page, 1 to 100. */
+                /** @description Items per page of a feed page, 1 to 100. Default: the page's own `numOfPostsPerPage` (`numOfProjectsPerPage`) if it has one, else 10. */
                 page_size?: number;
                 /** @description URL path of the page, e.g. `/`, `/blog`, `/blog/post-one`. */
                 path: string;
@@ -2681,10 +2583,8 @@ export interface operations {
                      *         "url": "/images/bg4.jpg"
                      *       },
                      *       "colors": "colors-a",
-                     *       "html": "",
                      *       "metaDescription": "Developer advocate, former on-call engineer and author on incident response, SRE and AI in operations.",
                      *       "metaTitle": "About Jason Hand",
-                     *       "readingTime": 1,
                      *       "sections": [
                      *         {
                      *           "backgroundSize": "full",
@@ -2872,10 +2772,8 @@ export interface operations {
                      *       ],
                      *       "slug": "about",
                      *       "title": "About",
-                     *       "toc": [],
                      *       "type": "PageLayout",
-                     *       "url": "/about",
-                     *       "wordCount": 0
+                     *       "url": "/about"
                      *     }
                      */
                     "application/json": components["schemas"]["PageDocument"];

@@ -47,8 +47,9 @@ export async function readPost(slug: string): Promise<Post | null> {
   if (error) throw new Error(`getPost: ${error.code} ${error.message ?? error.status}`);
   const post: Post = data;
   const authorName: string | undefined = post.author?.name;
-  const toc: string[] = post.toc.map((entry) => entry.title);
-  console.log(post.title, post.date, authorName, toc, post.html.length);
+  // A post without a Markdown body has no html, toc, readingTime or wordCount.
+  const toc: string[] = (post.toc ?? []).map((entry) => entry.title);
+  console.log(post.title, post.date, authorName, toc, post.html?.length ?? 0);
   for (const section of post.bottomSections ?? []) console.log(describeSection(section));
   return post;
 }

@@ -65,8 +65,9 @@ export async function indexView(page: number): Promise<View> {
 }
 
 function tableOfContents(post: Post): HTMLElement | null {
-  if (post.toc.length === 0) return null;
-  const top = Math.min(...post.toc.map((entry) => entry.level));
+  const toc = post.toc ?? []; // absent when the post has no Markdown body
+  if (toc.length === 0) return null;
+  const top = Math.min(...toc.map((entry) => entry.level));
   return h(
     "nav",
     { class: "toc", "aria-label": "Table of contents" },
@@ -74,7 +75,7 @@ function tableOfContents(post: Post): HTMLElement | null {
     h(
       "ol",
       {},
-      post.toc.map((entry) =>
+      toc.map((entry) =>
         h("li", { class: `toc-level-${entry.level - top + 1}` }, h("a", { href: `#${entry.id}` }, entry.title)),
       ),
     ),
@@ -113,7 +114,7 @@ export async function postView(slug: string): Promise<View> {
   const post = unwrap("getPost", await api.GET("/api/posts/{slug}", { params: { path: { slug } } }));
   const body = h("div", { class: "post-body" });
   // The API renders the Markdown body to HTML.
-  body.innerHTML = post.html;
+  body.innerHTML = post.html ?? "";
   const article = h(
     "article",
     { class: "post" },

@@ -1,0 +1,83 @@
+"""Every answer a site gives: each JSON operation of the API, asked for each thing the site has.
+
+``every_answer(client)`` walks a site the way a client would (list, then read each item,
+each author, each page and each page of a feed, with and without the options), so a test
+can check every answer of a site against the OpenAPI document, or parse each one with a
+generated client. A new JSON operation in the spec must be added here:
+``test_every_json_operation_is_visited`` fails until it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from flask.testing import FlaskClient
+
+from api.content.paths import tag_slug
+
+
+@dataclass(frozen=True)
+class Request:
+    """One GET of the API: the operation, its spec path, path and query parameters."""
+
+    operation_id: str
+    spec_path: str
+    path_params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        path = self.spec_path
+        for name, value in self.path_params.items():
+            path = path.replace(f"{{{name}}}", value)
+        return f"{path}?{urlencode(self.query)}" if self.query else path
+
+
+def every_request(client: FlaskClient) -> Iterator[Request]:
+    """Every request worth asking of the site the client serves (all answer 200)."""
+    yield Request("getHealth", "/healthz")
+    yield Request("getApiIndex", "/api")
+    yield Request("getSite", "/api/site")
+    yield Request("listPagePaths", "/api/pages/paths")
+    yield Request("listRecentPosts", "/api/posts/recent")
+    yield Request("listRecentPosts", "/api/posts/recent", query={"limit": 50})
+    yield Request("listPosts", "/api/posts")
+    yield Request("listPosts", "/api/posts", query={"page": 2, "page_size": 1})
+    for sort in ("date", "title", "-title"):
+        yield Request("listPosts", "/api/posts", query={"sort": sort, "page_size": 100})
+    posts = client.get("/api/posts?page_size=100").get_json()["items"]
+    for tag in sorted({tag_slug(tag) for post in posts for tag in post["tags"]}):
+        yield Request("listPosts", "/api/posts", query={"tag": tag})
+    for post in posts:
+        for query in ({}, {"include": "markdown"}):
+            yield Request("getPost", "/api/posts/{slug}", {"slug": post["slug"]}, query)
+        yield Request(
+            "listRecentPosts", "/api/posts/recent", query={"limit": 3, "exclude": post["slug"]}
+        )
+    yield Request("listAuthors", "/api/authors")
+    yield Request("listAuthors", "/api/authors", query={"page": 2, "page_size": 1})
+    for author in client.get("/api/authors?page_size=100").get_json()["items"]:
+        slug = {"slug": author["slug"]}
+        yield Request("getAuthor", "/api/authors/{slug}", slug)
+        yield Request("listAuthorPosts", "/api/authors/{slug}/posts", slug)
+        yield Request("listPosts", "/api/posts", query={"author": author["slug"]})
+    for page in client.get("/api/pages/paths").get_json()["items"]:
+        path = page["path"]
+        yield Request("getPage", "/api/pages", query={"path": path})
+        yield Request("getPage", "/api/pages", query={"path": path, "include": "markdown"})
+        if page["type"] in ("PostFeedLayout", "ProjectFeedLayout"):
+            for query in ({"page": 2}, {"page": 1, "page_size": 100}, {"page": 99}):
+                yield Request("getPage", "/api/pages", query={"path": path, **query})
+
+
+def json_get_operations(spec: dict[str, Any]) -> set[str]:
+    """The operationIds of the spec's GETs whose 200 answer is JSON."""
+    found = set()
+    for operations in spec["paths"].values():
+        get = operations.get("get")
+        if get and "application/json" in get["responses"].get("200", {}).get("content", {}):
+            found.add(get["operationId"])
+    return found
