@@ -34,6 +34,13 @@ def _parse_non_negative_int(raw: str) -> int:
     return value
 
 
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 1:
+        raise ValueError(f"must be 1 or more, got {value}")
+    return value
+
+
 def _parse_origins(raw: str) -> tuple[str, ...]:
     origins = tuple(part.strip() for part in raw.split(",") if part.strip())
     return origins or ("*",)
@@ -72,6 +79,7 @@ class Settings:
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
     threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
+    feed_size: int = 20  # entries in each RSS, Atom and JSON feed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +126,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "port": ("PORT", _parse_non_negative_int),
     "workers": ("WORKERS", _parse_non_negative_int),
     "threads": ("THREADS", _parse_non_negative_int),
+    "feed_size": ("FEED_SIZE", _parse_positive_int),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -27,6 +27,7 @@ CONTENT = ROOT / "content"
 PACKAGE = "content_api_client"
 SEED = "ai-security-and-the-end-of-silos"
 SEED_TITLE = "AI, Security, and the End of Silos"
+XML_MEDIA_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml")
 
 
 def _import(name: str) -> ModuleType:
@@ -39,7 +40,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
     work = tmp_path_factory.mktemp("python-client")
     config = work / "config.json"
     # No post hooks: the generator would otherwise look for ruff on PATH to format its output.
-    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
+    # XML (feeds, sitemaps) is read as text: the generator only knows JSON, text/* and bytes.
+    config.write_text(
+        json.dumps(
+            {
+                "package_name_override": PACKAGE,
+                "post_hooks": [],
+                "content_type_overrides": {name: "text/plain" for name in XML_MEDIA_TYPES},
+            }
+        )
+    )
     result = subprocess.run(
         [
             sys.executable,
@@ -74,6 +84,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
             list_posts=_import("api.posts.list_posts"),
             get_post=_import("api.posts.get_post"),
             get_page=_import("api.pages.get_page"),
+            get_rss_feed=_import("api.feeds.get_rss_feed"),
+            get_json_feed=_import("api.feeds.get_json_feed"),
         )
     finally:
         sys.path.remove(str(work))
@@ -182,3 +194,15 @@ def test_reads_the_home_page_with_its_sections(generated, api_client):
     assert isinstance(featured, models.FeaturedPostsSection)
     assert featured.posts[0].slug == SEED
     assert featured.posts[0].title == SEED_TITLE
+
+
+def test_reads_the_feeds(generated, api_client):
+    rss = generated.get_rss_feed.sync(client=api_client, tag="ai")
+    feed = generated.get_json_feed.sync(client=api_client, author="jason-hand")
+
+    assert isinstance(rss, str)
+    assert rss.startswith("<?xml") and "<rss " in rss
+    assert isinstance(feed, generated.models.JsonFeed)
+    assert feed.version == generated.models.JsonFeedVersion.HTTPSJSONFEED_ORGVERSION1_1
+    assert all(isinstance(item, generated.models.JsonFeedItem) for item in feed.items)
+    assert {item.authors[0].name for item in feed.items} == {"Jason Hand"}
