@@ -16,7 +16,8 @@ from api.config import Settings
 from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
-from api.resources import authors, feeds, health, pages, posts
+from api.resources import authors, health, pages, posts
+from api.resources import feeds as feed_routes  # `api.feeds` is the feeds package
 from api.web import docs
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
@@ -73,7 +74,7 @@ def create_app(
 
     api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
     api.document_model_types()
-    for module in (posts, authors, pages, health, feeds):
+    for module in (posts, authors, pages, health, feed_routes):
         api.register_blueprint(module.blp)
     app.cli.add_command(content_cli)
 

@@ -298,6 +298,19 @@ def test_dates_keep_their_time_and_say_their_timezone(quirks):
     assert all(RFC3339.match(item["date_published"]) for item in items)
 
 
+BELL_POST = '---\ntype: PostLayout\ntitle: "Bell \\a here"\ndate: 2025-05-01\n---\nDing.\n'
+
+
+def test_a_control_character_in_a_title_does_not_break_the_xml(site_client):
+    """XML 1.0 cannot carry U+0007 even escaped: it is dropped, the feed stays well-formed."""
+    client = site_client({"pages/blog/bell.md": BELL_POST}, base=FEED_SITE)
+    assert client.get("/api/posts/bell").get_json()["title"] == "Bell \a here"
+
+    for url in XML_FEEDS:
+        entry = next(e for e in parsed_feed(client, url).entries if e.link.endswith("/bell"))
+        assert entry.title == "Bell  here"
+
+
 def test_drafts_never_appear_not_even_in_preview(site_client):
     client = site_client({}, base=FEED_SITE, preview_token="secret")
     preview = {"Authorization": "Bearer secret"}
