@@ -8,7 +8,6 @@ appear (not even in preview: a feed or sitemap is for the public), and with
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 import orjson
@@ -24,9 +23,9 @@ from api.feeds.jsonfeed import MEDIA_TYPE as JSON_FEED_TYPE
 from api.feeds.jsonfeed import json_feed
 from api.feeds.rss import MEDIA_TYPE as RSS_TYPE
 from api.feeds.rss import render_rss
+from api.feeds.selection import UnknownFilter, feed_posts
 from api.feeds.sitemap import MEDIA_TYPE as SITEMAP_TYPE
 from api.feeds.sitemap import sitemap_of
-from api.feeds.tags import posts_tagged
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents
 from api.schemas.feeds import FeedArgsSchema, JsonFeedSchema
@@ -47,31 +46,17 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
     """The feed this request asks for: the newest ``FEED_SIZE`` posts, filtered."""
     settings: Settings = current_app.extensions["settings"]
     documents = current_documents()
-    view = documents.view
-    posts: Any = view.posts
-    filters = []
-    if author is not None:
-        person = view.authors_by_slug.get(author)
-        if person is None:
-            abort(404, message=f"No author with slug '{author}'")
-        posts = view.posts_by_author.get(author, ())
-        filters.append(f"by {person.name or author}")
-    if tag is not None:
-        tagged = posts_tagged(view, tag)
-        kept = [post for post in tagged.posts if not post.is_draft] if tagged else []
-        if tagged is None or not kept:
-            abort(404, message=f"No published post has the tag '{tag}'")
-        paths = {post.path for post in kept}
-        posts = [post for post in posts if post.path in paths]
-        filters.append(f"tagged {tagged.name}")
-    published = [post for post in posts if not post.is_draft][: settings.feed_size]
+    try:
+        selection = feed_posts(documents.view, size=settings.feed_size, author=author, tag=tag)
+    except UnknownFilter as unknown:
+        abort(404, message=str(unknown))
     query = urlencode({key: value for key, value in (("author", author), ("tag", tag)) if value})
     return build_feed(
         documents,
-        published,
+        selection.posts,
         site_url=settings.site_url,
         self_path=request.path + (f"?{query}" if query else ""),
-        subtitle=" ".join(["posts", *filters]) if filters else None,
+        subtitle=selection.subtitle,
     )
 
 
