@@ -17,6 +17,7 @@ from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
 from api.resources import authors, health, pages, posts
+from api.resources import feeds as feed_routes  # `api.feeds` is the feeds package
 from api.resources import index as api_index
 from api.startup import check_content_dir
 from api.web import docs
@@ -77,7 +78,7 @@ def create_app(
     api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
     api.document_model_types()
     api.register_blueprint(api_index.blp)
-    for module in (posts, authors, pages, health):
+    for module in (posts, authors, pages, health, feed_routes):
         api.register_blueprint(module.blp)
     app.cli.add_command(content_cli)
 

@@ -41,6 +41,13 @@ def _parse_non_negative_int(raw: str) -> int:
     return value
 
 
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 1:
+        raise ValueError(f"must be 1 or more, got {value}")
+    return value
+
+
 def _parse_origins(raw: str) -> tuple[str, ...]:
     origins = tuple(part.strip() for part in raw.split(",") if part.strip())
     return origins or ("*",)
@@ -98,6 +105,7 @@ class Settings:
     shutdown_timeout: int = 30  # seconds a stopping worker may finish requests in flight
     worker_lifetime: int = 0  # seconds before a worker is replaced (0: never; at least 60)
     worker_max_rss: int = 0  # MiB of memory over which a worker is replaced (0: never)
+    feed_size: int = 20  # entries in each RSS, Atom and JSON feed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -149,6 +157,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "shutdown_timeout": ("SHUTDOWN_TIMEOUT", _parse_non_negative_int),
     "worker_lifetime": ("WORKER_LIFETIME", _parse_worker_lifetime),
     "worker_max_rss": ("WORKER_MAX_RSS", _parse_non_negative_int),
+    "feed_size": ("FEED_SIZE", _parse_positive_int),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -9,9 +9,13 @@ bundled site answers.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from werkzeug.test import TestResponse
 
 EXAMPLES_FILE = Path(__file__).resolve().parent / "openapi_examples.json"
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -28,7 +32,16 @@ EXAMPLE_REQUESTS = {
     "listPagePaths": "/api/pages/paths",
     "getSite": "/api/site",
     "getApiIndex": "/api",
+    "getRssFeed": "/api/feed.xml?tag=testing",
+    "getAtomFeed": "/api/feed.atom?tag=testing",
+    "getJsonFeed": "/api/feed.json?tag=testing",
+    "getSitemap": "/api/sitemap.xml",
+    "getSitemapIndex": "/api/sitemap.xml",
+    "getSitemapPart": "/api/sitemaps/2.xml",
 }
+# Answered with the sitemap split at this many URLs per file, so that the small bundled
+# site shows the index form and a part (a site is split at 50,000).
+SPLIT_SITEMAP_EXAMPLES = {"getSitemapIndex": 10, "getSitemapPart": 10}
 
 
 @cache
@@ -38,17 +51,40 @@ def examples() -> dict[str, Any]:
     return json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def answer_of(response: TestResponse) -> Any:
+    """A body as an example: the parsed JSON, or the text of a feed or sitemap."""
+    return response.get_json() if response.is_json else response.get_data(as_text=True)
+
+
+@contextmanager
+def sitemap_split_at(urls_per_file: int | None) -> Iterator[None]:
+    """Lower the sitemap's URLs per file while an example is built (``None``: as it is)."""
+    from api.feeds import sitemap
+
+    kept = sitemap.MAX_URLS_PER_FILE
+    sitemap.MAX_URLS_PER_FILE = urls_per_file or kept
+    try:
+        yield
+    finally:
+        sitemap.MAX_URLS_PER_FILE = kept
+
+
 def collect_examples() -> dict[str, Any]:
     """Ask an app over the bundled site for each example request."""
     from api import create_app
 
-    client = create_app({"content_dir": BUNDLED_CONTENT, "content_watch": False}).test_client()
     collected = {}
+    clients = {}  # one app per split: answers are cached by URL, and a split changes them
     for operation, url in EXAMPLE_REQUESTS.items():
-        response = client.get(url)
+        split = SPLIT_SITEMAP_EXAMPLES.get(operation)
+        with sitemap_split_at(split):
+            if split not in clients:
+                app = create_app({"content_dir": BUNDLED_CONTENT, "content_watch": False})
+                clients[split] = app.test_client()
+            response = clients[split].get(url)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
-        collected[operation] = response.get_json()
+        collected[operation] = answer_of(response)
     return collected
 
 

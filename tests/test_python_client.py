@@ -32,6 +32,7 @@ CONTENT = ROOT / "content"
 PACKAGE = "content_api_client"
 SEED = "ai-security-and-the-end-of-silos"
 SEED_TITLE = "AI, Security, and the End of Silos"
+XML_MEDIA_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml")
 
 
 def _import(name: str) -> ModuleType:
@@ -56,7 +57,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
     work = tmp_path_factory.mktemp("python-client")
     config = work / "config.json"
     # No post hooks: the generator would otherwise look for ruff on PATH to format its output.
-    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
+    # XML (feeds, sitemaps) is read as text: the generator only knows JSON, text/* and bytes.
+    config.write_text(
+        json.dumps(
+            {
+                "package_name_override": PACKAGE,
+                "post_hooks": [],
+                "content_type_overrides": {name: "text/plain" for name in XML_MEDIA_TYPES},
+            }
+        )
+    )
     result = subprocess.run(
         [
             sys.executable,
@@ -92,6 +102,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
             get_post=_import("api.posts.get_post"),
             get_page=_import("api.pages.get_page"),
             operations=_operations(),
+            get_rss_feed=_import("api.feeds.get_rss_feed"),
+            get_json_feed=_import("api.feeds.get_json_feed"),
         )
     finally:
         sys.path.remove(str(work))
@@ -241,3 +253,13 @@ def test_parses_every_answer_of_a_site_that_extends_the_model(generated):
             assert parsed.to_dict() == served, request.url
             asked += 1
     assert asked > 50
+def test_reads_the_feeds(generated, api_client):
+    rss = generated.get_rss_feed.sync(client=api_client, tag="ai")
+    feed = generated.get_json_feed.sync(client=api_client, author="jason-hand")
+
+    assert isinstance(rss, str)
+    assert rss.startswith("<?xml") and "<rss " in rss
+    assert isinstance(feed, generated.models.JsonFeed)
+    assert feed.version == generated.models.JsonFeedVersion.HTTPSJSONFEED_ORGVERSION1_1
+    assert all(isinstance(item, generated.models.JsonFeedItem) for item in feed.items)
+    assert {item.authors[0].name for item in feed.items} == {"Jason Hand"}

@@ -60,18 +60,34 @@ class ContentBlueprint(Blueprint):
         not_found: str | None = None,
         has_query: bool = True,
         headers: Mapping[str, Any] | None = None,
+        content_type: str | None = None,
+        named_examples: Mapping[str, str] | None = None,
     ) -> Callable[[View], View]:
         """``response`` for a GET, with every answer a client can get documented.
 
         200 with its caching (and pagination) headers, 304 for a current
         ``If-None-Match``, 404 and 422 in the error shape where they can happen.
+        ``content_type`` names a 200 that is not JSON (a feed); ``named_examples``
+        (name -> example key) documents several examples instead of the operation's one.
         """
         response_headers = {**CACHING_HEADERS_DOC, **(LINK_HEADER_DOC if paginated else {})}
         response_headers.update(headers or {})
 
         def decorate(view: View) -> View:
             example = examples().get(operation_id)
-            view = self.response(200, schema, headers=response_headers, example=example)(view)
+            several = {
+                name: {"value": examples()[key]}
+                for name, key in (named_examples or {}).items()
+                if key in examples()
+            }
+            view = self.response(
+                200,
+                schema,
+                headers=response_headers,
+                example=None if several else example,
+                examples=several or None,
+                content_type=content_type,
+            )(view)
             if not_found:
                 view = self.alt_response(404, schema=ErrorSchema, description=not_found)(view)
             if has_query:

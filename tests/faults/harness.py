@@ -47,7 +47,11 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.wait_until_ready()
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
 
     def wait_until_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

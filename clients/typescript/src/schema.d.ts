@@ -230,6 +230,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feed.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RSS 2.0 feed of the newest posts
+         * @description The newest `FEED_SIZE` (default 20) published posts, filtered by `author` and
+         *     `tag`: full HTML in `content:encoded`, the excerpt as `description`, the author
+         *     as `dc:creator`, RFC 822 dates, absolute links, the featured image as
+         *     `media:content`.
+         */
+        get: operations["getRssFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feed.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Atom 1.0 feed of the newest posts
+         * @description The same entries as the RSS feed: HTML `content`, text `summary`, RFC 3339 dates.
+         */
+        get: operations["getAtomFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feed.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * JSON Feed 1.1 of the newest posts
+         * @description The same entries as the RSS feed, in JSON Feed's own field names.
+         */
+        get: operations["getJsonFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sitemap.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sitemap of every public page
+         * @description A sitemaps.org `urlset`: every public page's absolute URL, with `lastmod` where
+         *     the content has a date. Past 50,000 URLs (or 50 MB) a `sitemapindex` whose
+         *     parts are at `/api/sitemaps/{n}.xml`.
+         */
+        get: operations["getSitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sitemaps/{n}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                n: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One part of a sitemap index
+         * @description A `urlset` of at most 50,000 URLs, numbered from 1 as the index lists them.
+         */
+        get: operations["getSitemapPart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1598,6 +1705,62 @@ export interface components {
             /** @description Files left out because of errors. */
             skippedFiles: number;
             contentErrors: components["schemas"]["ContentError"][];
+        };
+        /**
+         * JsonFeedAuthor
+         * @description An author of a JSON Feed or of one of its items.
+         */
+        JsonFeedAuthor: {
+            /** @example Jason Hand */
+            name: string;
+            /** @description Absolute URL of the author's image. */
+            avatar?: string;
+        };
+        /**
+         * JsonFeedItem
+         * @description One post of a JSON Feed.
+         */
+        JsonFeedItem: {
+            /** @description The post's absolute URL; it does not change with the title. */
+            id: string;
+            /** @description The post's page (absolute). */
+            url: string;
+            title: string;
+            /** @description The whole post as HTML, every link and image absolute. */
+            content_html: string;
+            /** @description The post's excerpt, plain text. */
+            summary?: string;
+            /** @description Absolute URL of the featured image. */
+            image?: string;
+            /**
+             * @description RFC 3339, UTC.
+             * @example 2025-01-30T00:00:00Z
+             */
+            date_published?: string;
+            authors?: components["schemas"]["JsonFeedAuthor"][];
+            tags?: string[];
+        };
+        /**
+         * JsonFeed
+         * @description A JSON Feed 1.1 document (https://www.jsonfeed.org/version/1.1/).
+         */
+        JsonFeed: {
+            /**
+             * @example https://jsonfeed.org/version/1.1
+             * @enum {string}
+             */
+            version: "https://jsonfeed.org/version/1.1";
+            title: string;
+            /** @description The blog on the front end. */
+            home_page_url?: string;
+            /** @description This feed's own URL. */
+            feed_url?: string;
+            description?: string;
+            favicon?: string;
+            /** @example en-US */
+            language?: string;
+            authors?: components["schemas"]["JsonFeedAuthor"][];
+            items: components["schemas"]["JsonFeedItem"][];
         };
     };
     responses: {
@@ -3296,6 +3459,576 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getRssFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this author's posts (an author slug); 404 if unknown. */
+                author?: string;
+                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version='1.0' encoding='UTF-8'?>
+                     *     <rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
+                     *       <channel>
+                     *         <title>Jason Hand: posts tagged testing</title>
+                     *         <link>http://127.0.0.1:5000/blog</link>
+                     *         <description>Writing on SRE, incident response, security, platform engineering and AI in operations.</description>
+                     *         <atom:link href="http://127.0.0.1:5000/api/feed.xml?tag=testing" rel="self" type="application/rss+xml"/>
+                     *         <docs>http://www.rssboard.org/rss-specification</docs>
+                     *         <generator>python-feedgen</generator>
+                     *         <language>en-US</language>
+                     *         <lastBuildDate>Tue, 10 Dec 2024 00:00:00 +0000</lastBuildDate>
+                     *         <item>
+                     *           <title>Testing Alerts Before They Page You</title>
+                     *           <link>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</link>
+                     *           <description>Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.</description>
+                     *           <content:encoded>&lt;p&gt;We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.&lt;/p&gt;
+                     *     &lt;p&gt;Prometheus ships with a way to fix this: &lt;code&gt;promtool test rules&lt;/code&gt; evaluates alerting rules against synthetic time series and checks which alerts fire.&lt;/p&gt;
+                     *     &lt;h2 id="a-rule-and-its-test"&gt;A rule and its test&lt;/h2&gt;
+                     *     &lt;p&gt;Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# rules/checkout.yml
+                     *     groups:
+                     *       - name: checkout
+                     *         rules:
+                     *           - alert: CheckoutHighErrorRate
+                     *             expr: |
+                     *               sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
+                     *                 / sum(rate(http_requests_total{service="checkout"}[5m])) &amp;gt; 0.05
+                     *             for: 10m
+                     *             labels:
+                     *               severity: page
+                     *             annotations:
+                     *               summary: Checkout error rate above 5%
+                     *               runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;p&gt;And a test that feeds it fifteen minutes of traffic with a 10% error rate:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# tests/checkout_test.yml
+                     *     rule_files:
+                     *       - ../rules/checkout.yml
+                     *     evaluation_interval: 1m
+                     *     tests:
+                     *       - interval: 1m
+                     *         input_series:
+                     *           - series: 'http_requests_total{service="checkout",code="200"}'
+                     *             values: '0+90x15'
+                     *           - series: 'http_requests_total{service="checkout",code="500"}'
+                     *             values: '0+10x15'
+                     *         alert_rule_test:
+                     *           - eval_time: 5m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts: []
+                     *           - eval_time: 15m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts:
+                     *               - exp_labels:
+                     *                   severity: page
+                     *                 exp_annotations:
+                     *                   summary: Checkout error rate above 5%
+                     *                   runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="run-it-in-ci"&gt;Run it in CI&lt;/h2&gt;
+                     *     &lt;pre&gt;&lt;code class="language-bash"&gt;promtool check rules rules/*.yml
+                     *     promtool test rules tests/*_test.yml
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="what-we-test-for"&gt;What we test for&lt;/h2&gt;
+                     *     &lt;ol&gt;
+                     *     &lt;li&gt;The alert fires when the condition holds for longer than its &lt;code&gt;for&lt;/code&gt; duration.&lt;/li&gt;
+                     *     &lt;li&gt;It does &lt;strong&gt;not&lt;/strong&gt; fire for a short spike.&lt;/li&gt;
+                     *     &lt;li&gt;Its labels route it to the right team and severity.&lt;/li&gt;
+                     *     &lt;li&gt;Its annotations include a working runbook link.&lt;/li&gt;
+                     *     &lt;/ol&gt;
+                     *     &lt;p&gt;Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.&lt;/p&gt;</content:encoded>
+                     *           <guid isPermaLink="true">http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</guid>
+                     *           <category>testing</category>
+                     *           <category>observability</category>
+                     *           <category>sre</category>
+                     *           <pubDate>Tue, 10 Dec 2024 00:00:00 +0000</pubDate>
+                     *           <dc:creator>Wei Chen</dc:creator>
+                     *           <media:content url="http://127.0.0.1:5000/images/testing-alerts.jpg" medium="image"/>
+                     *           <media:thumbnail url="http://127.0.0.1:5000/images/testing-alerts.jpg"/>
+                     *         </item>
+                     *       </channel>
+                     *     </rss>
+                     */
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No author with this slug, or no published post with this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getAtomFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this author's posts (an author slug); 404 if unknown. */
+                author?: string;
+                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version='1.0' encoding='UTF-8'?>
+                     *     <feed xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom" xml:lang="en-US">
+                     *       <id>http://127.0.0.1:5000/api/feed.atom?tag=testing</id>
+                     *       <title>Jason Hand: posts tagged testing</title>
+                     *       <updated>2024-12-10T00:00:00+00:00</updated>
+                     *       <author>
+                     *         <name>Jason Hand</name>
+                     *       </author>
+                     *       <link href="http://127.0.0.1:5000/api/feed.atom?tag=testing" rel="self" type="application/atom+xml"/>
+                     *       <link href="http://127.0.0.1:5000/blog" rel="alternate" type="text/html"/>
+                     *       <generator uri="https://lkiesow.github.io/python-feedgen" version="1.0.0">python-feedgen</generator>
+                     *       <icon>http://127.0.0.1:5000/images/favicon.svg</icon>
+                     *       <subtitle>Writing on SRE, incident response, security, platform engineering and AI in operations.</subtitle>
+                     *       <entry>
+                     *         <id>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</id>
+                     *         <title>Testing Alerts Before They Page You</title>
+                     *         <updated>2024-12-10T00:00:00+00:00</updated>
+                     *         <author>
+                     *           <name>Wei Chen</name>
+                     *         </author>
+                     *         <content type="html">&lt;p&gt;We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.&lt;/p&gt;
+                     *     &lt;p&gt;Prometheus ships with a way to fix this: &lt;code&gt;promtool test rules&lt;/code&gt; evaluates alerting rules against synthetic time series and checks which alerts fire.&lt;/p&gt;
+                     *     &lt;h2 id="a-rule-and-its-test"&gt;A rule and its test&lt;/h2&gt;
+                     *     &lt;p&gt;Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# rules/checkout.yml
+                     *     groups:
+                     *       - name: checkout
+                     *         rules:
+                     *           - alert: CheckoutHighErrorRate
+                     *             expr: |
+                     *               sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
+                     *                 / sum(rate(http_requests_total{service="checkout"}[5m])) &amp;gt; 0.05
+                     *             for: 10m
+                     *             labels:
+                     *               severity: page
+                     *             annotations:
+                     *               summary: Checkout error rate above 5%
+                     *               runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;p&gt;And a test that feeds it fifteen minutes of traffic with a 10% error rate:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# tests/checkout_test.yml
+                     *     rule_files:
+                     *       - ../rules/checkout.yml
+                     *     evaluation_interval: 1m
+                     *     tests:
+                     *       - interval: 1m
+                     *         input_series:
+                     *           - series: 'http_requests_total{service="checkout",code="200"}'
+                     *             values: '0+90x15'
+                     *           - series: 'http_requests_total{service="checkout",code="500"}'
+                     *             values: '0+10x15'
+                     *         alert_rule_test:
+                     *           - eval_time: 5m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts: []
+                     *           - eval_time: 15m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts:
+                     *               - exp_labels:
+                     *                   severity: page
+                     *                 exp_annotations:
+                     *                   summary: Checkout error rate above 5%
+                     *                   runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="run-it-in-ci"&gt;Run it in CI&lt;/h2&gt;
+                     *     &lt;pre&gt;&lt;code class="language-bash"&gt;promtool check rules rules/*.yml
+                     *     promtool test rules tests/*_test.yml
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="what-we-test-for"&gt;What we test for&lt;/h2&gt;
+                     *     &lt;ol&gt;
+                     *     &lt;li&gt;The alert fires when the condition holds for longer than its &lt;code&gt;for&lt;/code&gt; duration.&lt;/li&gt;
+                     *     &lt;li&gt;It does &lt;strong&gt;not&lt;/strong&gt; fire for a short spike.&lt;/li&gt;
+                     *     &lt;li&gt;Its labels route it to the right team and severity.&lt;/li&gt;
+                     *     &lt;li&gt;Its annotations include a working runbook link.&lt;/li&gt;
+                     *     &lt;/ol&gt;
+                     *     &lt;p&gt;Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.&lt;/p&gt;</content>
+                     *         <link href="http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you"/>
+                     *         <summary type="text">Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.</summary>
+                     *         <category term="testing"/>
+                     *         <category term="observability"/>
+                     *         <category term="sre"/>
+                     *         <published>2024-12-10T00:00:00+00:00</published>
+                     *         <media:content url="http://127.0.0.1:5000/images/testing-alerts.jpg" medium="image"/>
+                     *         <media:thumbnail url="http://127.0.0.1:5000/images/testing-alerts.jpg"/>
+                     *       </entry>
+                     *     </feed>
+                     */
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No author with this slug, or no published post with this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getJsonFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this author's posts (an author slug); 404 if unknown. */
+                author?: string;
+                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "authors": [
+                     *         {
+                     *           "name": "Jason Hand"
+                     *         }
+                     *       ],
+                     *       "description": "Writing on SRE, incident response, security, platform engineering and AI in operations.",
+                     *       "favicon": "http://127.0.0.1:5000/images/favicon.svg",
+                     *       "feed_url": "http://127.0.0.1:5000/api/feed.json?tag=testing",
+                     *       "home_page_url": "http://127.0.0.1:5000/blog",
+                     *       "items": [
+                     *         {
+                     *           "authors": [
+                     *             {
+                     *               "avatar": "http://127.0.0.1:5000/images/wei-chen.jpg",
+                     *               "name": "Wei Chen"
+                     *             }
+                     *           ],
+                     *           "content_html": "<p>We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.</p>\n<p>Prometheus ships with a way to fix this: <code>promtool test rules</code> evaluates alerting rules against synthetic time series and checks which alerts fire.</p>\n<h2 id=\"a-rule-and-its-test\">A rule and its test</h2>\n<p>Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:</p>\n<pre><code class=\"language-yaml\"># rules/checkout.yml\ngroups:\n  - name: checkout\n    rules:\n      - alert: CheckoutHighErrorRate\n        expr: |\n          sum(rate(http_requests_total{service=\"checkout\",code=~\"5..\"}[5m]))\n            / sum(rate(http_requests_total{service=\"checkout\"}[5m])) &gt; 0.05\n        for: 10m\n        labels:\n          severity: page\n        annotations:\n          summary: Checkout error rate above 5%\n          runbook_url: https://runbooks.example.com/checkout/high-error-rate\n</code></pre>\n<p>And a test that feeds it fifteen minutes of traffic with a 10% error rate:</p>\n<pre><code class=\"language-yaml\"># tests/checkout_test.yml\nrule_files:\n  - ../rules/checkout.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'http_requests_total{service=\"checkout\",code=\"200\"}'\n        values: '0+90x15'\n      - series: 'http_requests_total{service=\"checkout\",code=\"500\"}'\n        values: '0+10x15'\n    alert_rule_test:\n      - eval_time: 5m\n        alertname: CheckoutHighErrorRate\n        exp_alerts: []\n      - eval_time: 15m\n        alertname: CheckoutHighErrorRate\n        exp_alerts:\n          - exp_labels:\n              severity: page\n            exp_annotations:\n              summary: Checkout error rate above 5%\n              runbook_url: https://runbooks.example.com/checkout/high-error-rate\n</code></pre>\n<h2 id=\"run-it-in-ci\">Run it in CI</h2>\n<pre><code class=\"language-bash\">promtool check rules rules/*.yml\npromtool test rules tests/*_test.yml\n</code></pre>\n<h2 id=\"what-we-test-for\">What we test for</h2>\n<ol>\n<li>The alert fires when the condition holds for longer than its <code>for</code> duration.</li>\n<li>It does <strong>not</strong> fire for a short spike.</li>\n<li>Its labels route it to the right team and severity.</li>\n<li>Its annotations include a working runbook link.</li>\n</ol>\n<p>Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.</p>",
+                     *           "date_published": "2024-12-10T00:00:00Z",
+                     *           "id": "http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you",
+                     *           "image": "http://127.0.0.1:5000/images/testing-alerts.jpg",
+                     *           "summary": "Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.",
+                     *           "tags": [
+                     *             "testing",
+                     *             "observability",
+                     *             "sre"
+                     *           ],
+                     *           "title": "Testing Alerts Before They Page You",
+                     *           "url": "http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you"
+                     *         }
+                     *       ],
+                     *       "language": "en-US",
+                     *       "title": "Jason Hand: posts tagged testing",
+                     *       "version": "https://jsonfeed.org/version/1.1"
+                     *     }
+                     */
+                    "application/feed+json": components["schemas"]["JsonFeed"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No author with this slug, or no published post with this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getSitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getSitemapPart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="UTF-8"?>
+                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                     *     <url><loc>http://127.0.0.1:5000/blog/retiring-the-war-room</loc><lastmod>2025-11-04</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/service-level-objectives-for-ai-features</loc><lastmod>2025-08-19</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/structured-logging-is-a-security-control</loc><lastmod>2024-07-02</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</loc><lastmod>2024-12-10</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/what-developer-advocates-owe-operators</loc><lastmod>2024-10-22</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/writing-runbooks-people-actually-read</loc><lastmod>2024-02-27</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/your-on-call-rotation-is-a-product</loc><lastmod>2024-01-16</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/projects</loc><lastmod>2025-02-20</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/projects/incident-review-toolkit</loc><lastmod>2024-06-14</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/projects/observability-workshop-series</loc><lastmod>2025-02-20</lastmod></url>
+                     *     </urlset>
+                     */
+                    "application/xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such part: parts exist only when the sitemap is an index. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {

@@ -1,0 +1,82 @@
+"""What a feed says about the site: its title, description, language, icon and blog page.
+
+The content model has no "site title" field, so it is read where the theme
+itself shows one: the ``og:site_name`` meta tag, the ``titleSuffix`` appended
+to page titles, the header's title. The description is the blog page's (or the
+home page's) meta description, which is what a search result shows for the site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from api.content.documents import Documents
+from api.content.index import ContentView
+
+BLOG_PATH = "/blog"
+HOME_PATH = "/"
+FALLBACK_TITLE = "Blog"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIdentity:
+    title: str
+    description: str
+    home_path: str  # the front end's page listing the posts
+    language: str | None  # BCP 47, e.g. ``en-US``
+    icon: str | None  # the favicon's URL as the configuration writes it
+
+    @classmethod
+    def of(cls, documents: Documents) -> SiteIdentity:
+        config = documents.site(site_url="")["config"] or {}  # only the configuration is read
+        view = documents.view
+        meta = _meta_tags(config.get("defaultMetaTags"))
+        header = config.get("header")
+        title = _first_text(
+            meta.get("og:site_name"),
+            config.get("titleSuffix"),
+            header.get("title") if isinstance(header, Mapping) else None,
+            _page_field(view, HOME_PATH, "metaTitle"),
+        )
+        title = title or FALLBACK_TITLE
+        description = _first_text(
+            _page_field(view, BLOG_PATH, "metaDescription"),
+            _page_field(view, HOME_PATH, "metaDescription"),
+            meta.get("og:description"),
+            meta.get("description"),
+        )
+        locale = _first_text(meta.get("og:locale"))
+        icon = _first_text(config.get("favicon"))
+        return cls(
+            title=title,
+            description=description or f"The newest posts of {title}",
+            home_path=BLOG_PATH if BLOG_PATH in view.pages_by_url else HOME_PATH,
+            language=locale.replace("_", "-") if locale else None,
+            icon=icon,
+        )
+
+
+def _meta_tags(tags: Any) -> dict[str, Any]:
+    """``defaultMetaTags`` as ``{property: content}``."""
+    if not isinstance(tags, Iterable) or isinstance(tags, str | bytes | Mapping):
+        return {}
+    return {
+        tag["property"]: tag.get("content")
+        for tag in tags
+        if isinstance(tag, Mapping) and isinstance(tag.get("property"), str)
+    }
+
+
+def _page_field(view: ContentView, path: str, key: str) -> Any:
+    page = view.pages_by_url.get(path)
+    return page.fields.get(key) if page is not None else None
+
+
+def _first_text(*candidates: Any) -> str | None:
+    """The first candidate that is a non-blank string, stripped."""
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    return None
