@@ -253,6 +253,8 @@ def test_parses_every_answer_of_a_site_that_extends_the_model(generated):
             assert parsed.to_dict() == served, request.url
             asked += 1
     assert asked > 50
+
+
 def test_reads_the_feeds(generated, api_client):
     rss = generated.get_rss_feed.sync(client=api_client, tag="ai")
     feed = generated.get_json_feed.sync(client=api_client, author="jason-hand")
