@@ -59,16 +59,15 @@ def page_slug(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1] or "index"
 
 
-_TAG_SEPARATORS = re.compile(r"[\s_/]+")
-_TAG_DROPPED = re.compile(r"[^\w.~-]+")
+_NOT_IN_TAG_SLUG = re.compile(r"[^\w]+|_+")
 
 
 def tag_slug(name: str) -> str:
-    """A tag's slug: lower-case, words joined by hyphens (``Site Reliability`` ->
-    ``site-reliability``)."""
-    text = unicodedata.normalize("NFC", name).strip().casefold()
-    text = _TAG_DROPPED.sub("", _TAG_SEPARATORS.sub("-", text))
-    return re.sub(r"-{2,}", "-", text).strip("-.~")[:MAX_SLUG_LENGTH]
+    """A tag's slug, "the lower-case, hyphenated name": every run of characters that are not
+    letters or digits becomes one ``-`` (``Site Reliability`` -> ``site-reliability``,
+    ``CI/CD`` -> ``ci-cd``); ``AI`` and ``ai`` are one tag."""
+    normal = unicodedata.normalize("NFC", name).casefold()
+    return _NOT_IN_TAG_SLUG.sub("-", normal).strip("-")[:MAX_SLUG_LENGTH]
 
 
 def person_slug(path: str) -> str:

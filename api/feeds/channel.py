@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from api.content import keys as content_keys
 from api.content.documents import Documents
-from api.content.index import ContentView
 
 BLOG_PATH = "/blog"
 HOME_PATH = "/"
@@ -38,12 +38,12 @@ class SiteIdentity:
             meta.get("og:site_name"),
             config.get("titleSuffix"),
             header.get("title") if isinstance(header, Mapping) else None,
-            _page_field(view, HOME_PATH, "metaTitle"),
+            _page_field(documents, HOME_PATH, "metaTitle"),
         )
         title = title or FALLBACK_TITLE
         description = _first_text(
-            _page_field(view, BLOG_PATH, "metaDescription"),
-            _page_field(view, HOME_PATH, "metaDescription"),
+            _page_field(documents, BLOG_PATH, "metaDescription"),
+            _page_field(documents, HOME_PATH, "metaDescription"),
             meta.get("og:description"),
             meta.get("description"),
         )
@@ -69,9 +69,14 @@ def _meta_tags(tags: Any) -> dict[str, Any]:
     }
 
 
-def _page_field(view: ContentView, path: str, key: str) -> Any:
-    page = view.pages_by_url.get(path)
-    return page.fields.get(key) if page is not None else None
+def _page_field(documents: Documents, path: str, key: str) -> Any:
+    """A field of the page at ``path`` (recorded as a content key of the feed)."""
+    page = documents.view.pages_by_url.get(path)
+    if page is None:
+        documents.uses(content_keys.PAGES)  # it may come
+        return None
+    documents.uses(content_keys.page_key(page.path))
+    return page.fields.get(key)
 
 
 def _first_text(*candidates: Any) -> str | None:

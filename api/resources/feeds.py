@@ -16,6 +16,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.config import Settings
+from api.content import keys as k
 from api.feeds.atom import MEDIA_TYPE as ATOM_TYPE
 from api.feeds.atom import render_atom
 from api.feeds.entries import Feed, build_feed
@@ -46,6 +47,14 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
     """The feed this request asks for: the newest ``FEED_SIZE`` posts, filtered."""
     settings: Settings = current_app.extensions["settings"]
     documents = current_documents()
+    documents.uses(k.POSTS)
+    if author is not None:
+        documents.uses(k.author_posts_key(author), k.AUTHORS)  # the author's name: AUTHORS
+        person = documents.view.authors_by_slug.get(author)
+        if person is not None:
+            documents.uses(k.person_key(person.path))
+    if tag is not None:
+        documents.uses(k.tag_key(tag), k.TAGS)  # the tag's name as written: TAGS
     try:
         selection = feed_posts(documents.view, size=settings.feed_size, author=author, tag=tag)
     except UnknownFilter as unknown:
@@ -130,7 +139,9 @@ class SitemapDocument(MethodView):
         parts are at `/api/sitemaps/{n}.xml`.
         """
         settings: Settings = current_app.extensions["settings"]
-        sitemap = sitemap_of(current_documents().view, settings.site_url)
+        documents = current_documents()
+        documents.uses(k.ANY_PAGE)  # every page's URL and date
+        sitemap = sitemap_of(documents.view, settings.site_url)
         return document(sitemap.document(), SITEMAP_TYPE)
 
 
@@ -149,7 +160,9 @@ class SitemapPart(MethodView):
         A `urlset` of at most 50,000 URLs, numbered from 1 as the index lists them.
         """
         settings: Settings = current_app.extensions["settings"]
-        part = sitemap_of(current_documents().view, settings.site_url).part(n)
+        documents = current_documents()
+        documents.uses(k.ANY_PAGE)
+        part = sitemap_of(documents.view, settings.site_url).part(n)
         if part is None:
             abort(404, message=f"No sitemap part {n}: see /api/sitemap.xml")
         return document(part, SITEMAP_TYPE)
