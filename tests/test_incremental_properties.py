@@ -241,7 +241,7 @@ def describe(snapshot: Snapshot) -> dict:
                 p.embeds,
             )
             for path, p in sorted(snapshot.pages_by_path.items())
-        },  # fmt: skip
+        },
         "people": {path: (p.slug, dict(p.fields)) for path, p in snapshot.people_by_path.items()},
         "site": dict(snapshot.site),
         "public": view(snapshot.public_view()[0]),
