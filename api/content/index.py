@@ -157,6 +157,9 @@ class Snapshot:
                 if file.kind in (FileKind.CONFIG, FileKind.STYLE)
             }
         )
+        self.site_verbatim: Mapping[str, bytes | None] = MappingProxyType(
+            {f.kind.value: f.verbatim for f in loaded.files.values() if f.kind.value in self.site}
+        )
         self.authors_by_slug: Mapping[str, Person] = MappingProxyType(
             {person.slug: person for person in people}
         )
@@ -232,7 +235,7 @@ def _visible_at(page: Page, cutoff: datetime | None) -> bool:
 
 
 def _person(file: ParsedFile) -> Person:
-    return Person(person_slug(file.path), file.path, file.data)
+    return Person(person_slug(file.path), file.path, file.data, file.verbatim)
 
 
 def _page(file: ParsedFile, body: str, people_by_path: Mapping[str, Person]) -> Page:
@@ -252,4 +255,5 @@ def _page(file: ParsedFile, body: str, people_by_path: Mapping[str, Person]) -> 
         title=facts.title,
         tags=facts.tags,
         author_slug=person.slug if person else None,
+        verbatim=file.verbatim,
     )

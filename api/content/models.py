@@ -42,6 +42,7 @@ class Person:
     slug: str
     path: str
     fields: Mapping[str, Any]
+    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
 
     @property
     def name(self) -> str:
@@ -70,6 +71,7 @@ class Page:
     title: str
     tags: tuple[str, ...]
     author_slug: str | None = None
+    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
 
     @property
     def fields(self) -> dict[str, Any]:

@@ -1,0 +1,85 @@
+"""Each file's data as written, kept beside the normalised data for the Stackbit view.
+
+The normalised data (``ParsedFile.blob``) is shaped for our API: ``type`` filled in
+where the position decides it and moved first, dates rewritten, empty values
+dropped. A Stackbit theme's own loader hands its pages the file as written, in
+the file's key order, read by js-yaml (``api.content.js_yaml``), and the Markdown
+body with the whitespace around it. Neither can be derived from the normalised
+data, so parsing keeps this second, marshalled copy; requests never open files.
+
+The body costs almost nothing: what the theme sees is our (stripped) page body
+with the whitespace that was around it, so only that whitespace is kept.
+"""
+
+from __future__ import annotations
+
+import marshal
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from api.content.js_yaml import js_json_value, load_yaml_as_js
+from api.content.parsing import markdown_body
+
+_OPENING = re.compile(r"-{3,}[ \t\r]*(?:\n|$)")
+_CLOSING_REST = re.compile(r"-*[ \t\r]*(?:\n|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Verbatim:
+    """A file's data as written; for a page, the whitespace around its body too."""
+
+    data: dict[str, Any]
+    lead: str = ""  # whitespace between the closing '---' line and the body
+    trail: str = ""  # whitespace after the body
+    text_after: str | None = None  # all of it, when it is not lead + body + trail
+
+    def after_front_matter(self, body: str) -> str:
+        """The text after the closing ``---`` line, given the page's stripped ``body``."""
+        return self.text_after if self.text_after is not None else self.lead + body + self.trail
+
+
+def page_verbatim(front_matter_text: str, text: str) -> bytes:
+    """What a page keeps for the Stackbit view: its front matter read by js-yaml, and
+    how to rebuild the text after the front matter from the page's body."""
+    try:
+        data = load_yaml_as_js(front_matter_text)
+    except (yaml.YAMLError, RecursionError):
+        data = None
+    after = _text_after_front_matter(text)
+    body = after.strip()
+    if body == markdown_body(text):
+        lead, trail = after[: len(after) - len(after.lstrip())], after[len(after.rstrip()) :]
+        record: tuple[Any, ...] = (data if isinstance(data, dict) else {}, lead, trail, None)
+    else:
+        record = (data if isinstance(data, dict) else {}, "", "", after)
+    return marshal.dumps(record)
+
+
+def data_verbatim(data: dict[str, Any]) -> bytes:
+    """What a JSON data file keeps: its object as ``JSON.parse`` gives it."""
+    return marshal.dumps((js_json_value(data), "", "", None))
+
+
+def read_verbatim(blob: bytes) -> Verbatim:
+    data, lead, trail, text_after = marshal.loads(blob)
+    return Verbatim(data, lead, trail, text_after)
+
+
+def _text_after_front_matter(text: str) -> str:
+    """The text after the closing ``---`` line, split where ``markdown_body`` splits."""
+    stripped = text.lstrip()
+    opening = _OPENING.match(stripped)
+    if opening is None:
+        return stripped
+    position = opening.end() - 1
+    while True:
+        position = stripped.find("\n---", position)
+        if position == -1:
+            return ""
+        rest = _CLOSING_REST.match(stripped, position + 4)
+        if rest is not None:
+            return stripped[rest.end() :]
+        position += 1
