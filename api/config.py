@@ -47,6 +47,16 @@ def _parse_optional_path(raw: str) -> Path | None:
     return Path(raw) if raw else None
 
 
+STACKBIT_GENERATIONS = ("content-ts", "sourcebit")  # api.stackbit.GENERATIONS
+
+
+def _parse_stackbit_compat(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in STACKBIT_GENERATIONS:
+        raise ValueError(f"expected one of {', '.join(STACKBIT_GENERATIONS)}, got {raw!r}")
+    return value
+
+
 def _default_cache_dir(environ: Mapping[str, str]) -> Path:
     """``$XDG_CACHE_HOME/content-api``: outside the content folder, safe to delete."""
     base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME", ".")) / ".cache")
@@ -72,6 +82,7 @@ class Settings:
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
     threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
+    stackbit_compat: str = "content-ts"  # the theme generation /api/stackbit/* answers for
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +129,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "port": ("PORT", _parse_non_negative_int),
     "workers": ("WORKERS", _parse_non_negative_int),
     "threads": ("THREADS", _parse_non_negative_int),
+    "stackbit_compat": ("STACKBIT_COMPAT", _parse_stackbit_compat),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

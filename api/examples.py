@@ -27,6 +27,8 @@ EXAMPLE_REQUESTS = {
     "getPage": "/api/pages?path=/about",
     "listPagePaths": "/api/pages/paths",
     "getSite": "/api/site",
+    "listStackbitPaths": "/api/stackbit/paths",
+    "getStackbitProps": "/api/stackbit/props?path=/projects/incident-review-toolkit",
 }
 
 
