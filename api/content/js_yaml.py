@@ -62,12 +62,16 @@ def load_yaml_as_js(text: str) -> Any:
 
 
 def _build(node: yaml.Node, built: dict[int, Any]) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node.tag, node.value)
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        tag, value = node.tag, node.value
+        if tag == _PLAIN:
+            return resolve_plain(value) if _MAYBE_NOT_A_STRING(value) else value
+        return _scalar(tag, value)
     found = built.get(id(node))
     if found is not None:  # an alias: the same object, as js-yaml shares it
         return found
-    if isinstance(node, yaml.SequenceNode):
+    if kind is yaml.SequenceNode:
         sequence: list[Any] = []
         built[id(node)] = sequence
         sequence.extend(_build(item, built) for item in node.value)
@@ -79,9 +83,12 @@ def _build(node: yaml.Node, built: dict[int, Any]) -> Any:
         if key_node.tag == _PLAIN and key_node.value == "<<":
             _merge(mapping, _build(value_node, built), merged)
             continue
-        key = js_string(_build(key_node, built))
+        key = _build(key_node, built)
+        if type(key) is not str:
+            key = js_string(key)
         mapping[key] = _build(value_node, built)
-        merged.discard(key)
+        if merged:
+            merged.discard(key)
     return js_object(mapping)
 
 
@@ -116,6 +123,10 @@ _FLOAT_PATTERN = re.compile(
     re.X,
 )
 _BASE60_TAIL = re.compile(r"^(?::[0-5]?[0-9])+$")
+# Whatever could resolve to something other than a string starts like one of these.
+_MAYBE_NOT_A_STRING = re.compile(
+    r"[-+.0-9~]|(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)\Z|\Z"
+).match
 
 
 def resolve_plain(value: str) -> Any:
@@ -274,7 +285,7 @@ def _is_array_index(key: str) -> bool:
 
 def js_object(mapping: dict[str, Any]) -> dict[str, Any]:
     """The key order of a JavaScript object: integer-like keys first, ascending, then the rest."""
-    if not any(_is_array_index(key) for key in mapping):
+    if not any(key[:1].isdigit() and _is_array_index(key) for key in mapping):
         return mapping
     items = list(mapping.items())
     mapping.clear()  # reordered in place: a YAML alias may already point at this object
