@@ -243,3 +243,22 @@ def test_the_spec_describes_the_page_as_the_models_layouts(spec):
     post = spec["components"]["schemas"]["StackbitPostLayout"]
     assert post["properties"]["__metadata"] == {"$ref": "#/components/schemas/StackbitMetadata"}
     assert post["additionalProperties"] is True
+
+
+def test_a_reload_is_seen_at_once(make_site):
+    root = make_site({}, base=CORPUS)
+    app = create_app({"content_dir": root, "content_watch": False})
+    client = app.test_client()
+    newest = client.get("/api/stackbit/props?path=/blog").get_json()["page"]["items"][0]
+    assert newest["__metadata"]["id"] == "content/pages/blog/post-seven.md"
+
+    post = root / "pages" / "blog" / "post-one.md"
+    post.write_text(post.read_text().replace("'2021-06-28'", "'2030-06-28'"), encoding="utf-8")
+    app.extensions["content"].reload()
+
+    feed = client.get("/api/stackbit/props?path=/blog").get_json()["page"]["items"]
+    assert [item["__metadata"]["id"] for item in feed[:2]] == [
+        "content/pages/blog/post-one.md",
+        "content/pages/blog/post-seven.md",
+    ]
+    assert feed[0]["date"] == "2030-06-28"

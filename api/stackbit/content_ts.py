@@ -26,7 +26,7 @@ from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any
 
-from api.stackbit.files import CONFIG_ID, PAGES_DIR, SiteFiles, SourceFile
+from api.stackbit.files import CONFIG_ID, PAGES_DIR, FactsCache, SiteFiles, SourceFile
 from api.stackbit.js import date_milliseconds, locale_order, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish, reference_fields
 
@@ -70,7 +70,7 @@ class Index:
         self.by_url: dict[str, SourceFile] = {}
         for file in pages:
             self.by_url.setdefault(url_path(file.id), file)
-        facts = {file.id: _sort_facts(file) for file in pages}
+        facts = _FACTS.collect(pages)
         self.posts = _newest_first([f for f in pages if facts[f.id][0] == "PostLayout"], facts)
         self.projects = _newest_first(
             [f for f in pages if facts[f.id][0] == "ProjectLayout"], facts
@@ -100,6 +100,9 @@ def _sort_facts(file: SourceFile) -> tuple[Any, float]:
     data, _ = file.read()
     date = data.get("date", _MISSING)
     return data.get("type"), math.nan if date is _MISSING else date_milliseconds(date)
+
+
+_FACTS = FactsCache(_sort_facts)
 
 
 def _model_name(file: SourceFile) -> Any:

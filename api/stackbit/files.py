@@ -7,8 +7,9 @@ the snapshot shows (drafts only in preview) is what the theme's loader sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from api.content.index import ContentView, Snapshot
 from api.content.models import Page
@@ -18,6 +19,8 @@ from api.content.verbatim import read_verbatim
 PAGES_DIR = "content/pages"
 DATA_DIR = "content/data"
 CONFIG_ID = "content/data/config.json"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +35,16 @@ class SourceFile:
     def is_page(self) -> bool:
         return self.page is not None
 
+    @property
+    def verbatim(self) -> bytes | None:
+        return self.page.verbatim if self.page is not None else self.blob
+
     def read(self) -> tuple[dict[str, Any], str | None]:
         """A fresh copy of the data as written, and for a page the text after its front matter.
 
         Fresh on every call: the resolvers change what they read, as the themes do.
         """
-        blob = self.page.verbatim if self.page is not None else self.blob
+        blob = self.verbatim
         if blob is None:
             return {}, ("" if self.page is not None else None)
         verbatim = read_verbatim(blob)
@@ -73,4 +80,25 @@ class SiteFiles:
         if found is None:
             key = reference_key(reference)
             found = self.by_id.get(REPOSITORY_PREFIX + key) if key is not None else None
+        return found
+
+
+class FactsCache(Generic[T]):
+    """What an index needs from every file (a post's date, say), kept from one snapshot to the
+    next by the file's data: after a reload only the files that changed are read again."""
+
+    def __init__(self, extract: Callable[[SourceFile], T]) -> None:
+        self._extract = extract
+        self._known: dict[bytes, T] = {}
+
+    def collect(self, files: Iterable[SourceFile]) -> dict[str, T]:
+        """The facts of ``files`` by file id; what is kept is only what these files need."""
+        known, kept, found = self._known, {}, {}
+        for file in files:
+            blob = file.verbatim
+            value = known[blob] if blob is not None and blob in known else self._extract(file)
+            if blob is not None:
+                kept[blob] = value
+            found[file.id] = value
+        self._known = kept
         return found

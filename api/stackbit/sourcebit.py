@@ -29,7 +29,7 @@ import re
 from functools import cmp_to_key
 from typing import Any
 
-from api.stackbit.files import CONFIG_ID, DATA_DIR, PAGES_DIR, SiteFiles, SourceFile
+from api.stackbit.files import CONFIG_ID, DATA_DIR, PAGES_DIR, FactsCache, SiteFiles, SourceFile
 from api.stackbit.js import code_unit_order, date_milliseconds, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish
 
@@ -78,7 +78,7 @@ class Index:
         self.by_url: dict[str, SourceFile] = {}
         for file in self.pages:
             self.by_url.setdefault(url_path(_relative(file)), file)
-        facts = {file.id: _post_facts(file) for file in self.objects}
+        facts = _FACTS.collect(self.objects)
         self.posts = tuple(
             sorted(
                 (file for file in self.objects if facts[file.id][0]),
@@ -119,6 +119,9 @@ def _post_facts(file: SourceFile) -> tuple[bool, float]:
     date = data.get("date", _MISSING)
     milliseconds = math.nan if date is _MISSING else date_milliseconds(date)
     return data.get("layout") == "PostLayout", milliseconds
+
+
+_FACTS = FactsCache(_post_facts)
 
 
 class _Loader:
