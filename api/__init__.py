@@ -19,6 +19,7 @@ from api.content.watching import ContentWatcher
 from api.resources import authors, health, pages, posts
 from api.resources import feeds as feed_routes  # `api.feeds` is the feeds package
 from api.resources import index as api_index
+from api.resources import stackbit as stackbit_resource
 from api.startup import check_content_dir
 from api.web import docs
 from api.web.delivery import Delivery
@@ -80,6 +81,7 @@ def create_app(
     api.register_blueprint(api_index.blp)
     for module in (posts, authors, pages, health, feed_routes):
         api.register_blueprint(module.blp)
+    api.register_blueprint(stackbit_resource.blp)
     app.cli.add_command(content_cli)
 
     app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]

@@ -14,12 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from api.config import Settings
 from api.content.loader import load_content
 from api.content.models import Severity
 from api.examples import EXAMPLES_FILE, write_examples
+from api.stackbit.style import fetch_site, style_json
 from api.startup import check_content_dir
 
 content_cli = AppGroup("content", help="Work with the content folder.")
@@ -69,3 +71,26 @@ def write_spec_examples() -> None:
     """Write the OpenAPI examples (api/openapi_examples.json) from the bundled site."""
     write_examples()
     click.echo(f"wrote {EXAMPLES_FILE}")
+
+
+@content_cli.command("stackbit-style")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--api-url", help="Read /api/site of the API running at this URL instead.")
+def write_stackbit_style(out: Path, api_url: str | None) -> None:
+    """Write a Stackbit theme's style.json (Tailwind's theme) to OUT from /api/site.
+
+    The theme's tailwind.config.js reads content/data/style.json; a front end
+    built on the API writes it with this before `next build`.
+    """
+    try:
+        if api_url:
+            site = fetch_site(api_url)
+        else:
+            site = current_app.test_client().get("/api/site").get_json()
+        text = style_json(site)
+    except (OSError, ValueError) as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}")

@@ -75,6 +75,16 @@ def _parse_optional_path(raw: str) -> Path | None:
     return Path(raw) if raw else None
 
 
+STACKBIT_GENERATIONS = ("content-ts", "sourcebit")  # api.stackbit.GENERATIONS
+
+
+def _parse_stackbit_compat(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in STACKBIT_GENERATIONS:
+        raise ValueError(f"expected one of {', '.join(STACKBIT_GENERATIONS)}, got {raw!r}")
+    return value
+
+
 def _default_cache_dir(environ: Mapping[str, str]) -> Path:
     """``$XDG_CACHE_HOME/content-api``: outside the content folder, safe to delete."""
     base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME", ".")) / ".cache")
@@ -106,6 +116,7 @@ class Settings:
     worker_lifetime: int = 0  # seconds before a worker is replaced (0: never; at least 60)
     worker_max_rss: int = 0  # MiB of memory over which a worker is replaced (0: never)
     feed_size: int = 20  # entries in each RSS, Atom and JSON feed
+    stackbit_compat: str = "content-ts"  # the theme generation /api/stackbit/* answers for
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -158,6 +169,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "worker_lifetime": ("WORKER_LIFETIME", _parse_worker_lifetime),
     "worker_max_rss": ("WORKER_MAX_RSS", _parse_non_negative_int),
     "feed_size": ("FEED_SIZE", _parse_positive_int),
+    "stackbit_compat": ("STACKBIT_COMPAT", _parse_stackbit_compat),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -38,6 +38,8 @@ EXAMPLE_REQUESTS = {
     "getSitemap": "/api/sitemap.xml",
     "getSitemapIndex": "/api/sitemap.xml",
     "getSitemapPart": "/api/sitemaps/2.xml",
+    "listStackbitPaths": "/api/stackbit/paths",
+    "getStackbitProps": "/api/stackbit/props?path=/projects/incident-review-toolkit",
 }
 # Answered with the sitemap split at this many URLs per file, so that the small bundled
 # site shows the index form and a part (a site is split at 50,000).

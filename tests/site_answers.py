@@ -71,6 +71,9 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
         if page["type"] in ("PostFeedLayout", "ProjectFeedLayout"):
             for query in ({"page": 2}, {"page": 1, "page_size": 100}, {"page": 99}):
                 yield Request("getPage", "/api/pages", query={"path": path, **query})
+    yield Request("listStackbitPaths", "/api/stackbit/paths")
+    for path in client.get("/api/stackbit/paths").get_json()["items"]:
+        yield Request("getStackbitProps", "/api/stackbit/props", query={"path": path})
 
 
 def json_get_operations(spec: dict[str, Any]) -> set[str]:

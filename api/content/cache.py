@@ -37,6 +37,7 @@ _FORMAT = 4
 # The modules whose code decides what parsing a file gives (see files.parse_source).
 _PARSER_MODULES = (
     "files.py", "lines.py", "models.py", "parsed.py", "parsing.py", "paths.py", "validation.py",
+    "js_yaml.py", "verbatim.py",
 )  # fmt: skip
 
 Kept = dict[str, FileVersion]

@@ -35,6 +35,7 @@ from api.content.validation import (
     normalise,
     without_nulls,
 )
+from api.content.verbatim import data_verbatim, page_verbatim
 from api.schemas import MODEL_SCHEMAS
 
 
@@ -72,8 +73,9 @@ def _parse_page(path: str, text: str) -> ParsedFile:
         )  # fmt: skip
     if not isinstance(type_name, str):
         return _unusable(path, FileKind.PAGE, lines.line_of(("type",)), "type: expected a string")
+    verbatim = page_verbatim(document.front_matter_text, text)
     if type_name in PAGE_TYPES:
-        return _validated(path, FileKind.PAGE, type_name, front_matter, lines)
+        return _validated(path, FileKind.PAGE, type_name, front_matter, lines, verbatim)
     if type_name in MODEL_SCHEMAS:
         message = f"a {type_name} is not a page type"
         return _unusable(path, FileKind.PAGE, lines.line_of(("type",)), message)
@@ -85,7 +87,7 @@ def _parse_page(path: str, text: str) -> ParsedFile:
     )
     data = without_nulls(front_matter)  # served as the file has it; `type` after its fields
     data.setdefault("type", type_name)
-    return ParsedFile.build(path, FileKind.PAGE, type_name, data, (warning,))
+    return ParsedFile.build(path, FileKind.PAGE, type_name, data, (warning,), verbatim=verbatim)
 
 
 def _parse_data_file(path: str, kind: FileKind, text: str) -> ParsedFile:
@@ -101,18 +103,23 @@ def _parse_data_file(path: str, kind: FileKind, text: str) -> ParsedFile:
     if written != expected:
         message = f"type: expected {expected!r}, got {written!r}"
         return _unusable(path, kind, lines.line_of(("type",)), message)
-    return _validated(path, kind, expected, data, lines)
+    return _validated(path, kind, expected, data, lines, data_verbatim(data))
 
 
 def _validated(
-    path: str, kind: FileKind, type_name: str, data: dict[str, Any], lines: LazyLines
+    path: str,
+    kind: FileKind,
+    type_name: str,
+    data: dict[str, Any],
+    lines: LazyLines,
+    verbatim: bytes | None = None,
 ) -> ParsedFile:
     result = normalise(data, type_name)
     problems = tuple(_located(path, problem, lines) for problem in result.problems)
     references = tuple(
         Reference(use.location, use.target_type, use.key) for use in result.references
     )
-    return ParsedFile.build(path, kind, type_name, result.data, problems, references)
+    return ParsedFile.build(path, kind, type_name, result.data, problems, references, verbatim)
 
 
 def _located(path: str, problem: FieldProblem, lines: LazyLines) -> ContentProblem:

@@ -353,6 +353,7 @@ class Snapshot:
         pages_by_path: Mapping[str, Page],
         people_by_path: Mapping[str, Person],
         site: Mapping[str, Mapping[str, Any]],
+        site_verbatim: Mapping[str, bytes | None],
         problems_by_path: Mapping[str, tuple[ContentProblem, ...]],
         kept: frozenset[str],
         published: ContentView,
@@ -366,6 +367,7 @@ class Snapshot:
         self.pages_by_path = pages_by_path
         self.people_by_path = people_by_path
         self.site = site
+        self.site_verbatim = site_verbatim
         self.problems_by_path = problems_by_path
         self.kept = kept
         self.options = options
@@ -415,6 +417,7 @@ class Snapshot:
             pages_by_path={page.path: page for page in pages},
             people_by_path=people_by_path,
             site=_site(state.served),
+            site_verbatim=_site_verbatim(state.served),
             problems_by_path=dict(state.problems),
             kept=frozenset(state.kept),
             published=published,
@@ -476,6 +479,7 @@ class Snapshot:
             pages_by_path=pages if pages is not None else self.pages_by_path,
             people_by_path=people_by_path if people_by_path is not None else self.people_by_path,
             site=_site(state.served) if site_changed else self.site,
+            site_verbatim=_site_verbatim(state.served) if site_changed else self.site_verbatim,
             problems_by_path=dict(state.problems)
             if delta.problems_changed
             else self.problems_by_path,
@@ -601,8 +605,18 @@ def _site(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
     return site
 
 
+def _site_verbatim(served: Mapping[str, FileVersion]) -> dict[str, bytes | None]:
+    """The site files as written (``api.content.verbatim``), for the Stackbit view."""
+    return {
+        version.parsed.kind.value: version.parsed.verbatim
+        for path in sorted(_SITE_PATHS)
+        if (version := served.get(path)) is not None
+    }
+
+
 def _person(path: str, version: FileVersion, state: ContentState) -> Person:
-    return Person(state.person_slugs.get(path) or path, path, version.parsed.data)
+    slug = state.person_slugs.get(path) or path
+    return Person(slug, path, version.parsed.data, version.parsed.verbatim)
 
 
 def _page(path: str, version: FileVersion, state: ContentState) -> Page:
@@ -625,6 +639,7 @@ def _page(path: str, version: FileVersion, state: ContentState) -> Page:
         tag_slugs=tuple(dict.fromkeys(tag_slug(tag) for tag in facts.tags if tag_slug(tag))),
         author_slug=author,
         embeds=facts.embeds,
+        verbatim=parsed.verbatim,
     )
 
 

@@ -42,6 +42,7 @@ class Person:
     slug: str
     path: str
     fields: Mapping[str, Any]
+    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
 
     @property
     def name(self) -> str:
@@ -72,6 +73,7 @@ class Page:
     tag_slugs: tuple[str, ...] = ()  # the tags as slugs, each once
     author_slug: str | None = None
     embeds: tuple[str, ...] = ()  # section types showing other pages (parsed.EMBEDDING_SECTIONS)
+    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
 
     @property
     def fields(self) -> dict[str, Any]:

@@ -87,6 +87,7 @@ class ParsedFile:
     problems: tuple[ContentProblem, ...] = ()
     references: tuple[Reference, ...] = ()
     facts: PageFacts | None = None
+    verbatim: bytes | None = None  # the data as written, for the Stackbit view (see verbatim.py)
 
     @classmethod
     def build(
@@ -97,9 +98,11 @@ class ParsedFile:
         data: dict[str, Any],
         problems: tuple[ContentProblem, ...] = (),
         references: tuple[Reference, ...] = (),
+        verbatim: bytes | None = None,
     ) -> ParsedFile:
         facts = _page_facts(data) if kind is FileKind.PAGE else None
-        return cls(path, kind, type_name, marshal.dumps(data), problems, references, facts)
+        blob = marshal.dumps(data)
+        return cls(path, kind, type_name, blob, problems, references, facts, verbatim)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -116,12 +119,13 @@ class ParsedFile:
         references = tuple(tuple(reference) for reference in self.references)
         facts = tuple(self.facts) if self.facts else None
         kind = self.kind.value
-        return (self.path, kind, self.type_name, self.blob, problems, references, facts)
+        verbatim = self.verbatim
+        return (self.path, kind, self.type_name, self.blob, problems, references, facts, verbatim)
 
     @classmethod
     def from_record(cls, record: tuple[Any, ...]) -> ParsedFile:
         """Back from the cache; a restart makes one per file, so no work is wasted here."""
-        path, kind, type_name, blob, problems, references, facts = record
+        path, kind, type_name, blob, problems, references, facts, verbatim = record
         return cls(
             path,
             _KINDS[kind],
@@ -134,6 +138,7 @@ class ParsedFile:
             if references
             else (),
             PageFacts._make(facts) if facts else None,
+            verbatim,
         )
 
 

@@ -1,0 +1,72 @@
+"""The Stackbit compatibility view: the snapshot as a Stackbit theme's own data layer sees it.
+
+``/api/stackbit/paths`` and ``/api/stackbit/props`` answer what the theme's
+``getStaticPaths`` and ``getStaticProps`` would return from the content folder,
+so that a theme's front end runs on the API with a data layer of a few lines.
+Each generation of themes has its own module (``STACKBIT_COMPAT``); what they
+share is how files are found (``files``), JavaScript's rules (``js``) and the
+checks on an answer (``objects``).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Protocol
+
+from api.content.index import ContentView, Snapshot
+from api.stackbit import content_ts, sourcebit
+from api.stackbit.files import SiteFiles
+from api.stackbit.objects import AnswerTooLarge
+
+
+class ThemeIndex(Protocol):
+    """What a generation works out once per view of a snapshot, and answers from."""
+
+    def paths(self) -> list[str]: ...
+
+    def props(self, path: str) -> dict[str, Any] | None: ...
+
+
+GENERATIONS: dict[str, Any] = {content_ts.NAME: content_ts, sourcebit.NAME: sourcebit}
+DEFAULT_GENERATION = content_ts.NAME
+
+_indexes: weakref.WeakKeyDictionary[ContentView, dict[str, ThemeIndex]] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
+
+
+def theme_index(snapshot: Snapshot, view: ContentView, generation: str) -> ThemeIndex:
+    """The generation's index of what ``view`` shows, built on first use and kept with the view
+    (a view belongs to one snapshot and never changes)."""
+    with _lock:
+        built = _indexes.setdefault(view, {})
+        index = built.get(generation)
+    if index is None:
+        index = GENERATIONS[generation].Index(SiteFiles(snapshot, view))
+        with _lock:
+            index = _indexes.setdefault(view, {}).setdefault(generation, index)
+    return index
+
+
+def normalise_theme_path(raw: str) -> str | None:
+    """A requested path as the themes write theirs: one leading ``/``, none trailing.
+
+    Case is kept (the themes' URL paths are case-sensitive); ``None`` for what no
+    page can have.
+    """
+    if len(raw) > 512 or any(ord(char) < 0x20 or char in "\\\x7f" for char in raw):
+        return None
+    path = "/" + raw.strip("/")
+    return path
+
+
+__all__ = [
+    "DEFAULT_GENERATION",
+    "GENERATIONS",
+    "AnswerTooLarge",
+    "ThemeIndex",
+    "normalise_theme_path",
+    "theme_index",
+]
