@@ -20,7 +20,7 @@ from api.resources import authors, health, pages, posts
 from api.resources import feeds as feed_routes  # `api.feeds` is the feeds package
 from api.resources import index as api_index
 from api.resources import stackbit as stackbit_resource
-from api.startup import check_content_dir
+from api.startup import check_content_dir, plain_development_logs
 from api.web import docs
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
@@ -50,6 +50,7 @@ def create_app(
     if test_config:
         settings = settings.replace(test_config)
     check_content_dir(settings.content_dir)
+    plain_development_logs()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     app = Flask(__name__, static_url_path="/api/static")

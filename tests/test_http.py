@@ -163,3 +163,45 @@ def test_cache_max_age_is_configurable():
     client = create_app({"content_dir": BUNDLED_CONTENT, "cache_max_age": 5}).test_client()
 
     assert client.get("/api/posts").headers["Cache-Control"].startswith("public, max-age=5,")
+
+
+def test_answers_carry_their_content_keys_and_say_whether_they_were_cached(site_client):
+    client = site_client({}, base=BUNDLED_CONTENT)
+
+    first = client.get("/api/posts/ai-security-and-the-end-of-silos")
+    again = client.get("/api/posts/ai-security-and-the-end-of-silos")
+
+    assert first.headers["X-Response-Cache"] == "MISS"
+    assert again.headers["X-Response-Cache"] == "HIT"
+    keys = first.headers["Cache-Tag"].split(",")
+    assert keys == sorted(keys) and "posts" in keys  # its RecentPostsSection shows the list
+    assert len(first.headers["Cache-Tag"]) <= 1024
+    assert all(key.replace("-", "").isalnum() for key in keys)
+
+
+def test_an_edit_drops_only_the_answers_that_show_what_changed(make_site):
+    root = make_site({}, base=BUNDLED_CONTENT)
+    app = create_app({"content_dir": root})
+    client = app.test_client()
+    old_post = "/api/posts/kubernetes-resource-limits-a-field-guide"  # not among the newest
+    unrelated = "/api/authors/jason-hand"  # not its author
+    listing, other_list = "/api/posts?page_size=5&page=3", "/api/posts?page_size=5&page=1"
+    assert "kubernetes-resource-limits" in client.get(listing).get_data(as_text=True)
+    assert "kubernetes-resource-limits" not in client.get(other_list).get_data(as_text=True)
+    for path in (old_post, unrelated, "/api/site"):
+        client.get(path)
+
+    path = root / "pages/blog/kubernetes-resource-limits-a-field-guide.md"
+    text = path.read_text(encoding="utf-8")
+    old_title = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(old_title, "title: Newly edited", 1), encoding="utf-8")
+    app.extensions["content"].reload(["pages/blog/kubernetes-resource-limits-a-field-guide.md"])
+
+    assert client.get(old_post).headers["X-Response-Cache"] == "MISS"
+    assert client.get(old_post).get_json()["title"].startswith("Newly ")
+    assert client.get(unrelated).headers["X-Response-Cache"] == "HIT"
+    assert client.get("/api/site").headers["X-Response-Cache"] == "HIT"
+    assert client.get(listing).headers["X-Response-Cache"] == "MISS"  # it lists the post
+    assert client.get(other_list).headers["X-Response-Cache"] == "HIT"
+    version = client.get("/healthz").headers["X-Content-Version"]
+    assert client.get(unrelated).headers["X-Content-Version"] == version  # never an older one

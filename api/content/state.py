@@ -486,12 +486,13 @@ class ContentState:
         if parsed.kind is FileKind.PERSON:
             slug = person_slug_of(path, candidate)
             where: tuple[str | int, ...] = ("slug",) if slug != person_slug(path) else ()
+            prefix = "slug: " if where else ""
             if not is_valid_slug(slug):
-                what = "slug" if where else "file name"
-                return where, f"{what} is not a valid slug ({SLUG_RULE})"
+                what = "not a valid slug" if where else "file name is not a valid slug"
+                return where, f"{prefix}{what} ({SLUG_RULE})"
             owner = self.people.owner(slug)
             if owner != path:
-                return where, f"author slug '{slug}' is already used by content/{owner}"
+                return where, f"{prefix}author slug '{slug}' is already used by content/{owner}"
             return None
         if parsed.kind is not FileKind.PAGE:
             return None

@@ -29,6 +29,8 @@ SNAPSHOT_KEY = "content.snapshot"
 VIEW_KEY = "content.view"
 PREVIEW_KEY = "content.preview"
 KEYS_KEY = "content.keys"  # the set an answer adds its content keys to while it is rendered
+# Says whether an answer came from the response cache (HIT) or was just rendered (MISS).
+CACHE_STATUS_HEADER = "X-Response-Cache"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 MAX_TARGET_BYTES = 2048  # path plus query string
 MAX_HEADER_BYTES = 8192  # one request header
@@ -37,7 +39,10 @@ SECURITY_HEADERS: Headers = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]
-EXPOSED_HEADERS = ("Access-Control-Expose-Headers", "ETag, Link, X-Content-Version, Cache-Tag")
+EXPOSED_HEADERS = (
+    "Access-Control-Expose-Headers",
+    "ETag, Link, X-Content-Version, Cache-Tag, X-Response-Cache",
+)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 StartResponse = Callable[..., Any]
@@ -114,12 +119,19 @@ class Delivery:
                     rendered.headers,
                     rendered.body,
                     cache_control=self.cache_control,
-                    extra=[*self.static_headers, (self.tag_header, header_value(content_keys))],
+                    extra=[
+                        *self.static_headers,
+                        (self.tag_header, header_value(content_keys)),
+                        (CACHE_STATUS_HEADER, "HIT"),
+                    ],
                     version=snapshot.version,
                     keys=content_keys,
                 )
                 if current:  # a late answer of an older snapshot is not kept
                     cache.put(snapshot.sequence, step, path, query, entry)
+                return self._respond(
+                    entry, environ, start_response, head=method == "HEAD", missed=True
+                )
             elif entry.version != snapshot.version:
                 fresh = entry.restamped(snapshot.version)
                 cache.replace(path, query, entry, fresh)
@@ -141,19 +153,25 @@ class Delivery:
         start_response: StartResponse,
         *,
         head: bool,
+        missed: bool = False,
     ) -> Iterable[bytes]:
-        """Send a cached 200 (or 304) with its prepared headers: the hot path."""
+        """Send a cached 200 (or 304) with its prepared headers: the hot path. An answer
+        rendered just now (``missed``) says so in its cache status header."""
         gzipped = entry.gzip_body is not None and _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match is not None and (
             if_none_match == entry.etag or _matches(if_none_match, entry.etag)
         ):
             headers = entry.gzip_not_modified_headers if gzipped else entry.not_modified_headers
+            if missed:
+                headers = _missed(headers)
             start_response(
                 "304 Not Modified", headers if self.any_origin else headers + self._cors(environ)
             )
             return [b""]
         headers = entry.gzip_headers if gzipped else entry.plain_headers
+        if missed:
+            headers = _missed(headers)
         start_response(entry.status, headers if self.any_origin else headers + self._cors(environ))
         if head:
             return [b""]
@@ -253,6 +271,10 @@ def _oversized(path: str, query: str, environ: dict[str, Any] | None) -> HTTPSta
                 return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
             total += size
     return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE if total > MAX_HEADERS_BYTES else None
+
+
+def _missed(headers: Headers) -> Headers:
+    return [(n, "MISS") if n == CACHE_STATUS_HEADER else (n, v) for n, v in headers]
 
 
 def _not_for_keeping(headers: Headers) -> bool:
