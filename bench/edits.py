@@ -139,8 +139,9 @@ class Site:
             return Edit(
                 kind,
                 lambda: atomic_write(author, json.dumps(person, indent=2)),
-                lambda port: f"Edited{number}".encode()
-                in get(port, f"/api/authors/{author.stem}")[1],
+                lambda port: (
+                    f"Edited{number}".encode() in get(port, f"/api/authors/{author.stem}")[1]
+                ),
             )
         raise ValueError(kind)
 
@@ -251,7 +252,9 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
         for number in range(10):
             edit = site.edit(KINDS[number % len(KINDS)])
             seconds: list[float] = []
-            cpu = cpu_for(server.pid, lambda e=edit: seconds.append(until_visible(server.port, e)))
+            cpu = cpu_for(
+                server.pid, lambda e=edit, s=seconds: s.append(until_visible(server.port, e))
+            )
             times.append(seconds[0])
             cpus.append(max(0.0, cpu - idle))
             log(f"  {edit.kind}: visible after {seconds[0] * 1000:.0f} ms, {cpus[-1]:.3f} s CPU")

@@ -149,9 +149,7 @@ def test_healthz_is_degraded_while_files_have_errors_and_counts_only_files_left_
     assert health["skippedFiles"] == 1  # the seed post is served in its last good version
 
 
-def test_each_problem_is_logged_once_when_it_appears_and_each_reload_is_one_line(
-    make_site, caplog
-):
+def test_each_problem_is_logged_once_when_it_appears_and_each_reload_is_one_line(make_site, caplog):
     root = make_site({}, base=BUNDLED_CONTENT)
     repo = repository(root)
     broken = root / "pages/blog/broken.md"
