@@ -194,6 +194,7 @@ class ContentState:
         self.post_slugs = Claims()
         self.people = Claims()
         self.referrers: dict[str, set[str]] = {}
+        self._folders: dict[str, int] = {}  # how many known files each folder holds, deep
         self._served_digest = 0
         self._problems_digest = 0
         self._parse = parse
@@ -243,19 +244,20 @@ class ContentState:
         """The files a set of changed paths can stand for: a folder stands for what it holds
         now and for every known file that was under it."""
         examine: set[str] = set()
-        folders: list[str] = []
+        folders: set[str] = set()  # folders that held known files: look at each of those
         for relative in paths:
             relative = relative.strip("/")
             if not relative or relative.startswith("../"):
                 continue
             full = os.path.join(self.root, relative)
             if os.path.isdir(full) and not os.path.islink(full):
-                folders.append(relative)
                 examine.update(walk_folder(self.root, relative, found))
             elif is_content_path(relative) or relative in self.file_problems:
                 examine.add(relative)
-            if not is_content_path(relative):
-                folders.append(relative)  # perhaps a folder that was removed or moved away
+            if relative in self._folders or any(
+                problem.startswith(f"{relative}/") for problem in self.file_problems
+            ):
+                folders.add(relative)
         for folder in folders:
             prefix = f"{folder}/"
             examine.update(path for path in self.entries if path.startswith(prefix))
@@ -300,6 +302,7 @@ class ContentState:
                 touched.add(path)
             if source is None:
                 if self.entries.pop(path, None) is not None:
+                    self._count_folders(path, -1)
                     touched.add(path)
                 continue
             key = file_key(path, source.data)
@@ -316,10 +319,23 @@ class ContentState:
             old = self.entries.get(source.path)
             if old is None or old.version.parsed.type_name != version.parsed.type_name:
                 retyped.add(source.path)
+            if old is None:
+                self._count_folders(source.path, 1)
             self.entries[source.path] = FileEntry(source.signature, source.racy, version)
             touched.add(source.path)
         retyped.update(path for path in touched if path not in self.entries)
         return touched, retyped
+
+    def _count_folders(self, path: str, step: int) -> None:
+        """Keep ``_folders`` true: a change under a folder no known file is in costs nothing."""
+        folder = path.rpartition("/")[0]
+        while folder:
+            count = self._folders.get(folder, 0) + step
+            if count:
+                self._folders[folder] = count
+            else:
+                self._folders.pop(folder, None)
+            folder = folder.rpartition("/")[0]
 
     def _unchanged(self, path: str, entry: FileEntry) -> bool:
         try:
