@@ -16,7 +16,8 @@ from api.config import Settings
 from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
-from api.resources import authors, health, pages, posts
+from api.resources import authors, health, pages, posts, tags
+from api.resources import search as search_resource
 from api.web import docs
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
@@ -75,6 +76,8 @@ def create_app(
     api.document_model_types()
     for module in (posts, authors, pages, health):
         api.register_blueprint(module.blp)
+    api.register_blueprint(search_resource.blp)
+    api.register_blueprint(tags.blp)
     app.cli.add_command(content_cli)
 
     app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]

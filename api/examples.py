@@ -27,6 +27,11 @@ EXAMPLE_REQUESTS = {
     "getPage": "/api/pages?path=/about",
     "listPagePaths": "/api/pages/paths",
     "getSite": "/api/site",
+    "search": "/api/search?q=silos&page_size=2",
+    "listTags": "/api/tags",
+    "getTag": "/api/tags/on-call",
+    "listTagPosts": "/api/tags/on-call/posts?page_size=1",
+    "listRelatedPosts": "/api/posts/ai-security-and-the-end-of-silos/related",
 }
 
 

@@ -25,6 +25,7 @@ from api.content.parsed import POST_TYPE, PROJECT_TYPE, FileKind, ParsedFile
 from api.content.paths import page_slug, page_url, person_slug
 from api.content.rendering import Rendered, count_words, render_markdown
 from api.content.sanitizing import sanitise_html
+from api.content.tags import TagIndex, tag_slug, tag_slugs
 
 T = TypeVar("T")
 
@@ -76,7 +77,7 @@ class ContentView:
         for post in self.posts:
             if post.author_slug:
                 by_author[post.author_slug].append(post)
-            for tag in set(post.tags):
+            for tag in tag_slugs(post.tags):
                 by_tag[tag].append(post)
         self.posts_by_author: Mapping[str, tuple[Page, ...]] = MappingProxyType(
             {slug: tuple(posts) for slug, posts in by_author.items()}
@@ -90,10 +91,16 @@ class ContentView:
         )
         self._sorted: dict[tuple[str, str | None, str | None], tuple[Page, ...]] = {}
 
+    @cached_property
+    def tags(self) -> TagIndex:
+        """This audience's tags with their posts and counts (tag endpoints, feeds by tag)."""
+        return TagIndex(self.posts)
+
     def list_posts(
         self, *, sort: str = "-date", author: str | None = None, tag: str | None = None
     ) -> tuple[Page, ...]:
-        """Posts in ``sort`` order, filtered by author slug and/or tag; memoised per view."""
+        """Posts in ``sort`` order, filtered by author slug and/or tag slug; memoised per view."""
+        tag = tag_slug(tag) if tag is not None else None
         key = (sort, author, tag)
         found = self._sorted.get(key)
         if found is None:
@@ -101,7 +108,7 @@ class ContentView:
             if author is not None:
                 posts = self.posts_by_author.get(author, ())
                 if tag is not None:
-                    posts = [post for post in posts if tag in post.tags]
+                    posts = [post for post in posts if tag in tag_slugs(post.tags)]
             elif tag is not None:
                 posts = self.posts_by_tag.get(tag, ())
             found = tuple(POST_SORTS[sort](posts))
