@@ -20,6 +20,7 @@ from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
+from api.search import search_index
 from api.web.delivery import MAX_HEADERS_BYTES
 
 log = logging.getLogger("api.serve")
@@ -33,6 +34,8 @@ def main() -> int:
         return 2
     workers = settings.workers or os.cpu_count() or 1
     app = create_app(start_background=False)
+    # The search index too: built once here, shared by the workers like the snapshot.
+    search_index(app.extensions["content"].snapshot)
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.
     gc.freeze()

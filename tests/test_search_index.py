@@ -59,6 +59,14 @@ def snapshot_of(root: Path) -> Snapshot:
     return Snapshot(load_content(root, 1 << 20))
 
 
+@pytest.fixture(autouse=True)
+def no_earlier_index(monkeypatch):
+    """Each test starts with no index made before it (indexes chain within a process)."""
+    from api.search import snapshots
+
+    monkeypatch.setattr(snapshots, "_last", None)
+
+
 @pytest.fixture
 def site(make_site) -> Path:
     return make_site({}, base=BUNDLED_CONTENT)
@@ -218,3 +226,23 @@ def test_a_forked_worker_searches_the_parents_index_and_updates_its_own(site):
 
     assert answer == [index.search(parse_query("silos")).total, 1]
     assert index.search(parse_query("zebra")).total == 0  # the parent's index is untouched
+
+
+def test_after_a_reload_only_the_changed_pages_are_indexed_again(site):
+    app = create_app({"content_dir": site})
+    repository = app.extensions["content"]
+    first = search_index(repository.snapshot)
+    (site / "pages/blog/zoo.md").write_text(post("Zoo", "A zebra."), "utf-8")
+    person = site / "data/team/maria-garcia.json"
+    person.write_text(person.read_text().replace('"Garcia"', '"Quokka"'), "utf-8")
+
+    second = search_index(repository.reload())
+
+    assert describe(second)["generation"] == describe(first)["generation"] + 1
+    assert second.search(parse_query("zebra")).total == 1
+    marias = {
+        p
+        for p, page in repository.snapshot.pages_by_path.items()
+        if page.author_slug == "maria-garcia"
+    }
+    assert {hit.path for hit in second.search(parse_query("maria quokka"), limit=50).hits} == marias

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 WRITER_HEAP_BYTES = 48_000_000
 MAX_STALE_SHARE = 0.2
+TYPO_FILL_BELOW = 50  # typo matches are looked for when the exact ones are fewer
 POST_TYPE = "PostLayout"
 
 TextOf = Callable[[Page], SearchDocument]
@@ -174,9 +175,11 @@ class SearchIndex:
     ) -> SearchResults:
         """The hits ``offset`` to ``offset + limit`` and the number of matches.
 
-        Pages matched with every word as written come first, by score; then those
-        found only by tolerating a typo, their scores scaled below the lowest exact
-        one, so that a higher score always means a better hit.
+        Pages matched with every word as written come first, by score; then, when
+        those are fewer than ``TYPO_FILL_BELOW``, the pages found only by tolerating
+        a typo, their scores scaled below the lowest exact one, so that a higher score
+        always means a better hit. (Past that many exact hits nobody reads on to the
+        typo matches, and looking for them would double the cost of a broad query.)
         """
         if query.is_empty:
             return SearchResults([], 0)
@@ -185,7 +188,7 @@ class SearchIndex:
         exact_query = engine.matching(query, typos=False)
         exact = self._search(engine.filtered(exact_query, **narrow), offset, limit)
         hits = [Hit(path, score, False) for path, score in exact.hits]
-        if not query.tolerates_typos:
+        if not query.tolerates_typos or exact.total >= TYPO_FILL_BELOW:
             return SearchResults(hits, exact.total)
         typo_query = engine.filtered(
             engine.matching(query, typos=True), excluded=exact_query, **narrow
