@@ -84,7 +84,7 @@ def parse_query(text: str, analyze: Callable[[str], list[str]]) -> ParsedQuery:
             last_is_word = True
     unique = list(dict.fromkeys(words))
     # Still typing the last word: the query ends in it, and it is not a repeat.
-    typing = last_is_word and text[-1:].isalnum() and words[-1] == unique[-1]
+    typing = last_is_word and text[-1:].isalnum() and words.count(words[-1]) == 1
     phrases = phrases[:MAX_TERMS]
     parsed_words = tuple(
         Word(word, prefix=typing and position == len(unique) - 1 and len(word) >= PREFIX_MIN_LENGTH)

@@ -27,7 +27,8 @@ _LINE_MARKUP = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.
 _RULE = re.compile(r"^[ \t|:*_-]*(?:---|\*\*\*|___)[ \t|:*_-]*$", re.MULTILINE)
 _UNDERSCORES = re.compile(r"_+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMPHASIS = ("**", "*", "~~", "`", "|")
+_EMPHASIS = ("**", "*", "~~", "|")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
 
 
 class BodyText(NamedTuple):
@@ -49,7 +50,7 @@ def body_text(markdown: str) -> BodyText:
 
         text = _FENCE.sub(keep_code, text)
     if "](" in text:
-        text = _LINK.sub(_link_text, text)
+        text = _LINK.sub(_link_text, text.replace("![", " ["))
     if "]:" in text:
         text = _REFERENCE_DEFINITION.sub("\n", text)
     if "<" in text:
@@ -73,14 +74,14 @@ def display_text(text: str) -> str:
     text = _LINE_MARKUP.sub("", text)
     if "---" in text or "***" in text or "___" in text:
         text = _RULE.sub(" ", text)
+    if "`" in text:
+        text = text.replace("`", "")
     for mark in _EMPHASIS:
         if mark in text:
             text = text.replace(mark, " ")
     if "_" in text:
         text = _UNDERSCORES.sub(_emphasis_underscores, text)
-    if "![" in text:
-        text = text.replace("![", "[")
-    return clean(text)
+    return _SPACE_BEFORE_PUNCTUATION.sub("", clean(text))
 
 
 def _emphasis_underscores(match: re.Match[str]) -> str:

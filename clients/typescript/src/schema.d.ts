@@ -64,6 +64,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/posts/{slug}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List the posts most like a post
+         * @description Most shared tags first, then the most similar text, then the newest; never
+         *     the post itself.
+         */
+        get: operations["listRelatedPosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/authors": {
         parameters: {
             query?: never;
@@ -199,6 +222,88 @@ export interface paths {
          *     the answer of now.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search posts, pages and projects
+         * @description Ranked by relevance (BM25; a title match above a body match), each hit with a
+         *     snippet of its best passage. Every word must match; `"quoted words"` match as a
+         *     phrase; the last word matches as a prefix while typing; a word of 5 letters or
+         *     more tolerates one typo (ranked below exact matches). Drafts only in preview.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tags
+         * @description Every tag of published posts with its number of posts: most posts first, then
+         *     by name.
+         */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** Read a tag */
+        get: operations["getTag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags/{slug}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** List the published posts with a tag, newest first */
+        get: operations["listTagPosts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1149,6 +1254,13 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * RelatedPosts
+         * @description Posts like this one: shared tags first, then shared words, newest first among equals.
+         */
+        RelatedPosts: {
+            items: components["schemas"]["PostSummary"][];
+        };
+        /**
          * AuthorPage
          * @description A page of Author.
          */
@@ -1656,6 +1768,78 @@ export interface components {
             skippedFiles: number;
             contentErrors: components["schemas"]["ContentError"][];
         };
+        /**
+         * SearchHit
+         * @description A page that matches a search, with the passage that matched.
+         */
+        SearchHit: {
+            /**
+             * @description The page's model type (PostLayout, PageLayout, ProjectLayout, PostFeedLayout, ProjectFeedLayout, ...).
+             * @example PostLayout
+             */
+            type: string;
+            /** @example ai-security-and-the-end-of-silos */
+            slug: string;
+            /**
+             * @description URL path of the page.
+             * @example /blog/ai-security-and-the-end-of-silos
+             */
+            url: string;
+            title: string;
+            /** @description Relevance (BM25 with field weights): higher is better; hits are in descending order of score. */
+            score: number;
+            /**
+             * @description About 30 words of the best matching passage as HTML: the matched words in `<mark>`, everything else escaped.
+             * @example …break down the <mark>silos</mark> that have existed for years.…
+             */
+            snippet: string;
+            /**
+             * @description ISO 8601 date, or date and time when the content has a time.
+             * @example 2025-01-30
+             */
+            date?: string;
+            /** @description A post's excerpt, a project's description, a page's meta. */
+            excerpt?: string;
+            author?: components["schemas"]["AuthorSummary"];
+            /** @description Present, true, on drafts in preview. */
+            isDraft?: boolean;
+        };
+        /**
+         * SearchPage
+         * @description A page of SearchHit.
+         */
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * Tag
+         * @description A tag of published posts.
+         */
+        Tag: {
+            /**
+             * @description The name lower-cased and hyphenated.
+             * @example incidents
+             */
+            slug: string;
+            /**
+             * @description As first written in the content.
+             * @example incidents
+             */
+            name: string;
+            /**
+             * @description Published posts with this tag.
+             * @example 5
+             */
+            postCount: number;
+        };
+        /**
+         * TagList
+         * @description Every tag, most posts first, then by name.
+         */
+        TagList: {
+            items: components["schemas"]["Tag"][];
+        };
     };
     responses: {
         /** @description Default error response */
@@ -1737,7 +1921,11 @@ export interface operations {
                      *           },
                      *           "readingTime": 2,
                      *           "slug": "retiring-the-war-room",
-                     *           "tags": [],
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
                      *           "title": "Retiring the War Room",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
@@ -1872,7 +2060,11 @@ export interface operations {
                      *           },
                      *           "readingTime": 2,
                      *           "slug": "retiring-the-war-room",
-                     *           "tags": [],
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
                      *           "title": "Retiring the War Room",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
@@ -2028,7 +2220,11 @@ export interface operations {
                      *               },
                      *               "readingTime": 2,
                      *               "slug": "retiring-the-war-room",
-                     *               "tags": [],
+                     *               "tags": [
+                     *                 "incidents",
+                     *                 "culture",
+                     *                 "On-Call"
+                     *               ],
                      *               "title": "Retiring the War Room",
                      *               "url": "/blog/retiring-the-war-room",
                      *               "wordCount": 337
@@ -2158,6 +2354,176 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published post has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listRelatedPosts: {
+        parameters: {
+            query?: {
+                /** @description How many posts, 1 to 20. */
+                limit?: number;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2025-03-18",
+                     *           "excerpt": "Once a language model can call tools, a successful prompt injection is no longer a funny screenshot. It is an incident, and it needs a severity scale, a kill switch and full transcripts.",
+                     *           "featuredImage": {
+                     *             "altText": "A chat window with a suspicious instruction hidden in a pasted document",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/prompt-injection.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "prompt-injection-is-an-incident-class-now",
+                     *           "tags": [
+                     *             "ai",
+                     *             "security",
+                     *             "incidents"
+                     *           ],
+                     *           "title": "Prompt Injection Is an Incident Class Now",
+                     *           "url": "/blog/prompt-injection-is-an-incident-class-now",
+                     *           "wordCount": 368
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2024-07-02",
+                     *           "excerpt": "In most investigations the logs are the only witness. Consistent, structured events make them one you can actually question.",
+                     *           "featuredImage": {
+                     *             "altText": "Lines of JSON log output on a dark terminal",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/structured-logging.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "structured-logging-is-a-security-control",
+                     *           "tags": [
+                     *             "security",
+                     *             "observability"
+                     *           ],
+                     *           "title": "Structured Logging Is a Security Control",
+                     *           "url": "/blog/structured-logging-is-a-security-control",
+                     *           "wordCount": 268
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2025-04-22",
+                     *           "excerpt": "A paved road that comes with security controls built in is a gift. A paved road you are not allowed to leave gets forked, and forks stop receiving fixes.",
+                     *           "featuredImage": {
+                     *             "altText": "A paved path through a park with people walking on and off it",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/golden-paths.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "golden-paths-not-golden-cages",
+                     *           "tags": [
+                     *             "platform",
+                     *             "security"
+                     *           ],
+                     *           "title": "Golden Paths, Not Golden Cages",
+                     *           "url": "/blog/golden-paths-not-golden-cages",
+                     *           "wordCount": 349
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RelatedPosts"];
                 };
             };
             /** @description Not Modified: the ETag sent is current; no body. */
@@ -2444,7 +2810,11 @@ export interface operations {
                      *           },
                      *           "readingTime": 2,
                      *           "slug": "retiring-the-war-room",
-                     *           "tags": [],
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
                      *           "title": "Retiring the War Room",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
@@ -3274,6 +3644,450 @@ export interface operations {
             };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description Page number, from 1. A page past the last is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                page_size?: number;
+                /** @description What to find, 1 to 200 characters. Every word must match (case and accents do not matter); `"quoted words"` match as a phrase; the last word also matches as a prefix while it is being typed (3 letters or more); a word of 5 letters or more still matches with one typo, ranked below exact matches. */
+                q: string;
+                /** @description Only pages of this model type (PostLayout, PageLayout, ProjectLayout, PostFeedLayout, ProjectFeedLayout, ...). */
+                type?: string;
+                /** @description Only this author's pages (an author slug). */
+                author?: string;
+                /** @description Only posts with this tag (a tag slug). */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 8288 links to the first, previous, next and last pages.
+                     * @example </api/posts?page=2&page_size=10>; rel="next"
+                     */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-01-30",
+                     *           "excerpt": "One of the most interesting things about AI in security is how it’s bringing different teams together. Security, IT Ops, and Data teams all have a role to play, and they’re starting to realize they need each other more than ever.",
+                     *           "score": 29.8825,
+                     *           "slug": "ai-security-and-the-end-of-silos",
+                     *           "snippet": "…Maybe AI is finally going to force us to break down the <mark>silos</mark> that have existed for years. If nothing else, it’s making it clear that security, reliability, and AI…",
+                     *           "title": "AI, Security, and the End of Silos",
+                     *           "type": "PostLayout",
+                     *           "url": "/blog/ai-security-and-the-end-of-silos"
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2025-03-18",
+                     *           "excerpt": "Once a language model can call tools, a successful prompt injection is no longer a funny screenshot. It is an incident, and it needs a severity scale, a kill switch and full transcripts.",
+                     *           "score": 2.2322,
+                     *           "slug": "prompt-injection-is-an-incident-class-now",
+                     *           "snippet": "…If that sounds familiar, it&#x27;s the lesson of AI, Security, and the End of <mark>Silos</mark>: the new risks don&#x27;t fit in anyone&#x27;s old box.",
+                     *           "title": "Prompt Injection Is an Incident Class Now",
+                     *           "type": "PostLayout",
+                     *           "url": "/blog/prompt-injection-is-an-incident-class-now"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 2,
+                     *         "totalItems": 5,
+                     *         "totalPages": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listTags: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "name": "incidents",
+                     *           "postCount": 5,
+                     *           "slug": "incidents"
+                     *         },
+                     *         {
+                     *           "name": "sre",
+                     *           "postCount": 5,
+                     *           "slug": "sre"
+                     *         },
+                     *         {
+                     *           "name": "observability",
+                     *           "postCount": 4,
+                     *           "slug": "observability"
+                     *         },
+                     *         {
+                     *           "name": "security",
+                     *           "postCount": 4,
+                     *           "slug": "security"
+                     *         },
+                     *         {
+                     *           "name": "ai",
+                     *           "postCount": 3,
+                     *           "slug": "ai"
+                     *         },
+                     *         {
+                     *           "name": "culture",
+                     *           "postCount": 3,
+                     *           "slug": "culture"
+                     *         },
+                     *         {
+                     *           "name": "On-Call",
+                     *           "postCount": 3,
+                     *           "slug": "on-call"
+                     *         },
+                     *         {
+                     *           "name": "devrel",
+                     *           "postCount": 2,
+                     *           "slug": "devrel"
+                     *         },
+                     *         {
+                     *           "name": "platform",
+                     *           "postCount": 2,
+                     *           "slug": "platform"
+                     *         },
+                     *         {
+                     *           "name": "kubernetes",
+                     *           "postCount": 1,
+                     *           "slug": "kubernetes"
+                     *         },
+                     *         {
+                     *           "name": "testing",
+                     *           "postCount": 1,
+                     *           "slug": "testing"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "On-Call",
+                     *       "postCount": 3,
+                     *       "slug": "on-call"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tag"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published post has this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listTagPosts: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. A page past the last is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                page_size?: number;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 8288 links to the first, previous, next and last pages.
+                     * @example </api/posts?page=2&page_size=10>; rel="next"
+                     */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-11-04",
+                     *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
+                     *           "featuredImage": {
+                     *             "altText": "An empty conference room with a speakerphone in the middle of the table",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/war-room.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "retiring-the-war-room",
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
+                     *           "title": "Retiring the War Room",
+                     *           "url": "/blog/retiring-the-war-room",
+                     *           "wordCount": 337
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 1,
+                     *         "totalItems": 3,
+                     *         "totalPages": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PostPage"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published post has this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
