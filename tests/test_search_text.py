@@ -38,7 +38,10 @@ def test_link_targets_tags_and_entities_are_not_text(markdown, kept, dropped):
 
 
 def test_display_text_drops_markdown_punctuation():
-    markdown = "## A heading\n\n- **bold** and *em* and `code`, and snake_case\n> quoted\n\n| a | b |\n|---|---|"
+    markdown = (
+        "## A heading\n\n- **bold** and *em* and `code`, and snake_case\n> quoted\n\n"
+        "| a | b |\n|---|---|"
+    )
 
     assert display_text(body_text(markdown).prose) == (
         "A heading bold and em and code, and snake_case quoted a b"
