@@ -56,15 +56,22 @@ INDEX_LOG = re.compile(r"search index: (\d+) pages in ([\d.]+) s")
 
 
 def make_queries(count: int, seed: int = 11) -> list[str]:
-    """Distinct 1-, 2- and 3-word queries (in turn) from the corpus's own words."""
+    """Distinct 1-, 2- and 3-word queries from the corpus's own words, in turn (one-word
+    queries stop at the size of the vocabulary)."""
     vocabulary = sorted(
         {word.lower() for word in (*WORDS, *TITLE_WORDS) if word.lower() not in STOPWORDS}
     )
     rng = random.Random(seed)
-    queries: dict[str, None] = {}
-    while len(queries) < count:
-        queries[" ".join(rng.sample(vocabulary, k=1 + len(queries) % 3))] = None
-    return list(queries)
+    ones = min(count // 3, len(vocabulary) // 2)
+    twos = (count - ones) // 2
+    groups = []
+    for words, wanted in ((1, ones), (2, twos), (3, count - ones - twos)):
+        chosen: dict[str, None] = {}
+        while len(chosen) < wanted:
+            chosen[" ".join(rng.sample(vocabulary, k=words))] = None
+        groups.append(list(chosen))
+    mixed = [group[i] for i in range(max(map(len, groups))) for group in groups if i < len(group)]
+    return mixed
 
 
 def time_queries(port: int, queries: list[str]) -> list[tuple[str, float, int]]:

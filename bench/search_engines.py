@@ -194,8 +194,8 @@ class TantivyEngine:
             last = prefix and number == len(words) - 1
             should = []
             for name, weight in WEIGHTS.items():
-                if last:
-                    term = query_class.regex_query(self.schema, name, re.escape(word) + ".*")
+                if last:  # what the server does: a prefix automaton (Levenshtein, distance 0)
+                    term = query_class.fuzzy_term_query(self.schema, name, word, 0, True, True)
                 else:
                     term = query_class.term_query(self.schema, name, word)
                 should.append((occur.Should, query_class.boost_query(term, weight)))
