@@ -74,24 +74,26 @@ def make_queries(count: int, seed: int = 11) -> list[str]:
     return mixed
 
 
-def time_queries(port: int, queries: list[str]) -> list[tuple[str, float, int]]:
-    """(query, milliseconds, hits) for each query, one after another on one connection."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def time_queries(
+    connection: http.client.HTTPConnection, queries: list[str]
+) -> list[tuple[str, float, int]]:
+    """(query, milliseconds, hits) for each query, one after another on ``connection``.
+
+    One connection for every pass: it stays with one worker, whose response cache the
+    cached pass is meant to hit (each worker has its own).
+    """
     samples = []
-    try:
-        for query in queries:
-            path = f"/api/search?q={quote(query)}"
-            started = time.perf_counter()
-            connection.request("GET", path)
-            answer = connection.getresponse()
-            body = answer.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            if answer.status != 200:
-                raise RuntimeError(f"{path} answered {answer.status}: {body[:200]!r}")
-            total = int(re.search(rb'"totalItems":(\d+)', body).group(1))  # type: ignore[union-attr]
-            samples.append((query, elapsed, total))
-    finally:
-        connection.close()
+    for query in queries:
+        path = f"/api/search?q={quote(query)}"
+        started = time.perf_counter()
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        body = answer.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if answer.status != 200:
+            raise RuntimeError(f"{path} answered {answer.status}: {body[:200]!r}")
+        total = int(re.search(rb'"totalItems":(\d+)', body).group(1))  # type: ignore[union-attr]
+        samples.append((query, elapsed, total))
     return samples
 
 
@@ -110,9 +112,13 @@ def measure(posts: int, args: argparse.Namespace) -> dict[str, object]:
             indexing = float(logged[-1][1]) if logged else float("nan")
             log(f"{posts} posts: ready in {ready:.2f} s, of which indexing {indexing:.2f} s")
             queries = make_queries(args.queries)
-            time_queries(port, [f"warm {query}" for query in queries[:20]])
-            uncached = time_queries(port, queries)
-            cached = time_queries(port, queries[:CACHED_REPEATS])
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            try:
+                time_queries(connection, [f"warm {query}" for query in queries[:20]])
+                uncached = time_queries(connection, queries)
+                cached = time_queries(connection, queries[:CACHED_REPEATS])
+            finally:
+                connection.close()
             memory = tree_memory(child.process.pid)
     result: dict[str, object] = {"ready": ready, "indexing": indexing, "pss": memory.pss}
     for words in (1, 2, 3):
