@@ -45,11 +45,14 @@ test-long: install ## the load test for 20 seconds
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/e2e/run.sh
 
-bench: install ## throughput (against nginx), start-up, latency-versus-size, feeds and sitemap tables
+bench: install ## throughput (against nginx), start-up, latency, edits, feeds, search and export tables
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/edits.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/search_engines.py
+	$(BIN)/python bench/search.py
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .

@@ -16,10 +16,12 @@ from api.config import Settings
 from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
-from api.resources import authors, health, pages, posts
+from api.resources import authors, health, pages, posts, tags
 from api.resources import feeds as feed_routes  # `api.feeds` is the feeds package
 from api.resources import index as api_index
+from api.resources import search as search_resource
 from api.resources import stackbit as stackbit_resource
+from api.search import follow_snapshots
 from api.startup import check_content_dir, plain_development_logs
 from api.web import docs
 from api.web.delivery import Delivery
@@ -73,6 +75,7 @@ def create_app(
         ),
         cache_dir=settings.parse_cache_dir,
     )
+    repository.follow(follow_snapshots)  # each snapshot's search index derived from the last
     repository.reload()
     app.extensions["settings"] = settings
     app.extensions["content"] = repository
@@ -83,6 +86,8 @@ def create_app(
     for module in (posts, authors, pages, health, feed_routes):
         api.register_blueprint(module.blp)
     api.register_blueprint(stackbit_resource.blp)
+    api.register_blueprint(search_resource.blp)
+    api.register_blueprint(tags.blp)
     app.cli.add_command(content_cli)
 
     app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]

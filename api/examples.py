@@ -40,6 +40,11 @@ EXAMPLE_REQUESTS = {
     "getSitemapPart": "/api/sitemaps/2.xml",
     "listStackbitPaths": "/api/stackbit/paths",
     "getStackbitProps": "/api/stackbit/props?path=/projects/incident-review-toolkit",
+    "search": "/api/search?q=silos&page_size=2",
+    "listTags": "/api/tags",
+    "getTag": "/api/tags/on-call",
+    "listTagPosts": "/api/tags/on-call/posts?page_size=1",
+    "listRelatedPosts": "/api/posts/ai-security-and-the-end-of-silos/related",
 }
 # Answered with the sitemap split at this many URLs per file, so that the small bundled
 # site shows the index form and a part (a site is split at 50,000).

@@ -54,7 +54,7 @@ before = rss()
 started = time.perf_counter()
 loaded = load_content(Path(sys.argv[1]), 1 << 20, processes=1)
 seconds = time.perf_counter() - started
-snapshot = Snapshot(loaded)
+snapshot = Snapshot.build(loaded.state)
 del loaded
 gc.collect()
 blobs = [p.verbatim for p in snapshot.pages_by_path.values() if p.verbatim]

@@ -54,6 +54,9 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
     for post in posts:
         for query in ({}, {"include": "markdown"}):
             yield Request("getPost", "/api/posts/{slug}", {"slug": post["slug"]}, query)
+        yield Request("listRelatedPosts", "/api/posts/{slug}/related", {"slug": post["slug"]})
+        for word in post["title"].split()[:3]:
+            yield Request("search", "/api/search", query={"q": word})
         yield Request(
             "listRecentPosts", "/api/posts/recent", query={"limit": 3, "exclude": post["slug"]}
         )
@@ -71,6 +74,12 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
         if page["type"] in ("PostFeedLayout", "ProjectFeedLayout"):
             for query in ({"page": 2}, {"page": 1, "page_size": 100}, {"page": 99}):
                 yield Request("getPage", "/api/pages", query={"path": path, **query})
+    yield Request("search", "/api/search", query={"q": "the", "page_size": 100})
+    yield Request("listTags", "/api/tags")
+    for tag in client.get("/api/tags").get_json()["items"]:
+        slug = {"slug": tag["slug"]}
+        yield Request("getTag", "/api/tags/{slug}", slug)
+        yield Request("listTagPosts", "/api/tags/{slug}/posts", slug)
     yield Request("listStackbitPaths", "/api/stackbit/paths")
     for path in client.get("/api/stackbit/paths").get_json()["items"]:
         yield Request("getStackbitProps", "/api/stackbit/props", query={"path": path})

@@ -198,6 +198,11 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
         "getSitemapPart",
         "listStackbitPaths",
         "getStackbitProps",
+        "search",
+        "listTags",
+        "getTag",
+        "listTagPosts",
+        "listRelatedPosts",
     }
     names = {p["name"] for p in operations["listPosts"]["parameters"]}
     assert names == {"page", "page_size", "author", "tag", "sort", "If-None-Match"}

@@ -33,7 +33,7 @@ from api.content.index import ContentView, Snapshot
 from api.content.models import Page, Person
 from api.content.pagination import PageInfo, page_of
 from api.content.parsing import has_body
-from api.content.paths import reference_key
+from api.content.paths import reference_key, tag_slug
 from api.content.rendering import reading_time
 
 DEFAULT_RECENT_COUNT = 3
@@ -79,6 +79,7 @@ class Documents:
         if author is not None:
             self.uses(k.author_posts_key(author))
         if tag is not None:
+            tag = tag_slug(tag)  # any spelling of the tag's name finds it
             self.uses(k.tag_key(tag))
         return self.view.list_posts(sort=sort, author=author, tag=tag)
 

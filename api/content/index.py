@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from api.content.paths import page_slug, page_url, tag_slug
 from api.content.rendering import Rendered, count_words, render_markdown
 from api.content.sanitizing import sanitise_html
 from api.content.state import ContentState, FileVersion, StateDelta
+from api.content.tags import TagIndex
 
 T = TypeVar("T")
 
@@ -173,10 +175,16 @@ class ContentView:
         """Whether this view shows ``page`` (this very version of it)."""
         return self.pages_by_url.get(page.url.lower()) is page
 
+    @cached_property
+    def tags(self) -> TagIndex:
+        """This audience's tags with their posts and counts (tag endpoints, feeds by tag)."""
+        return TagIndex(self.posts_by_tag)
+
     def list_posts(
         self, *, sort: str = "-date", author: str | None = None, tag: str | None = None
     ) -> tuple[Page, ...]:
         """Posts in ``sort`` order, filtered by author slug and/or tag slug; memoised per view."""
+        tag = tag_slug(tag) if tag is not None else None
         key = (sort, author, tag)
         found = self._sorted.get(key)
         if found is None:

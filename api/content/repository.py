@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 HISTORY = 256  # snapshots whose changed keys are remembered, for caches that fell behind
 Listener = Callable[[ContentChange], None]
+Follower = Callable[[Snapshot, Snapshot], None]
 
 FOLDER_FAULT = "content-folder"
 WATCHER_FAULT = "watcher"
@@ -58,6 +59,7 @@ class ContentRepository:
         self._snapshot: Snapshot | None = None
         self._history: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=HISTORY)
         self._listeners: list[Listener] = []
+        self._followers: list[Follower] = []
         self._faults: dict[str, str] = {}
         self._folder_was_missing = False
         self.last_parsed = 0  # files parsed by the last reload (not taken from the parse cache)
@@ -175,6 +177,9 @@ class ContentRepository:
         previous = self._snapshot
         if previous is not None and snapshot.sequence <= previous.sequence:
             snapshot.sequence = previous.sequence + 1
+        if previous is not None and snapshot.changed_keys is not None:
+            for follower in self._followers:
+                follower(previous, snapshot)
         self._snapshot = snapshot
         self._history.append((snapshot.sequence, snapshot.changed_keys))
         self._log_reload(snapshot, delta, started)
@@ -197,6 +202,11 @@ class ContentRepository:
                 return None
             changed |= keys
         return frozenset(changed) if reached else None
+
+    def follow(self, follower: Follower) -> None:
+        """Call ``follower(previous, snapshot)`` for each snapshot derived from the last, just
+        before it goes live: for what is derived alongside (the search index)."""
+        self._followers.append(follower)
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` with a ``ContentChange`` after each new snapshot is live.

@@ -10,8 +10,10 @@ from flask_smorest import abort
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, paginated
 from api.schemas.arguments import IncludeArgsSchema, PostListArgsSchema, RecentPostsArgsSchema
+from api.schemas.discovery import RelatedArgsSchema, RelatedPostsSchema
 from api.schemas.layouts import PostSchema
 from api.schemas.resources import PostPageSchema, RecentPostsSchema
+from api.search.answers import related_posts
 
 blp = ContentBlueprint("posts", __name__, url_prefix="/api/posts", description="Blog posts.")
 
@@ -58,3 +60,24 @@ class Post(MethodView):
         if post is None:
             abort(404, message=f"No post with slug '{slug}'")
         return documents.post(post, include_markdown=include == "markdown")
+
+
+@blp.route("/<string(maxlength=200):slug>/related")
+class RelatedPosts(MethodView):
+    @blp.arguments(RelatedArgsSchema, location="query", as_kwargs=True)
+    @blp.documented_get(
+        RelatedPostsSchema,
+        operation_id="listRelatedPosts",
+        not_found="No published post has this slug.",
+    )
+    def get(self, slug: str, limit: int) -> Any:
+        """List the posts most like a post
+
+        Most shared tags first, then the most similar text, then the newest; never
+        the post itself.
+        """
+        documents = current_documents()
+        post = documents.view.posts_by_slug.get(slug)
+        if post is None:
+            abort(404, message=f"No post with slug '{slug}'")
+        return {"items": documents.post_summaries(related_posts(documents, post, limit))}

@@ -182,6 +182,55 @@ async function docsOffline(context) {
   }
 }
 // --- end of the documentation page offline ------------------------------------------------------
+/** The search box: results as the API ranks them, snippets with the matched words marked. */
+async function searchSteps(page) {
+  const box = page.getByRole("searchbox", { name: "Search" });
+
+  // 7. Typing "silos" shows the seed post first, its snippet with <mark>silos</mark>.
+  const silos = await apiGet("/api/search?q=silos&page_size=10");
+  await step(page, "search-silos", async () => {
+    await page.goto(`${APP_URL}/`);
+    await box.fill("silos");
+    await page.waitForURL(/\/search\?q=silos$/);
+    await heading(page, "Search");
+    const count = silos.pagination.totalItems;
+    await seeText(page, `${count} ${count === 1 ? "result" : "results"} for “silos”`);
+    const hits = page.locator("ol.hits li.hit");
+    assertEqual(
+      (await hits.locator("h3").allInnerTexts()).map((t) => t.trim()),
+      silos.items.map((hit) => hit.title),
+      "search hits",
+    );
+    assertEqual(await hits.first().getAttribute("data-slug"), SEED.slug, "first hit");
+    const marks = (await hits.first().locator(".snippet mark").allInnerTexts()).map((t) => t.toLowerCase());
+    if (!marks.includes("silos")) fail(`the seed post's snippet should mark "silos", marked ${JSON.stringify(marks)}`);
+    // The snippet is shown as text with marks, never as markup from the content.
+    assertEqual(await hits.locator(".snippet *:not(mark)").count(), 0, "elements other than <mark> in snippets");
+  });
+
+  // 8. A prefix, as typed, and Enter: "kubern" finds the Kubernetes post.
+  const kubern = await apiGet("/api/search?q=kubern&page_size=10");
+  await step(page, "search-prefix", async () => {
+    await box.fill("kubern");
+    await box.press("Enter");
+    await page.waitForURL(/\/search\?q=kubern$/);
+    await seeText(page, "for “kubern”");
+    const first = page.locator("ol.hits li.hit").first();
+    assertEqual((await first.locator("h3").innerText()).trim(), kubern.items[0].title, "first hit for kubern");
+    await seeText(first.locator(".snippet mark").first(), "Kubernetes");
+  });
+
+  // 9. A hit is a link to its post.
+  await step(page, "search-hit-opens-post", async () => {
+    await page.locator("ol.hits li.hit").first().getByRole("link").click();
+    await page.waitForURL(`**/posts/${kubern.items[0].slug}`);
+    await heading(page, kubern.items[0].title);
+  });
+
+  // Hostile input is just text: no result, no error.
+  await page.goto(`${APP_URL}/search?q=${encodeURIComponent('"*NEAR( <script>')}`);
+  await seeText(page, "0 results for");
+}
 
 async function main() {
   // A fresh profile: run.sh makes one (and removes it); otherwise a temporary directory.
@@ -307,6 +356,7 @@ async function main() {
     await heading(page, "404 — Page not found");
 
     await docsOffline(context);
+    await searchSteps(page);
 
     if (problems.length) fail(`the browser reported problems:\n  ${problems.join("\n  ")}`);
   } finally {

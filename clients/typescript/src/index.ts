@@ -58,6 +58,13 @@ export type TocEntry = Schemas["TocEntry"];
 export type ImageBlock = Schemas["ImageBlock"];
 export type UnknownObject = Schemas["UnknownObject"];
 
+// Discovery: search, tags, related posts.
+export type SearchHit = Schemas["SearchHit"];
+export type SearchPage = Schemas["SearchPage"];
+export type Tag = Schemas["Tag"];
+export type TagList = Schemas["TagList"];
+export type RelatedPosts = Schemas["RelatedPosts"];
+
 /** Any section of a page or post: the union of `bottomSections` items, discriminated on `type`. */
 export type Section = NonNullable<Post["bottomSections"]>[number];
 /** The `type` values of the sections the spec knows. */

@@ -4,28 +4,6 @@
  */
 
 export interface paths {
-    "/api": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Describe the API and link its parts
-         * @description The API's name and version, the content version it serves, and where the
-         *     documentation, the OpenAPI document and each collection are. Also at
-         *     `/api/`; `GET /` redirects to the documentation.
-         */
-        get: operations["getApiIndex"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/posts": {
         parameters: {
             query?: never;
@@ -78,6 +56,29 @@ export interface paths {
          *     HTML with its table of contents; sections filled with their posts.
          */
         get: operations["getPost"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{slug}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List the posts most like a post
+         * @description Most shared tags first, then the most similar text, then the newest; never
+         *     the post itself.
+         */
+        get: operations["listRelatedPosts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -154,8 +155,7 @@ export interface paths {
         /**
          * Read the page at a URL path
          * @description The page's fields, typed, with what the theme's resolvers add: feed pages
-         *     get one page of their posts or projects (`page`, `page_size`, by default the
-         *     page's own `numOfPostsPerPage` or `numOfProjectsPerPage`, else 10), sections
+         *     get one page of their posts or projects (`page`, `page_size`), sections
          *     their posts or projects, projects their neighbours. Trailing slashes and
          *     case do not matter.
          */
@@ -230,7 +230,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/feed.xml": {
+    "/api/search": {
         parameters: {
             query?: never;
             header?: never;
@@ -238,13 +238,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * RSS 2.0 feed of the newest posts
-         * @description The newest `FEED_SIZE` (default 20) published posts, filtered by `author` and
-         *     `tag`: full HTML in `content:encoded`, the excerpt as `description`, the author
-         *     as `dc:creator`, RFC 822 dates, absolute links, the featured image as
-         *     `media:content`.
+         * Search posts, pages and projects
+         * @description Ranked by relevance (BM25; a title match above a body match), each hit with a
+         *     snippet of its best passage. Every word must match; `"quoted words"` match as a
+         *     phrase; the last word matches as a prefix while typing; a word of 5 letters or
+         *     more tolerates one typo (ranked below exact matches). Drafts only in preview.
          */
-        get: operations["getRssFeed"];
+        get: operations["search"];
         put?: never;
         post?: never;
         delete?: never;
@@ -253,7 +253,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/feed.atom": {
+    "/api/tags": {
         parameters: {
             query?: never;
             header?: never;
@@ -261,10 +261,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Atom 1.0 feed of the newest posts
-         * @description The same entries as the RSS feed: HTML `content`, text `summary`, RFC 3339 dates.
+         * List tags
+         * @description Every tag of published posts with its number of posts: most posts first, then
+         *     by name.
          */
-        get: operations["getAtomFeed"];
+        get: operations["listTags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -273,62 +274,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/feed.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * JSON Feed 1.1 of the newest posts
-         * @description The same entries as the RSS feed, in JSON Feed's own field names.
-         */
-        get: operations["getJsonFeed"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/sitemap.xml": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Sitemap of every public page
-         * @description A sitemaps.org `urlset`: every public page's absolute URL, with `lastmod` where
-         *     the content has a date. Past 50,000 URLs (or 50 MB) a `sitemapindex` whose
-         *     parts are at `/api/sitemaps/{n}.xml`.
-         */
-        get: operations["getSitemap"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/sitemaps/{n}.xml": {
+    "/api/tags/{slug}": {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                n: number;
+                slug: string;
             };
             cookie?: never;
         };
-        /**
-         * One part of a sitemap index
-         * @description A `urlset` of at most 50,000 URLs, numbered from 1 as the index lists them.
-         */
-        get: operations["getSitemapPart"];
+        /** Read a tag */
+        get: operations["getTag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags/{slug}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** List the published posts with a tag, newest first */
+        get: operations["listTagPosts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -378,41 +353,6 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * ApiLinks
-         * @description Where the documentation, the spec, the health check and each collection are.
-         */
-        ApiLinks: {
-            /** @description Interactive documentation (Swagger UI). */
-            docs: string;
-            /** @description The OpenAPI document. */
-            openapi: string;
-            /** @description Service health. */
-            health: string;
-            /** @description A page of posts. */
-            posts: string;
-            /** @description The newest posts. */
-            recentPosts: string;
-            /** @description A page of authors. */
-            authors: string;
-            /** @description Every page's URL path (read one by `?path=`). */
-            pages: string;
-            /** @description Site configuration and style. */
-            site: string;
-        };
-        /**
-         * ApiIndex
-         * @description The API's name and version, the content version it serves, and links to the rest.
-         */
-        ApiIndex: {
-            /** @example Content API */
-            name: string;
-            /** @description Version of the API (its OpenAPI document). */
-            version: string;
-            /** @description Hash of the content, as `/healthz` reports it. */
-            contentVersion: string;
-            links: components["schemas"]["ApiLinks"];
-        };
-        /**
          * ImageBlock
          * @description An object of the content model's `ImageBlock` type, as its file has it.
          */
@@ -427,17 +367,14 @@ export interface components {
             altText?: string;
             caption?: string;
             elementId?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * AuthorSummary
          * @description The author of a post, as lists and post cards show them.
          */
         AuthorSummary: {
-            /**
-             * @description The model type of the file this summarises.
-             * @enum {string}
-             */
-            type: "Person";
             /** @example jason-hand */
             slug: string;
             /**
@@ -445,7 +382,7 @@ export interface components {
              * @example Jason Hand
              */
             name: string;
-            firstName?: string;
+            firstName: string;
             lastName?: string;
             image?: components["schemas"]["ImageBlock"];
         };
@@ -454,11 +391,6 @@ export interface components {
          * @description A post as lists, feeds and post sections show it.
          */
         PostSummary: {
-            /**
-             * @description The model type of the file this summarises.
-             * @enum {string}
-             */
-            type: "PostLayout";
             /** @example ai-security-and-the-end-of-silos */
             slug: string;
             /**
@@ -475,10 +407,9 @@ export interface components {
             excerpt?: string;
             featuredImage?: components["schemas"]["ImageBlock"];
             author?: components["schemas"]["AuthorSummary"];
-            /** @description Minutes to read, at least 1; absent when the post has no body. */
-            readingTime?: number;
-            /** @description Words of the body; absent when the post has no body. */
-            wordCount?: number;
+            /** @description Minutes to read, at least 1. */
+            readingTime: number;
+            wordCount: number;
             tags: string[];
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
@@ -522,8 +453,11 @@ export interface components {
              * @enum {string}
              */
             type: "MetaTag";
-            property?: ("og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player") | string;
+            /** @enum {string} */
+            property?: "og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player";
             content?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * BackgroundImage
@@ -536,10 +470,15 @@ export interface components {
              */
             type: "BackgroundImage";
             url?: string;
-            backgroundSize?: ("auto" | "cover" | "contain") | string;
-            backgroundPosition?: ("bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top") | string;
-            backgroundRepeat?: ("repeat" | "repeat-x" | "repeat-y" | "no-repeat") | string;
+            /** @enum {string} */
+            backgroundSize: "auto" | "cover" | "contain";
+            /** @enum {string} */
+            backgroundPosition: "bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top";
+            /** @enum {string} */
+            backgroundRepeat: "repeat" | "repeat-x" | "repeat-y" | "no-repeat";
             opacity?: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Author
@@ -551,7 +490,7 @@ export interface components {
              * @enum {string}
              */
             type: "Person";
-            firstName?: string;
+            firstName: string;
             lastName?: string;
             role?: string;
             /** @description Markdown source. */
@@ -563,6 +502,8 @@ export interface components {
             name: string;
             /** @description Published posts. */
             postCount: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * VideoBlock
@@ -581,7 +522,10 @@ export interface components {
             loop?: boolean;
             muted?: boolean;
             controls?: boolean;
-            aspectRatio?: ("4:3" | "16:9") | string;
+            /** @enum {string} */
+            aspectRatio?: "4:3" | "16:9";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * StyleProperties
@@ -616,6 +560,8 @@ export interface components {
             textAlign?: string | number | string[];
             /** @description underline */
             textDecoration?: string | number | string[];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Button
@@ -629,12 +575,17 @@ export interface components {
             type: "Button";
             label?: string;
             altText?: string;
-            url?: string;
+            url: string;
             showIcon?: boolean;
-            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
-            iconPosition?: ("left" | "right") | string;
+            /** @enum {string} */
+            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
+            /** @enum {string} */
+            iconPosition?: "left" | "right";
             elementId?: string;
-            style?: ("primary" | "secondary") | string;
+            /** @enum {string} */
+            style: "primary" | "secondary";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Link
@@ -648,11 +599,15 @@ export interface components {
             type: "Link";
             label?: string;
             altText?: string;
-            url?: string;
+            url: string;
             showIcon?: boolean;
-            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
-            iconPosition?: ("left" | "right") | string;
+            /** @enum {string} */
+            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
+            /** @enum {string} */
+            iconPosition?: "left" | "right";
             elementId?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TextFormControl
@@ -664,12 +619,15 @@ export interface components {
              * @enum {string}
              */
             type: "TextFormControl";
-            name?: string;
+            name: string;
             label?: string;
-            width?: ("full" | "1/2") | string;
+            /** @enum {string} */
+            width: "full" | "1/2";
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * EmailFormControl
@@ -683,10 +641,13 @@ export interface components {
             type: "EmailFormControl";
             name?: string;
             label?: string;
-            width?: ("full" | "1/2") | string;
+            /** @enum {string} */
+            width: "full" | "1/2";
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TextareaFormControl
@@ -698,12 +659,15 @@ export interface components {
              * @enum {string}
              */
             type: "TextareaFormControl";
-            name?: string;
+            name: string;
             label?: string;
-            width?: ("full" | "1/2") | string;
+            /** @enum {string} */
+            width: "full" | "1/2";
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * CheckboxFormControl
@@ -715,10 +679,13 @@ export interface components {
              * @enum {string}
              */
             type: "CheckboxFormControl";
-            name?: string;
+            name: string;
             label?: string;
-            width?: ("full" | "1/2") | string;
+            /** @enum {string} */
+            width: "full" | "1/2";
             isRequired?: boolean;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * SelectFormControl
@@ -730,13 +697,16 @@ export interface components {
              * @enum {string}
              */
             type: "SelectFormControl";
-            name?: string;
+            name: string;
             label?: string;
-            width?: ("full" | "1/2") | string;
+            /** @enum {string} */
+            width: "full" | "1/2";
             isRequired?: boolean;
             hideLabel?: boolean;
             defaultValue?: string;
             options?: string[];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * FormBlock
@@ -751,13 +721,15 @@ export interface components {
             title?: string;
             fields?: (components["schemas"]["TextFormControl"] | components["schemas"]["EmailFormControl"] | components["schemas"]["TextareaFormControl"] | components["schemas"]["CheckboxFormControl"] | components["schemas"]["SelectFormControl"] | components["schemas"]["UnknownObject"])[];
             submitLabel?: string;
-            elementId?: string;
+            elementId: string;
             action?: string;
             destination?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * HeroSection
@@ -769,7 +741,8 @@ export interface components {
              * @enum {string}
              */
             type: "HeroSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -781,7 +754,10 @@ export interface components {
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
             media?: components["schemas"]["FormBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            backgroundSize?: ("full" | "inset") | string;
+            /** @enum {string} */
+            backgroundSize?: "full" | "inset";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ContactSection
@@ -793,7 +769,8 @@ export interface components {
              * @enum {string}
              */
             type: "ContactSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -804,7 +781,10 @@ export interface components {
             text?: string;
             form?: components["schemas"]["FormBlock"];
             media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            backgroundSize?: ("full" | "inset") | string;
+            /** @enum {string} */
+            backgroundSize?: "full" | "inset";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * CtaSection
@@ -816,7 +796,8 @@ export interface components {
              * @enum {string}
              */
             type: "CtaSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -826,7 +807,10 @@ export interface components {
             /** @description Markdown source. */
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            backgroundSize?: ("full" | "inset") | string;
+            /** @enum {string} */
+            backgroundSize?: "full" | "inset";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * DividerSection
@@ -844,6 +828,8 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * FeaturedItem
@@ -866,6 +852,8 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * FeaturedItemsSection
@@ -877,7 +865,8 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedItemsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -890,6 +879,8 @@ export interface components {
             columns?: number;
             spacingX?: number;
             spacingY?: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * FeaturedPostsSection
@@ -901,7 +892,8 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedPostsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -910,7 +902,8 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -918,6 +911,8 @@ export interface components {
             showReadMoreLink?: boolean;
             /** @description The referenced posts, in the file's order. */
             posts?: components["schemas"]["PostSummary"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * RecentPostsSection
@@ -929,7 +924,8 @@ export interface components {
              * @enum {string}
              */
             type: "RecentPostsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -938,7 +934,8 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -948,17 +945,14 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest published posts, filled by the API; never the post the section is on. */
             readonly posts?: components["schemas"]["PostSummary"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ProjectSummary
          * @description A project as project feeds and sections show it.
          */
         ProjectSummary: {
-            /**
-             * @description The model type of the file this summarises.
-             * @enum {string}
-             */
-            type: "ProjectLayout";
             slug: string;
             url: string;
             title: string;
@@ -981,7 +975,8 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedProjectsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -990,13 +985,16 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
             showReadMoreLink?: boolean;
             /** @description The referenced projects, in the file's order. */
             projects?: components["schemas"]["ProjectSummary"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * RecentProjectsSection
@@ -1008,7 +1006,8 @@ export interface components {
              * @enum {string}
              */
             type: "RecentProjectsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1017,7 +1016,8 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
@@ -1025,6 +1025,8 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest projects, filled by the API. */
             readonly projects?: components["schemas"]["ProjectSummary"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Label
@@ -1036,8 +1038,10 @@ export interface components {
              * @enum {string}
              */
             type: "Label";
-            label?: string;
+            label: string;
             url?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * LabelsSection
@@ -1049,7 +1053,8 @@ export interface components {
              * @enum {string}
              */
             type: "LabelsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1058,6 +1063,8 @@ export interface components {
             title?: string;
             subtitle?: string;
             items?: components["schemas"]["Label"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * MediaGallerySection
@@ -1069,7 +1076,8 @@ export interface components {
              * @enum {string}
              */
             type: "MediaGallerySection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1080,9 +1088,12 @@ export interface components {
             images?: components["schemas"]["ImageBlock"][];
             spacing?: number;
             columns?: number;
-            aspectRatio?: ("1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto") | string;
+            /** @enum {string} */
+            aspectRatio?: "1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto";
             showCaption?: boolean;
             enableHover?: boolean;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * QuoteSection
@@ -1094,16 +1105,19 @@ export interface components {
              * @enum {string}
              */
             type: "QuoteSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
             /** @description Markdown source. */
-            quote?: string;
+            quote: string;
             name?: string;
             title?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Testimonial
@@ -1116,7 +1130,7 @@ export interface components {
              */
             type: "Testimonial";
             /** @description Markdown source. */
-            quote?: string;
+            quote: string;
             name?: string;
             title?: string;
             image?: components["schemas"]["ImageBlock"];
@@ -1125,6 +1139,8 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TestimonialsSection
@@ -1136,7 +1152,8 @@ export interface components {
              * @enum {string}
              */
             type: "TestimonialsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1145,7 +1162,10 @@ export interface components {
             title?: string;
             subtitle?: string;
             testimonials?: components["schemas"]["Testimonial"][];
-            variant?: ("variant-a" | "variant-b" | "variant-c") | string;
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TextSection
@@ -1157,7 +1177,8 @@ export interface components {
              * @enum {string}
              */
             type: "TextSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1165,9 +1186,12 @@ export interface components {
             };
             title?: string;
             subtitle?: string;
-            variant?: ("variant-a" | "variant-b") | string;
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b";
             /** @description Markdown source. */
             text?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TocEntry
@@ -1190,15 +1214,14 @@ export interface components {
              * @enum {string}
              */
             type: "PostLayout";
-            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
-            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1219,16 +1242,23 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML; absent without a body. */
-            html?: string;
-            /** @description The headings of the body; absent without a body. */
-            toc?: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1; absent without a body. */
-            readingTime?: number;
-            /** @description Words of the body; absent without one. */
-            wordCount?: number;
-            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML. */
+            html: string;
+            toc: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1. */
+            readingTime: number;
+            wordCount: number;
+            /** @description The raw Markdown body, with `?include=markdown`. */
             markdown?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RelatedPosts
+         * @description Posts like this one: shared tags first, then shared words, newest first among equals.
+         */
+        RelatedPosts: {
+            items: components["schemas"]["PostSummary"][];
         };
         /**
          * AuthorPage
@@ -1248,15 +1278,14 @@ export interface components {
              * @enum {string}
              */
             type: "PageLayout";
-            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
-            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1265,16 +1294,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML; absent without a body. */
-            html?: string;
-            /** @description The headings of the body; absent without a body. */
-            toc?: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1; absent without a body. */
-            readingTime?: number;
-            /** @description Words of the body; absent without one. */
-            wordCount?: number;
-            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML. */
+            html: string;
+            toc: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1. */
+            readingTime: number;
+            wordCount: number;
+            /** @description The raw Markdown body, with `?include=markdown`. */
             markdown?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PagedPostsSection
@@ -1286,8 +1315,10 @@ export interface components {
              * @enum {string}
              */
             type: "PagedPostsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
-            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1299,6 +1330,8 @@ export interface components {
             entryTitle?: string;
             showAuthor?: boolean;
             showExcerpt?: boolean;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PostFeedPage
@@ -1310,15 +1343,14 @@ export interface components {
              * @enum {string}
              */
             type: "PostFeedLayout";
-            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
-            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1328,25 +1360,23 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-            /** @description Posts per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, from the Starter theme). */
-            numOfPostsPerPage?: number;
             postFeed?: components["schemas"]["PagedPostsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML; absent without a body. */
-            html?: string;
-            /** @description The headings of the body; absent without a body. */
-            toc?: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1; absent without a body. */
-            readingTime?: number;
-            /** @description Words of the body; absent without one. */
-            wordCount?: number;
-            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML. */
+            html: string;
+            toc: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1. */
+            readingTime: number;
+            wordCount: number;
+            /** @description The raw Markdown body, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["PostSummary"][];
             pagination: components["schemas"]["Pagination"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ProjectPage
@@ -1358,15 +1388,14 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectLayout";
-            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
-            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1384,20 +1413,20 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML; absent without a body. */
-            html?: string;
-            /** @description The headings of the body; absent without a body. */
-            toc?: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1; absent without a body. */
-            readingTime?: number;
-            /** @description Words of the body; absent without one. */
-            wordCount?: number;
-            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML. */
+            html: string;
+            toc: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1. */
+            readingTime: number;
+            wordCount: number;
+            /** @description The raw Markdown body, with `?include=markdown`. */
             markdown?: string;
-            /** @description Older project. */
-            prevProject?: components["schemas"]["ProjectSummary"];
             /** @description Newer project. */
             nextProject?: components["schemas"]["ProjectSummary"];
+            /** @description Older project. */
+            prevProject?: components["schemas"]["ProjectSummary"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PagedProjectsSection
@@ -1409,8 +1438,10 @@ export interface components {
              * @enum {string}
              */
             type: "PagedProjectsSection";
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
-            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            /** @enum {string} */
+            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1421,6 +1452,8 @@ export interface components {
             };
             entryTitle?: string;
             showDescription?: boolean;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ProjectFeedPage
@@ -1432,15 +1465,14 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectFeedLayout";
-            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
-            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
+            /** @enum {string} */
+            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1450,25 +1482,23 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-            /** @description Projects per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, as themes with projects have it). */
-            numOfProjectsPerPage?: number;
             projectFeed?: components["schemas"]["PagedProjectsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML; absent without a body. */
-            html?: string;
-            /** @description The headings of the body; absent without a body. */
-            toc?: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1; absent without a body. */
-            readingTime?: number;
-            /** @description Words of the body; absent without one. */
-            wordCount?: number;
-            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML. */
+            html: string;
+            toc: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1. */
+            readingTime: number;
+            wordCount: number;
+            /** @description The raw Markdown body, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["ProjectSummary"][];
             pagination: components["schemas"]["Pagination"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PageDocument
@@ -1506,9 +1536,12 @@ export interface components {
             type: "Social";
             label?: string;
             altText?: string;
-            url?: string;
-            icon?: ("facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube") | string;
+            url: string;
+            /** @enum {string} */
+            icon: "facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube";
             elementId?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Header
@@ -1525,12 +1558,15 @@ export interface components {
             logo?: components["schemas"]["ImageBlock"];
             primaryLinks?: components["schemas"]["Link"][];
             socialLinks?: components["schemas"]["Social"][];
-            headerVariant?: ("variant-a" | "variant-b" | "variant-c") | string;
+            /** @enum {string} */
+            headerVariant: "variant-a" | "variant-b" | "variant-c";
             isSticky?: boolean;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ContactBlock
@@ -1550,6 +1586,8 @@ export interface components {
             address?: string;
             addressAltText?: string;
             elementId?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Footer
@@ -1569,6 +1607,8 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Config
@@ -1587,6 +1627,8 @@ export interface components {
             titleSuffix?: string;
             defaultSocialImage?: string;
             defaultMetaTags?: components["schemas"]["MetaTag"][];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ThemeStyleHeading
@@ -1598,11 +1640,18 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleHeading";
-            size?: ("xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl") | string;
-            weight?: ("normal" | "medium") | string;
-            decoration?: ("none" | "underline" | "line-through") | string;
-            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
-            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
+            /** @enum {string} */
+            size: "xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl";
+            /** @enum {string} */
+            weight: "normal" | "medium";
+            /** @enum {string} */
+            decoration: "none" | "underline" | "line-through";
+            /** @enum {string} */
+            case: "none" | "lowercase" | "capitalize" | "uppercase";
+            /** @enum {string} */
+            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ThemeStyleButton
@@ -1614,11 +1663,16 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleButton";
-            weight?: ("normal" | "medium") | string;
-            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
-            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
+            /** @enum {string} */
+            weight: "normal" | "medium";
+            /** @enum {string} */
+            case: "none" | "lowercase" | "capitalize" | "uppercase";
+            /** @enum {string} */
+            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
             horizontalPadding?: number;
             verticalPadding?: number;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ThemeStyleLink
@@ -1630,9 +1684,14 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleLink";
-            weight?: ("normal" | "medium") | string;
-            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
-            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
+            /** @enum {string} */
+            weight: "normal" | "medium";
+            /** @enum {string} */
+            case: "none" | "lowercase" | "capitalize" | "uppercase";
+            /** @enum {string} */
+            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ThemeStyle
@@ -1654,7 +1713,8 @@ export interface components {
             onSecondary?: string;
             complementary?: string;
             onComplementary?: string;
-            fontBody?: ("fontPrimary" | "fontSecondary") | string;
+            /** @enum {string} */
+            fontBody: "fontPrimary" | "fontSecondary";
             h1?: components["schemas"]["ThemeStyleHeading"];
             h2?: components["schemas"]["ThemeStyleHeading"];
             h3?: components["schemas"]["ThemeStyleHeading"];
@@ -1664,6 +1724,8 @@ export interface components {
             buttonPrimary?: components["schemas"]["ThemeStyleButton"];
             buttonSecondary?: components["schemas"]["ThemeStyleButton"];
             link?: components["schemas"]["ThemeStyleLink"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Site
@@ -1707,60 +1769,76 @@ export interface components {
             contentErrors: components["schemas"]["ContentError"][];
         };
         /**
-         * JsonFeedAuthor
-         * @description An author of a JSON Feed or of one of its items.
+         * SearchHit
+         * @description A page that matches a search, with the passage that matched.
          */
-        JsonFeedAuthor: {
-            /** @example Jason Hand */
-            name: string;
-            /** @description Absolute URL of the author's image. */
-            avatar?: string;
-        };
-        /**
-         * JsonFeedItem
-         * @description One post of a JSON Feed.
-         */
-        JsonFeedItem: {
-            /** @description The post's absolute URL; it does not change with the title. */
-            id: string;
-            /** @description The post's page (absolute). */
+        SearchHit: {
+            /**
+             * @description The page's model type (PostLayout, PageLayout, ProjectLayout, PostFeedLayout, ProjectFeedLayout, ...).
+             * @example PostLayout
+             */
+            type: string;
+            /** @example ai-security-and-the-end-of-silos */
+            slug: string;
+            /**
+             * @description URL path of the page.
+             * @example /blog/ai-security-and-the-end-of-silos
+             */
             url: string;
             title: string;
-            /** @description The whole post as HTML, every link and image absolute. */
-            content_html: string;
-            /** @description The post's excerpt, plain text. */
-            summary?: string;
-            /** @description Absolute URL of the featured image. */
-            image?: string;
+            /** @description Relevance (BM25 with field weights): higher is better; hits are in descending order of score. */
+            score: number;
             /**
-             * @description RFC 3339, UTC.
-             * @example 2025-01-30T00:00:00Z
+             * @description About 30 words of the best matching passage as HTML: the matched words in `<mark>`, everything else escaped.
+             * @example …break down the <mark>silos</mark> that have existed for years.…
              */
-            date_published?: string;
-            authors?: components["schemas"]["JsonFeedAuthor"][];
-            tags?: string[];
+            snippet: string;
+            /**
+             * @description ISO 8601 date, or date and time when the content has a time.
+             * @example 2025-01-30
+             */
+            date?: string;
+            /** @description A post's excerpt, a project's description, a page's meta. */
+            excerpt?: string;
+            author?: components["schemas"]["AuthorSummary"];
+            /** @description Present, true, on drafts in preview. */
+            isDraft?: boolean;
         };
         /**
-         * JsonFeed
-         * @description A JSON Feed 1.1 document (https://www.jsonfeed.org/version/1.1/).
+         * SearchPage
+         * @description A page of SearchHit.
          */
-        JsonFeed: {
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * Tag
+         * @description A tag of published posts.
+         */
+        Tag: {
             /**
-             * @example https://jsonfeed.org/version/1.1
-             * @enum {string}
+             * @description The name lower-cased and hyphenated.
+             * @example incidents
              */
-            version: "https://jsonfeed.org/version/1.1";
-            title: string;
-            /** @description The blog on the front end. */
-            home_page_url?: string;
-            /** @description This feed's own URL. */
-            feed_url?: string;
-            description?: string;
-            favicon?: string;
-            /** @example en-US */
-            language?: string;
-            authors?: components["schemas"]["JsonFeedAuthor"][];
-            items: components["schemas"]["JsonFeedItem"][];
+            slug: string;
+            /**
+             * @description As first written in the content.
+             * @example incidents
+             */
+            name: string;
+            /**
+             * @description Published posts with this tag.
+             * @example 5
+             */
+            postCount: number;
+        };
+        /**
+         * TagList
+         * @description Every tag, most posts first, then by name.
+         */
+        TagList: {
+            items: components["schemas"]["Tag"][];
         };
     };
     responses: {
@@ -1781,76 +1859,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getApiIndex: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
-                "If-None-Match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
-                    ETag?: string;
-                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
-                    "Cache-Control"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "contentVersion": "6b66bd589e712541cd2bbe9f52de4c5b",
-                     *       "links": {
-                     *         "authors": "/api/authors",
-                     *         "docs": "/api/docs",
-                     *         "health": "/healthz",
-                     *         "openapi": "/api/openapi.json",
-                     *         "pages": "/api/pages/paths",
-                     *         "posts": "/api/posts",
-                     *         "recentPosts": "/api/posts/recent",
-                     *         "site": "/api/site"
-                     *       },
-                     *       "name": "Content API",
-                     *       "version": "1.0.0"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ApiIndex"];
-                };
-            };
-            /** @description Not Modified: the ETag sent is current; no body. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request target (path and query) longer than 2 KiB. */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            default: components["responses"]["DEFAULT_ERROR"];
-        };
-    };
     listPosts: {
         parameters: {
             query?: {
@@ -1902,8 +1910,7 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand",
-                     *             "type": "Person"
+                     *             "slug": "jason-hand"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -1914,9 +1921,12 @@ export interface operations {
                      *           },
                      *           "readingTime": 2,
                      *           "slug": "retiring-the-war-room",
-                     *           "tags": [],
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
                      *           "title": "Retiring the War Room",
-                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -1930,8 +1940,7 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen",
-                     *             "type": "Person"
+                     *             "slug": "wei-chen"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -1948,7 +1957,6 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
-                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -2041,8 +2049,7 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand",
-                     *             "type": "Person"
+                     *             "slug": "jason-hand"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2053,9 +2060,12 @@ export interface operations {
                      *           },
                      *           "readingTime": 2,
                      *           "slug": "retiring-the-war-room",
-                     *           "tags": [],
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
                      *           "title": "Retiring the War Room",
-                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -2069,8 +2079,7 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen",
-                     *             "type": "Person"
+                     *             "slug": "wei-chen"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2087,7 +2096,6 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
-                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -2201,8 +2209,7 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand",
-                     *                 "type": "Person"
+                     *                 "slug": "jason-hand"
                      *               },
                      *               "date": "2025-11-04",
                      *               "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2213,9 +2220,12 @@ export interface operations {
                      *               },
                      *               "readingTime": 2,
                      *               "slug": "retiring-the-war-room",
-                     *               "tags": [],
+                     *               "tags": [
+                     *                 "incidents",
+                     *                 "culture",
+                     *                 "On-Call"
+                     *               ],
                      *               "title": "Retiring the War Room",
-                     *               "type": "PostLayout",
                      *               "url": "/blog/retiring-the-war-room",
                      *               "wordCount": 337
                      *             },
@@ -2229,8 +2239,7 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Chen",
                      *                 "name": "Wei Chen",
-                     *                 "slug": "wei-chen",
-                     *                 "type": "Person"
+                     *                 "slug": "wei-chen"
                      *               },
                      *               "date": "2025-08-19",
                      *               "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2247,7 +2256,6 @@ export interface operations {
                      *                 "observability"
                      *               ],
                      *               "title": "Service Level Objectives for AI Features",
-                     *               "type": "PostLayout",
                      *               "url": "/blog/service-level-objectives-for-ai-features",
                      *               "wordCount": 337
                      *             },
@@ -2261,8 +2269,7 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand",
-                     *                 "type": "Person"
+                     *                 "slug": "jason-hand"
                      *               },
                      *               "date": "2025-06-02T09:30:00Z",
                      *               "excerpt": "Six months of running a read-only AI assistant in our incident channels: great at summaries and finding similar incidents, dangerously confident about root causes.",
@@ -2278,7 +2285,6 @@ export interface operations {
                      *                 "incidents"
                      *               ],
                      *               "title": "LLM Copilots in the Incident Channel",
-                     *               "type": "PostLayout",
                      *               "url": "/blog/llm-copilots-in-the-incident-channel",
                      *               "wordCount": 319
                      *             }
@@ -2348,6 +2354,176 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published post has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listRelatedPosts: {
+        parameters: {
+            query?: {
+                /** @description How many posts, 1 to 20. */
+                limit?: number;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2025-03-18",
+                     *           "excerpt": "Once a language model can call tools, a successful prompt injection is no longer a funny screenshot. It is an incident, and it needs a severity scale, a kill switch and full transcripts.",
+                     *           "featuredImage": {
+                     *             "altText": "A chat window with a suspicious instruction hidden in a pasted document",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/prompt-injection.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "prompt-injection-is-an-incident-class-now",
+                     *           "tags": [
+                     *             "ai",
+                     *             "security",
+                     *             "incidents"
+                     *           ],
+                     *           "title": "Prompt Injection Is an Incident Class Now",
+                     *           "url": "/blog/prompt-injection-is-an-incident-class-now",
+                     *           "wordCount": 368
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2024-07-02",
+                     *           "excerpt": "In most investigations the logs are the only witness. Consistent, structured events make them one you can actually question.",
+                     *           "featuredImage": {
+                     *             "altText": "Lines of JSON log output on a dark terminal",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/structured-logging.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "structured-logging-is-a-security-control",
+                     *           "tags": [
+                     *             "security",
+                     *             "observability"
+                     *           ],
+                     *           "title": "Structured Logging Is a Security Control",
+                     *           "url": "/blog/structured-logging-is-a-security-control",
+                     *           "wordCount": 268
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2025-04-22",
+                     *           "excerpt": "A paved road that comes with security controls built in is a gift. A paved road you are not allowed to leave gets forked, and forks stop receiving fixes.",
+                     *           "featuredImage": {
+                     *             "altText": "A paved path through a park with people walking on and off it",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/golden-paths.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "golden-paths-not-golden-cages",
+                     *           "tags": [
+                     *             "platform",
+                     *             "security"
+                     *           ],
+                     *           "title": "Golden Paths, Not Golden Cages",
+                     *           "url": "/blog/golden-paths-not-golden-cages",
+                     *           "wordCount": 349
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RelatedPosts"];
                 };
             };
             /** @description Not Modified: the ETag sent is current; no body. */
@@ -2623,8 +2799,7 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand",
-                     *             "type": "Person"
+                     *             "slug": "jason-hand"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2635,9 +2810,12 @@ export interface operations {
                      *           },
                      *           "readingTime": 2,
                      *           "slug": "retiring-the-war-room",
-                     *           "tags": [],
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
                      *           "title": "Retiring the War Room",
-                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         }
@@ -2704,7 +2882,7 @@ export interface operations {
             query: {
                 /** @description Page number, from 1. A page past the last is empty. */
                 page?: number;
-                /** @description Items per page of a feed page, 1 to 100. Default: the page's own `numOfPostsPerPage` (`numOfProjectsPerPage`) if it has one, else 10. */
+                /** @description Items per page, 1 to 100. */
                 page_size?: number;
                 /** @description URL path of the page, e.g. `/`, `/blog`, `/blog/post-one`. */
                 path: string;
@@ -2746,8 +2924,10 @@ export interface operations {
                      *         "url": "/images/bg4.jpg"
                      *       },
                      *       "colors": "colors-a",
+                     *       "html": "",
                      *       "metaDescription": "Developer advocate, former on-call engineer and author on incident response, SRE and AI in operations.",
                      *       "metaTitle": "About Jason Hand",
+                     *       "readingTime": 1,
                      *       "sections": [
                      *         {
                      *           "backgroundSize": "full",
@@ -2935,8 +3115,10 @@ export interface operations {
                      *       ],
                      *       "slug": "about",
                      *       "title": "About",
+                     *       "toc": [],
                      *       "type": "PageLayout",
-                     *       "url": "/about"
+                     *       "url": "/about",
+                     *       "wordCount": 0
                      *     }
                      */
                     "application/json": components["schemas"]["PageDocument"];
@@ -3481,12 +3663,20 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
-    getRssFeed: {
+    search: {
         parameters: {
-            query?: {
-                /** @description Only this author's posts (an author slug); 404 if unknown. */
+            query: {
+                /** @description Page number, from 1. A page past the last is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                page_size?: number;
+                /** @description What to find, 1 to 200 characters. Every word must match (case and accents do not matter); `"quoted words"` match as a phrase; the last word also matches as a prefix while it is being typed (3 letters or more); a word of 5 letters or more still matches with one typo, ranked below exact matches. */
+                q: string;
+                /** @description Only pages of this model type (PostLayout, PageLayout, ProjectLayout, PostFeedLayout, ProjectFeedLayout, ...). */
+                type?: string;
+                /** @description Only this author's pages (an author slug). */
                 author?: string;
-                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                /** @description Only posts with this tag (a tag slug). */
                 tag?: string;
             };
             header?: {
@@ -3505,94 +3695,69 @@ export interface operations {
                     ETag?: string;
                     /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
                     "Cache-Control"?: string;
+                    /**
+                     * @description RFC 8288 links to the first, previous, next and last pages.
+                     * @example </api/posts?page=2&page_size=10>; rel="next"
+                     */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     /**
-                     * @example <?xml version='1.0' encoding='UTF-8'?>
-                     *     <rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
-                     *       <channel>
-                     *         <title>Jason Hand: posts tagged testing</title>
-                     *         <link>http://127.0.0.1:5000/blog</link>
-                     *         <description>Writing on SRE, incident response, security, platform engineering and AI in operations.</description>
-                     *         <atom:link href="http://127.0.0.1:5000/api/feed.xml?tag=testing" rel="self" type="application/rss+xml"/>
-                     *         <docs>http://www.rssboard.org/rss-specification</docs>
-                     *         <generator>python-feedgen</generator>
-                     *         <language>en-US</language>
-                     *         <lastBuildDate>Tue, 10 Dec 2024 00:00:00 +0000</lastBuildDate>
-                     *         <item>
-                     *           <title>Testing Alerts Before They Page You</title>
-                     *           <link>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</link>
-                     *           <description>Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.</description>
-                     *           <content:encoded>&lt;p&gt;We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.&lt;/p&gt;
-                     *     &lt;p&gt;Prometheus ships with a way to fix this: &lt;code&gt;promtool test rules&lt;/code&gt; evaluates alerting rules against synthetic time series and checks which alerts fire.&lt;/p&gt;
-                     *     &lt;h2 id="a-rule-and-its-test"&gt;A rule and its test&lt;/h2&gt;
-                     *     &lt;p&gt;Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:&lt;/p&gt;
-                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# rules/checkout.yml
-                     *     groups:
-                     *       - name: checkout
-                     *         rules:
-                     *           - alert: CheckoutHighErrorRate
-                     *             expr: |
-                     *               sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
-                     *                 / sum(rate(http_requests_total{service="checkout"}[5m])) &amp;gt; 0.05
-                     *             for: 10m
-                     *             labels:
-                     *               severity: page
-                     *             annotations:
-                     *               summary: Checkout error rate above 5%
-                     *               runbook_url: https://runbooks.example.com/checkout/high-error-rate
-                     *     &lt;/code&gt;&lt;/pre&gt;
-                     *     &lt;p&gt;And a test that feeds it fifteen minutes of traffic with a 10% error rate:&lt;/p&gt;
-                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# tests/checkout_test.yml
-                     *     rule_files:
-                     *       - ../rules/checkout.yml
-                     *     evaluation_interval: 1m
-                     *     tests:
-                     *       - interval: 1m
-                     *         input_series:
-                     *           - series: 'http_requests_total{service="checkout",code="200"}'
-                     *             values: '0+90x15'
-                     *           - series: 'http_requests_total{service="checkout",code="500"}'
-                     *             values: '0+10x15'
-                     *         alert_rule_test:
-                     *           - eval_time: 5m
-                     *             alertname: CheckoutHighErrorRate
-                     *             exp_alerts: []
-                     *           - eval_time: 15m
-                     *             alertname: CheckoutHighErrorRate
-                     *             exp_alerts:
-                     *               - exp_labels:
-                     *                   severity: page
-                     *                 exp_annotations:
-                     *                   summary: Checkout error rate above 5%
-                     *                   runbook_url: https://runbooks.example.com/checkout/high-error-rate
-                     *     &lt;/code&gt;&lt;/pre&gt;
-                     *     &lt;h2 id="run-it-in-ci"&gt;Run it in CI&lt;/h2&gt;
-                     *     &lt;pre&gt;&lt;code class="language-bash"&gt;promtool check rules rules/*.yml
-                     *     promtool test rules tests/*_test.yml
-                     *     &lt;/code&gt;&lt;/pre&gt;
-                     *     &lt;h2 id="what-we-test-for"&gt;What we test for&lt;/h2&gt;
-                     *     &lt;ol&gt;
-                     *     &lt;li&gt;The alert fires when the condition holds for longer than its &lt;code&gt;for&lt;/code&gt; duration.&lt;/li&gt;
-                     *     &lt;li&gt;It does &lt;strong&gt;not&lt;/strong&gt; fire for a short spike.&lt;/li&gt;
-                     *     &lt;li&gt;Its labels route it to the right team and severity.&lt;/li&gt;
-                     *     &lt;li&gt;Its annotations include a working runbook link.&lt;/li&gt;
-                     *     &lt;/ol&gt;
-                     *     &lt;p&gt;Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.&lt;/p&gt;</content:encoded>
-                     *           <guid isPermaLink="true">http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</guid>
-                     *           <category>testing</category>
-                     *           <category>observability</category>
-                     *           <category>sre</category>
-                     *           <pubDate>Tue, 10 Dec 2024 00:00:00 +0000</pubDate>
-                     *           <dc:creator>Wei Chen</dc:creator>
-                     *           <media:content url="http://127.0.0.1:5000/images/testing-alerts.jpg" medium="image"/>
-                     *           <media:thumbnail url="http://127.0.0.1:5000/images/testing-alerts.jpg"/>
-                     *         </item>
-                     *       </channel>
-                     *     </rss>
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-01-30",
+                     *           "excerpt": "One of the most interesting things about AI in security is how it’s bringing different teams together. Security, IT Ops, and Data teams all have a role to play, and they’re starting to realize they need each other more than ever.",
+                     *           "score": 29.8825,
+                     *           "slug": "ai-security-and-the-end-of-silos",
+                     *           "snippet": "…Maybe AI is finally going to force us to break down the <mark>silos</mark> that have existed for years. If nothing else, it’s making it clear that security, reliability, and AI…",
+                     *           "title": "AI, Security, and the End of Silos",
+                     *           "type": "PostLayout",
+                     *           "url": "/blog/ai-security-and-the-end-of-silos"
+                     *         },
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Maria",
+                     *             "image": {
+                     *               "altText": "Maria Garcia speaking at a security meetup",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/maria-garcia.jpg"
+                     *             },
+                     *             "lastName": "Garcia",
+                     *             "name": "Maria Garcia",
+                     *             "slug": "maria-garcia"
+                     *           },
+                     *           "date": "2025-03-18",
+                     *           "excerpt": "Once a language model can call tools, a successful prompt injection is no longer a funny screenshot. It is an incident, and it needs a severity scale, a kill switch and full transcripts.",
+                     *           "score": 2.2322,
+                     *           "slug": "prompt-injection-is-an-incident-class-now",
+                     *           "snippet": "…If that sounds familiar, it&#x27;s the lesson of AI, Security, and the End of <mark>Silos</mark>: the new risks don&#x27;t fit in anyone&#x27;s old box.",
+                     *           "title": "Prompt Injection Is an Incident Class Now",
+                     *           "type": "PostLayout",
+                     *           "url": "/blog/prompt-injection-is-an-incident-class-now"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 2,
+                     *         "totalItems": 5,
+                     *         "totalPages": 3
+                     *       }
+                     *     }
                      */
-                    "application/rss+xml": string;
+                    "application/json": components["schemas"]["SearchPage"];
                 };
             };
             /** @description Not Modified: the ETag sent is current; no body. */
@@ -3601,15 +3766,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description No author with this slug, or no published post with this tag. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
             };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
@@ -3641,178 +3797,9 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
-    getAtomFeed: {
+    listTags: {
         parameters: {
-            query?: {
-                /** @description Only this author's posts (an author slug); 404 if unknown. */
-                author?: string;
-                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
-                tag?: string;
-            };
-            header?: {
-                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
-                "If-None-Match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
-                    ETag?: string;
-                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
-                    "Cache-Control"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example <?xml version='1.0' encoding='UTF-8'?>
-                     *     <feed xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom" xml:lang="en-US">
-                     *       <id>http://127.0.0.1:5000/api/feed.atom?tag=testing</id>
-                     *       <title>Jason Hand: posts tagged testing</title>
-                     *       <updated>2024-12-10T00:00:00+00:00</updated>
-                     *       <author>
-                     *         <name>Jason Hand</name>
-                     *       </author>
-                     *       <link href="http://127.0.0.1:5000/api/feed.atom?tag=testing" rel="self" type="application/atom+xml"/>
-                     *       <link href="http://127.0.0.1:5000/blog" rel="alternate" type="text/html"/>
-                     *       <generator uri="https://lkiesow.github.io/python-feedgen" version="1.0.0">python-feedgen</generator>
-                     *       <icon>http://127.0.0.1:5000/images/favicon.svg</icon>
-                     *       <subtitle>Writing on SRE, incident response, security, platform engineering and AI in operations.</subtitle>
-                     *       <entry>
-                     *         <id>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</id>
-                     *         <title>Testing Alerts Before They Page You</title>
-                     *         <updated>2024-12-10T00:00:00+00:00</updated>
-                     *         <author>
-                     *           <name>Wei Chen</name>
-                     *         </author>
-                     *         <content type="html">&lt;p&gt;We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.&lt;/p&gt;
-                     *     &lt;p&gt;Prometheus ships with a way to fix this: &lt;code&gt;promtool test rules&lt;/code&gt; evaluates alerting rules against synthetic time series and checks which alerts fire.&lt;/p&gt;
-                     *     &lt;h2 id="a-rule-and-its-test"&gt;A rule and its test&lt;/h2&gt;
-                     *     &lt;p&gt;Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:&lt;/p&gt;
-                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# rules/checkout.yml
-                     *     groups:
-                     *       - name: checkout
-                     *         rules:
-                     *           - alert: CheckoutHighErrorRate
-                     *             expr: |
-                     *               sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
-                     *                 / sum(rate(http_requests_total{service="checkout"}[5m])) &amp;gt; 0.05
-                     *             for: 10m
-                     *             labels:
-                     *               severity: page
-                     *             annotations:
-                     *               summary: Checkout error rate above 5%
-                     *               runbook_url: https://runbooks.example.com/checkout/high-error-rate
-                     *     &lt;/code&gt;&lt;/pre&gt;
-                     *     &lt;p&gt;And a test that feeds it fifteen minutes of traffic with a 10% error rate:&lt;/p&gt;
-                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# tests/checkout_test.yml
-                     *     rule_files:
-                     *       - ../rules/checkout.yml
-                     *     evaluation_interval: 1m
-                     *     tests:
-                     *       - interval: 1m
-                     *         input_series:
-                     *           - series: 'http_requests_total{service="checkout",code="200"}'
-                     *             values: '0+90x15'
-                     *           - series: 'http_requests_total{service="checkout",code="500"}'
-                     *             values: '0+10x15'
-                     *         alert_rule_test:
-                     *           - eval_time: 5m
-                     *             alertname: CheckoutHighErrorRate
-                     *             exp_alerts: []
-                     *           - eval_time: 15m
-                     *             alertname: CheckoutHighErrorRate
-                     *             exp_alerts:
-                     *               - exp_labels:
-                     *                   severity: page
-                     *                 exp_annotations:
-                     *                   summary: Checkout error rate above 5%
-                     *                   runbook_url: https://runbooks.example.com/checkout/high-error-rate
-                     *     &lt;/code&gt;&lt;/pre&gt;
-                     *     &lt;h2 id="run-it-in-ci"&gt;Run it in CI&lt;/h2&gt;
-                     *     &lt;pre&gt;&lt;code class="language-bash"&gt;promtool check rules rules/*.yml
-                     *     promtool test rules tests/*_test.yml
-                     *     &lt;/code&gt;&lt;/pre&gt;
-                     *     &lt;h2 id="what-we-test-for"&gt;What we test for&lt;/h2&gt;
-                     *     &lt;ol&gt;
-                     *     &lt;li&gt;The alert fires when the condition holds for longer than its &lt;code&gt;for&lt;/code&gt; duration.&lt;/li&gt;
-                     *     &lt;li&gt;It does &lt;strong&gt;not&lt;/strong&gt; fire for a short spike.&lt;/li&gt;
-                     *     &lt;li&gt;Its labels route it to the right team and severity.&lt;/li&gt;
-                     *     &lt;li&gt;Its annotations include a working runbook link.&lt;/li&gt;
-                     *     &lt;/ol&gt;
-                     *     &lt;p&gt;Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.&lt;/p&gt;</content>
-                     *         <link href="http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you"/>
-                     *         <summary type="text">Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.</summary>
-                     *         <category term="testing"/>
-                     *         <category term="observability"/>
-                     *         <category term="sre"/>
-                     *         <published>2024-12-10T00:00:00+00:00</published>
-                     *         <media:content url="http://127.0.0.1:5000/images/testing-alerts.jpg" medium="image"/>
-                     *         <media:thumbnail url="http://127.0.0.1:5000/images/testing-alerts.jpg"/>
-                     *       </entry>
-                     *     </feed>
-                     */
-                    "application/atom+xml": string;
-                };
-            };
-            /** @description Not Modified: the ETag sent is current; no body. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No author with this slug, or no published post with this tag. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request target (path and query) longer than 2 KiB. */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid query parameters. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            default: components["responses"]["DEFAULT_ERROR"];
-        };
-    };
-    getJsonFeed: {
-        parameters: {
-            query?: {
-                /** @description Only this author's posts (an author slug); 404 if unknown. */
-                author?: string;
-                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
-                tag?: string;
-            };
+            query?: never;
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -3834,43 +3821,66 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "authors": [
-                     *         {
-                     *           "name": "Jason Hand"
-                     *         }
-                     *       ],
-                     *       "description": "Writing on SRE, incident response, security, platform engineering and AI in operations.",
-                     *       "favicon": "http://127.0.0.1:5000/images/favicon.svg",
-                     *       "feed_url": "http://127.0.0.1:5000/api/feed.json?tag=testing",
-                     *       "home_page_url": "http://127.0.0.1:5000/blog",
                      *       "items": [
                      *         {
-                     *           "authors": [
-                     *             {
-                     *               "avatar": "http://127.0.0.1:5000/images/wei-chen.jpg",
-                     *               "name": "Wei Chen"
-                     *             }
-                     *           ],
-                     *           "content_html": "<p>We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.</p>\n<p>Prometheus ships with a way to fix this: <code>promtool test rules</code> evaluates alerting rules against synthetic time series and checks which alerts fire.</p>\n<h2 id=\"a-rule-and-its-test\">A rule and its test</h2>\n<p>Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:</p>\n<pre><code class=\"language-yaml\"># rules/checkout.yml\ngroups:\n  - name: checkout\n    rules:\n      - alert: CheckoutHighErrorRate\n        expr: |\n          sum(rate(http_requests_total{service=\"checkout\",code=~\"5..\"}[5m]))\n            / sum(rate(http_requests_total{service=\"checkout\"}[5m])) &gt; 0.05\n        for: 10m\n        labels:\n          severity: page\n        annotations:\n          summary: Checkout error rate above 5%\n          runbook_url: https://runbooks.example.com/checkout/high-error-rate\n</code></pre>\n<p>And a test that feeds it fifteen minutes of traffic with a 10% error rate:</p>\n<pre><code class=\"language-yaml\"># tests/checkout_test.yml\nrule_files:\n  - ../rules/checkout.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'http_requests_total{service=\"checkout\",code=\"200\"}'\n        values: '0+90x15'\n      - series: 'http_requests_total{service=\"checkout\",code=\"500\"}'\n        values: '0+10x15'\n    alert_rule_test:\n      - eval_time: 5m\n        alertname: CheckoutHighErrorRate\n        exp_alerts: []\n      - eval_time: 15m\n        alertname: CheckoutHighErrorRate\n        exp_alerts:\n          - exp_labels:\n              severity: page\n            exp_annotations:\n              summary: Checkout error rate above 5%\n              runbook_url: https://runbooks.example.com/checkout/high-error-rate\n</code></pre>\n<h2 id=\"run-it-in-ci\">Run it in CI</h2>\n<pre><code class=\"language-bash\">promtool check rules rules/*.yml\npromtool test rules tests/*_test.yml\n</code></pre>\n<h2 id=\"what-we-test-for\">What we test for</h2>\n<ol>\n<li>The alert fires when the condition holds for longer than its <code>for</code> duration.</li>\n<li>It does <strong>not</strong> fire for a short spike.</li>\n<li>Its labels route it to the right team and severity.</li>\n<li>Its annotations include a working runbook link.</li>\n</ol>\n<p>Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.</p>",
-                     *           "date_published": "2024-12-10T00:00:00Z",
-                     *           "id": "http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you",
-                     *           "image": "http://127.0.0.1:5000/images/testing-alerts.jpg",
-                     *           "summary": "Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.",
-                     *           "tags": [
-                     *             "testing",
-                     *             "observability",
-                     *             "sre"
-                     *           ],
-                     *           "title": "Testing Alerts Before They Page You",
-                     *           "url": "http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you"
+                     *           "name": "incidents",
+                     *           "postCount": 5,
+                     *           "slug": "incidents"
+                     *         },
+                     *         {
+                     *           "name": "sre",
+                     *           "postCount": 5,
+                     *           "slug": "sre"
+                     *         },
+                     *         {
+                     *           "name": "observability",
+                     *           "postCount": 4,
+                     *           "slug": "observability"
+                     *         },
+                     *         {
+                     *           "name": "security",
+                     *           "postCount": 4,
+                     *           "slug": "security"
+                     *         },
+                     *         {
+                     *           "name": "ai",
+                     *           "postCount": 3,
+                     *           "slug": "ai"
+                     *         },
+                     *         {
+                     *           "name": "culture",
+                     *           "postCount": 3,
+                     *           "slug": "culture"
+                     *         },
+                     *         {
+                     *           "name": "On-Call",
+                     *           "postCount": 3,
+                     *           "slug": "on-call"
+                     *         },
+                     *         {
+                     *           "name": "devrel",
+                     *           "postCount": 2,
+                     *           "slug": "devrel"
+                     *         },
+                     *         {
+                     *           "name": "platform",
+                     *           "postCount": 2,
+                     *           "slug": "platform"
+                     *         },
+                     *         {
+                     *           "name": "kubernetes",
+                     *           "postCount": 1,
+                     *           "slug": "kubernetes"
+                     *         },
+                     *         {
+                     *           "name": "testing",
+                     *           "postCount": 1,
+                     *           "slug": "testing"
                      *         }
-                     *       ],
-                     *       "language": "en-US",
-                     *       "title": "Jason Hand: posts tagged testing",
-                     *       "version": "https://jsonfeed.org/version/1.1"
+                     *       ]
                      *     }
                      */
-                    "application/feed+json": components["schemas"]["JsonFeed"];
+                    "application/json": components["schemas"]["TagList"];
                 };
             };
             /** @description Not Modified: the ETag sent is current; no body. */
@@ -3880,7 +3890,185 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No author with this slug, or no published post with this tag. */
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "On-Call",
+                     *       "postCount": 3,
+                     *       "slug": "on-call"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tag"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published post has this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listTagPosts: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. A page past the last is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                page_size?: number;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 8288 links to the first, previous, next and last pages.
+                     * @example </api/posts?page=2&page_size=10>; rel="next"
+                     */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author": {
+                     *             "firstName": "Jason",
+                     *             "image": {
+                     *               "altText": "Jason Hand, smiling, in front of a whiteboard full of incident timelines",
+                     *               "type": "ImageBlock",
+                     *               "url": "/images/jason-hand.jpg"
+                     *             },
+                     *             "lastName": "Hand",
+                     *             "name": "Jason Hand",
+                     *             "slug": "jason-hand"
+                     *           },
+                     *           "date": "2025-11-04",
+                     *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
+                     *           "featuredImage": {
+                     *             "altText": "An empty conference room with a speakerphone in the middle of the table",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/war-room.jpg"
+                     *           },
+                     *           "readingTime": 2,
+                     *           "slug": "retiring-the-war-room",
+                     *           "tags": [
+                     *             "incidents",
+                     *             "culture",
+                     *             "On-Call"
+                     *           ],
+                     *           "title": "Retiring the War Room",
+                     *           "url": "/blog/retiring-the-war-room",
+                     *           "wordCount": 337
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 1,
+                     *         "totalItems": 3,
+                     *         "totalPages": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PostPage"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published post has this tag. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3900,138 +4088,6 @@ export interface operations {
             };
             /** @description Invalid query parameters. */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            default: components["responses"]["DEFAULT_ERROR"];
-        };
-    };
-    getSitemap: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
-                "If-None-Match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
-                    ETag?: string;
-                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
-                    "Cache-Control"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                };
-            };
-            /** @description Not Modified: the ETag sent is current; no body. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request target (path and query) longer than 2 KiB. */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            default: components["responses"]["DEFAULT_ERROR"];
-        };
-    };
-    getSitemapPart: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                n: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
-                    ETag?: string;
-                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
-                    "Cache-Control"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example <?xml version="1.0" encoding="UTF-8"?>
-                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-                     *     <url><loc>http://127.0.0.1:5000/blog/retiring-the-war-room</loc><lastmod>2025-11-04</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/blog/service-level-objectives-for-ai-features</loc><lastmod>2025-08-19</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/blog/structured-logging-is-a-security-control</loc><lastmod>2024-07-02</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</loc><lastmod>2024-12-10</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/blog/what-developer-advocates-owe-operators</loc><lastmod>2024-10-22</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/blog/writing-runbooks-people-actually-read</loc><lastmod>2024-02-27</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/blog/your-on-call-rotation-is-a-product</loc><lastmod>2024-01-16</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/projects</loc><lastmod>2025-02-20</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/projects/incident-review-toolkit</loc><lastmod>2024-06-14</lastmod></url>
-                     *     <url><loc>http://127.0.0.1:5000/projects/observability-workshop-series</loc><lastmod>2025-02-20</lastmod></url>
-                     *     </urlset>
-                     */
-                    "application/xml": string;
-                };
-            };
-            /** @description Not Modified: the ETag sent is current; no body. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such part: parts exist only when the sitemap is an index. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request target (path and query) longer than 2 KiB. */
-            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import "./style.css";
 import { API_URL, NotFoundError } from "./api";
 import { h } from "./dom";
+import { searchView, syncSearchBox, wireSearchBox } from "./search";
 import { authorView, errorView, indexView, notFoundView, postHref, postView } from "./views";
 import type { View } from "./views";
 
@@ -13,6 +14,10 @@ async function resolve(url: URL): Promise<View> {
   if (path === "/") {
     const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
     return indexView(Number.isInteger(page) && page > 0 ? page : 1);
+  }
+  if (path === "/search") {
+    const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
+    return searchView(url.searchParams.get("q") ?? "", Number.isInteger(page) && page > 0 ? page : 1);
   }
   const match = /^\/(posts|blog|authors)\/([^/]+)$/.exec(path);
   if (match) {
@@ -34,6 +39,7 @@ let generation = 0;
 async function render(): Promise<void> {
   const url = new URL(location.href);
   rendered = url.pathname + url.search;
+  syncSearchBox(url);
   const current = ++generation;
   app.setAttribute("aria-busy", "true");
   let view: View;
@@ -52,10 +58,13 @@ async function render(): Promise<void> {
   else window.scrollTo(0, 0);
 }
 
-export function navigate(href: string): void {
-  history.pushState(null, "", href);
+export function navigate(href: string, replace = false): void {
+  if (replace) history.replaceState(null, "", href);
+  else history.pushState(null, "", href);
   void render();
 }
+
+wireSearchBox(navigate);
 
 // Internal links and the pager's buttons go through the router.
 document.addEventListener("click", (event) => {
@@ -71,7 +80,7 @@ document.addEventListener("click", (event) => {
   if (!anchor || anchor.target || anchor.origin !== location.origin) return;
   const next = new URL(anchor.href);
   if (next.pathname === location.pathname && next.search === location.search && next.hash) return; // in-page anchor
-  if (anchor.hasAttribute("data-link") || /^\/(posts|blog|authors)\//.test(next.pathname)) {
+  if (anchor.hasAttribute("data-link") || /^\/(posts|blog|authors)\/|^\/search$/.test(next.pathname)) {
     event.preventDefault();
     navigate(next.pathname + next.search + next.hash);
   }

@@ -1,0 +1,147 @@
+"""Each snapshot's search index: built on first use, once, or derived from the previous one.
+
+Search answers come from the same snapshot as every other answer, so the index
+is looked up by snapshot. It is made on the first search (or related-posts
+request) of a snapshot, memoised for the snapshot's life, and dropped with it.
+
+After a reload the new snapshot's index is the previous one with only the
+changed pages indexed again. Which pages changed is either told at reload time
+(``derive_search_index``, for a reload that knows its changed files) or found
+on first use by comparing the new snapshot's pages with those of the last index
+made in this process (unchanged files keep their parsed objects, so that is an
+identity check per page). Either way it is done on first use: a burst of
+reloads with no search in between costs one update, and a snapshot nobody
+searches costs nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from api.content.index import ContentView, Snapshot
+from api.content.models import Page, Person
+from api.search.documents import SearchDocument, search_document
+from api.search.index import SearchIndex, TextOf
+
+_lock = threading.RLock()
+_indexes: WeakKeyDictionary[Snapshot, SearchIndex] = WeakKeyDictionary()
+_pending: WeakKeyDictionary[Snapshot, _Derivation] = WeakKeyDictionary()
+_hidden: WeakKeyDictionary[ContentView, frozenset[str]] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """The last index made in this process, and the pages and people it was made from."""
+
+    pages: Mapping[str, Page]
+    people: Mapping[str, Person]
+    index: SearchIndex
+
+
+_last: _Made | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Derivation:
+    base: SearchIndex  # the index of an earlier snapshot
+    changed_paths: frozenset[str]  # every file changed since that snapshot
+
+
+def search_index(snapshot: Snapshot) -> SearchIndex:
+    """The snapshot's index: memoised; derived from an earlier one where there is one."""
+    global _last
+    found = _indexes.get(snapshot)
+    if found is not None:
+        return found
+    with _lock:  # one build per snapshot, however many requests ask at once
+        found = _indexes.get(snapshot)
+        if found is None:
+            derivation = _pending.pop(snapshot, None)
+            text_of = text_reader(snapshot)
+            pages = snapshot.pages_by_path
+            if derivation is not None:
+                found = derivation.base.updated(derivation.changed_paths, pages, text_of)
+            elif _last is not None:
+                found = _last.index.updated(changed_paths(_last, snapshot), pages, text_of)
+            else:
+                found = SearchIndex.build(pages.values(), text_of)
+            _indexes[snapshot] = found
+            _last = _Made(pages, snapshot.people_by_path, found)
+    return found
+
+
+def changed_paths(made: _Made, snapshot: Snapshot) -> set[str]:
+    """Files whose pages or people differ between ``made`` and ``snapshot``."""
+    changed = set()
+    for before, after in (
+        (made.pages, snapshot.pages_by_path),
+        (made.people, snapshot.people_by_path),
+    ):
+        for path in before.keys() ^ after.keys():
+            changed.add(path)
+        for path, old in before.items():
+            new = after.get(path)
+            if new is not None and new is not old and not _same(old, new):
+                changed.add(path)
+    return changed
+
+
+def _same(old: Page | Person, new: Page | Person) -> bool:
+    if isinstance(old, Page) and isinstance(new, Page):
+        return (
+            (old.blob is new.blob or old.blob == new.blob)
+            and (old.body is new.body or old.body == new.body)
+            and old.author_slug == new.author_slug
+        )
+    return old.fields == new.fields
+
+
+def derive_search_index(
+    previous: Snapshot, snapshot: Snapshot, changed_paths: Collection[str]
+) -> None:
+    """Record that ``snapshot`` is ``previous`` with ``changed_paths`` (content-relative file
+    paths added, changed or removed), so that its index is derived, not built, on first use.
+
+    Call it when the new snapshot is made. Without it (or when ``previous`` never
+    had an index) the new snapshot's index is built in full on first use.
+    """
+    with _lock:
+        base = _indexes.get(previous)
+        changed = frozenset(changed_paths)
+        if base is None:
+            earlier = _pending.get(previous)
+            if earlier is None:
+                return
+            base, changed = earlier.base, earlier.changed_paths | changed
+        _pending[snapshot] = _Derivation(base, changed)
+
+
+def text_reader(snapshot: Snapshot) -> TextOf:
+    """The function giving a page's searchable text in ``snapshot`` (its author's name resolved)."""
+
+    def text_of(page: Page) -> SearchDocument:
+        author = snapshot.author_of(page)
+        return search_document(page, author.name if author else "")
+
+    return text_of
+
+
+def hidden_paths(snapshot: Snapshot, view: ContentView) -> frozenset[str]:
+    """Pages of the snapshot this audience may not see (drafts, and posts not yet due)."""
+    found = _hidden.get(view)
+    if found is None:
+        visible = {page.path for page in view.pages_by_url.values()}
+        found = frozenset(path for path in snapshot.pages_by_path if path not in visible)
+        _hidden[view] = found
+    return found
+
+
+def follow_snapshots(previous: Snapshot, snapshot: Snapshot) -> None:
+    """``ContentRepository.follow`` hook: the new snapshot's index is derived from the
+    previous one's by indexing only the files its derivation changed."""
+    changed = {page.path for pair in snapshot.changed_pages for page in pair if page is not None}
+    changed.update(snapshot.changed_people)
+    derive_search_index(previous, snapshot, changed)
