@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the API and link its parts
+         * @description The API's name and version, the content version it serves, and where the
+         *     documentation, the OpenAPI document and each collection are. Also at
+         *     `/api/`; `GET /` redirects to the documentation.
+         */
+        get: operations["getApiIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/posts": {
         parameters: {
             query?: never;
@@ -155,7 +177,8 @@ export interface paths {
         /**
          * Read the page at a URL path
          * @description The page's fields, typed, with what the theme's resolvers add: feed pages
-         *     get one page of their posts or projects (`page`, `page_size`), sections
+         *     get one page of their posts or projects (`page`, `page_size`, by default the
+         *     page's own `numOfPostsPerPage` or `numOfProjectsPerPage`, else 10), sections
          *     their posts or projects, projects their neighbours. Trailing slashes and
          *     case do not matter.
          */
@@ -222,6 +245,158 @@ export interface paths {
          *     the answer of now.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feed.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RSS 2.0 feed of the newest posts
+         * @description The newest `FEED_SIZE` (default 20) published posts, filtered by `author` and
+         *     `tag`: full HTML in `content:encoded`, the excerpt as `description`, the author
+         *     as `dc:creator`, RFC 822 dates, absolute links, the featured image as
+         *     `media:content`.
+         */
+        get: operations["getRssFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feed.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Atom 1.0 feed of the newest posts
+         * @description The same entries as the RSS feed: HTML `content`, text `summary`, RFC 3339 dates.
+         */
+        get: operations["getAtomFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feed.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * JSON Feed 1.1 of the newest posts
+         * @description The same entries as the RSS feed, in JSON Feed's own field names.
+         */
+        get: operations["getJsonFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sitemap.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sitemap of every public page
+         * @description A sitemaps.org `urlset`: every public page's absolute URL, with `lastmod` where
+         *     the content has a date. Past 50,000 URLs (or 50 MB) a `sitemapindex` whose
+         *     parts are at `/api/sitemaps/{n}.xml`.
+         */
+        get: operations["getSitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sitemaps/{n}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                n: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One part of a sitemap index
+         * @description A `urlset` of at most 50,000 URLs, numbered from 1 as the index lists them.
+         */
+        get: operations["getSitemapPart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stackbit/paths": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the URL paths a Stackbit theme builds
+         * @description What the theme's `getStaticPaths` produces from the content folder: every
+         *     page's URL path (drafts only in preview), in code point order.
+         */
+        get: operations["listStackbitPaths"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stackbit/props": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a page's props as a Stackbit theme's getStaticProps returns them
+         * @description `{page, site}`: the page's front matter in the file's key order, its
+         *     Markdown body as `markdown_content` and `__metadata`, references and
+         *     sections resolved the theme's way; `site` is `data/config.json`. What the
+         *     theme's own build gives its page component, so a theme's front end can
+         *     run on this API with a data layer of a few lines (`examples/stackbit/`).
+         */
+        get: operations["getStackbitProps"];
         put?: never;
         post?: never;
         delete?: never;
@@ -353,6 +528,41 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * ApiLinks
+         * @description Where the documentation, the spec, the health check and each collection are.
+         */
+        ApiLinks: {
+            /** @description Interactive documentation (Swagger UI). */
+            docs: string;
+            /** @description The OpenAPI document. */
+            openapi: string;
+            /** @description Service health. */
+            health: string;
+            /** @description A page of posts. */
+            posts: string;
+            /** @description The newest posts. */
+            recentPosts: string;
+            /** @description A page of authors. */
+            authors: string;
+            /** @description Every page's URL path (read one by `?path=`). */
+            pages: string;
+            /** @description Site configuration and style. */
+            site: string;
+        };
+        /**
+         * ApiIndex
+         * @description The API's name and version, the content version it serves, and links to the rest.
+         */
+        ApiIndex: {
+            /** @example Content API */
+            name: string;
+            /** @description Version of the API (its OpenAPI document). */
+            version: string;
+            /** @description Hash of the content, as `/healthz` reports it. */
+            contentVersion: string;
+            links: components["schemas"]["ApiLinks"];
+        };
+        /**
          * ImageBlock
          * @description An object of the content model's `ImageBlock` type, as its file has it.
          */
@@ -367,14 +577,17 @@ export interface components {
             altText?: string;
             caption?: string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * AuthorSummary
          * @description The author of a post, as lists and post cards show them.
          */
         AuthorSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "Person";
             /** @example jason-hand */
             slug: string;
             /**
@@ -382,7 +595,7 @@ export interface components {
              * @example Jason Hand
              */
             name: string;
-            firstName: string;
+            firstName?: string;
             lastName?: string;
             image?: components["schemas"]["ImageBlock"];
         };
@@ -391,6 +604,11 @@ export interface components {
          * @description A post as lists, feeds and post sections show it.
          */
         PostSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "PostLayout";
             /** @example ai-security-and-the-end-of-silos */
             slug: string;
             /**
@@ -407,9 +625,10 @@ export interface components {
             excerpt?: string;
             featuredImage?: components["schemas"]["ImageBlock"];
             author?: components["schemas"]["AuthorSummary"];
-            /** @description Minutes to read, at least 1. */
-            readingTime: number;
-            wordCount: number;
+            /** @description Minutes to read, at least 1; absent when the post has no body. */
+            readingTime?: number;
+            /** @description Words of the body; absent when the post has no body. */
+            wordCount?: number;
             tags: string[];
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
@@ -453,11 +672,8 @@ export interface components {
              * @enum {string}
              */
             type: "MetaTag";
-            /** @enum {string} */
-            property?: "og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player";
+            property?: ("og:title" | "og:type" | "og:image" | "og:image:alt" | "og:url" | "og:description" | "og:locale" | "og:site_name" | "og:video" | "twitter:card" | "twitter:site" | "twitter:creator" | "twitter:description" | "twitter:title" | "twitter:image" | "twitter:image:alt" | "twitter:player") | string;
             content?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * BackgroundImage
@@ -470,15 +686,10 @@ export interface components {
              */
             type: "BackgroundImage";
             url?: string;
-            /** @enum {string} */
-            backgroundSize: "auto" | "cover" | "contain";
-            /** @enum {string} */
-            backgroundPosition: "bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top";
-            /** @enum {string} */
-            backgroundRepeat: "repeat" | "repeat-x" | "repeat-y" | "no-repeat";
+            backgroundSize?: ("auto" | "cover" | "contain") | string;
+            backgroundPosition?: ("bottom" | "center" | "left" | "left-bottom" | "left-top" | "right" | "right-bottom" | "right-top" | "top") | string;
+            backgroundRepeat?: ("repeat" | "repeat-x" | "repeat-y" | "no-repeat") | string;
             opacity?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Author
@@ -490,7 +701,7 @@ export interface components {
              * @enum {string}
              */
             type: "Person";
-            firstName: string;
+            firstName?: string;
             lastName?: string;
             role?: string;
             /** @description Markdown source. */
@@ -502,8 +713,6 @@ export interface components {
             name: string;
             /** @description Published posts. */
             postCount: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * VideoBlock
@@ -522,10 +731,7 @@ export interface components {
             loop?: boolean;
             muted?: boolean;
             controls?: boolean;
-            /** @enum {string} */
-            aspectRatio?: "4:3" | "16:9";
-        } & {
-            [key: string]: unknown;
+            aspectRatio?: ("4:3" | "16:9") | string;
         };
         /**
          * StyleProperties
@@ -560,8 +766,6 @@ export interface components {
             textAlign?: string | number | string[];
             /** @description underline */
             textDecoration?: string | number | string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Button
@@ -575,17 +779,12 @@ export interface components {
             type: "Button";
             label?: string;
             altText?: string;
-            url: string;
+            url?: string;
             showIcon?: boolean;
-            /** @enum {string} */
-            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
-            /** @enum {string} */
-            iconPosition?: "left" | "right";
+            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
+            iconPosition?: ("left" | "right") | string;
             elementId?: string;
-            /** @enum {string} */
-            style: "primary" | "secondary";
-        } & {
-            [key: string]: unknown;
+            style?: ("primary" | "secondary") | string;
         };
         /**
          * Link
@@ -599,15 +798,11 @@ export interface components {
             type: "Link";
             label?: string;
             altText?: string;
-            url: string;
+            url?: string;
             showIcon?: boolean;
-            /** @enum {string} */
-            icon?: "apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube";
-            /** @enum {string} */
-            iconPosition?: "left" | "right";
+            icon?: ("apple" | "arrowLeft" | "arrowLeftCircle" | "arrowRight" | "arrowRightCircle" | "arrowUpLeft" | "arrowUpRight" | "cart" | "chevronLeft" | "chevronRight" | "facebook" | "github" | "googlePlay" | "instagram" | "linkedin" | "mail" | "play" | "playCircle" | "reddit" | "send" | "twitter" | "vimeo" | "youtube") | string;
+            iconPosition?: ("left" | "right") | string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TextFormControl
@@ -619,15 +814,12 @@ export interface components {
              * @enum {string}
              */
             type: "TextFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * EmailFormControl
@@ -641,13 +833,10 @@ export interface components {
             type: "EmailFormControl";
             name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TextareaFormControl
@@ -659,15 +848,12 @@ export interface components {
              * @enum {string}
              */
             type: "TextareaFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             placeholder?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * CheckboxFormControl
@@ -679,13 +865,10 @@ export interface components {
              * @enum {string}
              */
             type: "CheckboxFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * SelectFormControl
@@ -697,16 +880,13 @@ export interface components {
              * @enum {string}
              */
             type: "SelectFormControl";
-            name: string;
+            name?: string;
             label?: string;
-            /** @enum {string} */
-            width: "full" | "1/2";
+            width?: ("full" | "1/2") | string;
             isRequired?: boolean;
             hideLabel?: boolean;
             defaultValue?: string;
             options?: string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FormBlock
@@ -721,15 +901,13 @@ export interface components {
             title?: string;
             fields?: (components["schemas"]["TextFormControl"] | components["schemas"]["EmailFormControl"] | components["schemas"]["TextareaFormControl"] | components["schemas"]["CheckboxFormControl"] | components["schemas"]["SelectFormControl"] | components["schemas"]["UnknownObject"])[];
             submitLabel?: string;
-            elementId: string;
+            elementId?: string;
             action?: string;
             destination?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * HeroSection
@@ -741,8 +919,7 @@ export interface components {
              * @enum {string}
              */
             type: "HeroSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -754,10 +931,7 @@ export interface components {
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
             media?: components["schemas"]["FormBlock"] | components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * ContactSection
@@ -769,8 +943,7 @@ export interface components {
              * @enum {string}
              */
             type: "ContactSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -781,10 +954,7 @@ export interface components {
             text?: string;
             form?: components["schemas"]["FormBlock"];
             media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * CtaSection
@@ -796,8 +966,7 @@ export interface components {
              * @enum {string}
              */
             type: "CtaSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -807,10 +976,7 @@ export interface components {
             /** @description Markdown source. */
             text?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            backgroundSize?: "full" | "inset";
-        } & {
-            [key: string]: unknown;
+            backgroundSize?: ("full" | "inset") | string;
         };
         /**
          * DividerSection
@@ -828,8 +994,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedItem
@@ -852,8 +1016,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedItemsSection
@@ -865,8 +1027,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedItemsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -879,8 +1040,6 @@ export interface components {
             columns?: number;
             spacingX?: number;
             spacingY?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FeaturedPostsSection
@@ -892,8 +1051,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -902,8 +1060,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -911,8 +1068,6 @@ export interface components {
             showReadMoreLink?: boolean;
             /** @description The referenced posts, in the file's order. */
             posts?: components["schemas"]["PostSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RecentPostsSection
@@ -924,8 +1079,7 @@ export interface components {
              * @enum {string}
              */
             type: "RecentPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -934,8 +1088,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showAuthor?: boolean;
             showExcerpt?: boolean;
@@ -945,14 +1098,17 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest published posts, filled by the API; never the post the section is on. */
             readonly posts?: components["schemas"]["PostSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectSummary
          * @description A project as project feeds and sections show it.
          */
         ProjectSummary: {
+            /**
+             * @description The model type of the file this summarises.
+             * @enum {string}
+             */
+            type: "ProjectLayout";
             slug: string;
             url: string;
             title: string;
@@ -975,8 +1131,7 @@ export interface components {
              * @enum {string}
              */
             type: "FeaturedProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -985,16 +1140,13 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
             showReadMoreLink?: boolean;
             /** @description The referenced projects, in the file's order. */
             projects?: components["schemas"]["ProjectSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RecentProjectsSection
@@ -1006,8 +1158,7 @@ export interface components {
              * @enum {string}
              */
             type: "RecentProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1016,8 +1167,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             actions?: (components["schemas"]["Button"] | components["schemas"]["Link"] | components["schemas"]["UnknownObject"])[];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             showDate?: boolean;
             showDescription?: boolean;
             showFeaturedImage?: boolean;
@@ -1025,8 +1175,6 @@ export interface components {
             recentCount?: number;
             /** @description The recentCount newest projects, filled by the API. */
             readonly projects?: components["schemas"]["ProjectSummary"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Label
@@ -1038,10 +1186,8 @@ export interface components {
              * @enum {string}
              */
             type: "Label";
-            label: string;
+            label?: string;
             url?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * LabelsSection
@@ -1053,8 +1199,7 @@ export interface components {
              * @enum {string}
              */
             type: "LabelsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1063,8 +1208,6 @@ export interface components {
             title?: string;
             subtitle?: string;
             items?: components["schemas"]["Label"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * MediaGallerySection
@@ -1076,8 +1219,7 @@ export interface components {
              * @enum {string}
              */
             type: "MediaGallerySection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1088,12 +1230,9 @@ export interface components {
             images?: components["schemas"]["ImageBlock"][];
             spacing?: number;
             columns?: number;
-            /** @enum {string} */
-            aspectRatio?: "1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto";
+            aspectRatio?: ("1:1" | "3:2" | "2:3" | "4:3" | "3:4" | "16:9" | "auto") | string;
             showCaption?: boolean;
             enableHover?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * QuoteSection
@@ -1105,19 +1244,16 @@ export interface components {
              * @enum {string}
              */
             type: "QuoteSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
             /** @description Markdown source. */
-            quote: string;
+            quote?: string;
             name?: string;
             title?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Testimonial
@@ -1130,7 +1266,7 @@ export interface components {
              */
             type: "Testimonial";
             /** @description Markdown source. */
-            quote: string;
+            quote?: string;
             name?: string;
             title?: string;
             image?: components["schemas"]["ImageBlock"];
@@ -1139,8 +1275,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TestimonialsSection
@@ -1152,8 +1286,7 @@ export interface components {
              * @enum {string}
              */
             type: "TestimonialsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1162,10 +1295,7 @@ export interface components {
             title?: string;
             subtitle?: string;
             testimonials?: components["schemas"]["Testimonial"][];
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c";
-        } & {
-            [key: string]: unknown;
+            variant?: ("variant-a" | "variant-b" | "variant-c") | string;
         };
         /**
          * TextSection
@@ -1177,8 +1307,7 @@ export interface components {
              * @enum {string}
              */
             type: "TextSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
             elementId?: string;
             /** @description Style properties per element of the component. */
             styles?: {
@@ -1186,12 +1315,9 @@ export interface components {
             };
             title?: string;
             subtitle?: string;
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b";
+            variant?: ("variant-a" | "variant-b") | string;
             /** @description Markdown source. */
             text?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TocEntry
@@ -1214,14 +1340,15 @@ export interface components {
              * @enum {string}
              */
             type: "PostLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1242,16 +1369,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * RelatedPosts
@@ -1278,14 +1405,15 @@ export interface components {
              * @enum {string}
              */
             type: "PageLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1294,16 +1422,16 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PagedPostsSection
@@ -1315,10 +1443,8 @@ export interface components {
              * @enum {string}
              */
             type: "PagedPostsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1330,8 +1456,6 @@ export interface components {
             entryTitle?: string;
             showAuthor?: boolean;
             showExcerpt?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PostFeedPage
@@ -1343,14 +1467,15 @@ export interface components {
              * @enum {string}
              */
             type: "PostFeedLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1360,23 +1485,25 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+            /** @description Posts per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, from the Starter theme). */
+            numOfPostsPerPage?: number;
             postFeed?: components["schemas"]["PagedPostsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["PostSummary"][];
             pagination: components["schemas"]["Pagination"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectPage
@@ -1388,14 +1515,15 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1413,20 +1541,20 @@ export interface components {
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
-            /** @description Newer project. */
-            nextProject?: components["schemas"]["ProjectSummary"];
             /** @description Older project. */
             prevProject?: components["schemas"]["ProjectSummary"];
-        } & {
-            [key: string]: unknown;
+            /** @description Newer project. */
+            nextProject?: components["schemas"]["ProjectSummary"];
         };
         /**
          * PagedProjectsSection
@@ -1438,10 +1566,8 @@ export interface components {
              * @enum {string}
              */
             type: "PagedProjectsSection";
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f";
-            /** @enum {string} */
-            variant: "variant-a" | "variant-b" | "variant-c" | "variant-d";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e" | "colors-f") | string;
+            variant?: ("variant-a" | "variant-b" | "variant-c" | "variant-d") | string;
             elementId?: string;
             showDate?: boolean;
             showFeaturedImage?: boolean;
@@ -1452,8 +1578,6 @@ export interface components {
             };
             entryTitle?: string;
             showDescription?: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ProjectFeedPage
@@ -1465,14 +1589,15 @@ export interface components {
              * @enum {string}
              */
             type: "ProjectFeedLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
             title?: string;
             metaTitle?: string;
             metaDescription?: string;
             addTitleSuffix?: boolean;
             socialImage?: string;
             metaTags?: components["schemas"]["MetaTag"][];
-            /** @enum {string} */
-            colors?: "colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e";
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
@@ -1482,23 +1607,25 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
+            /** @description Projects per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, as themes with projects have it). */
+            numOfProjectsPerPage?: number;
             projectFeed?: components["schemas"]["PagedProjectsSection"];
             /** @description Last segment of the URL path. */
             slug: string;
             /** @description URL path of the page. */
             url: string;
-            /** @description The Markdown body rendered to HTML. */
-            html: string;
-            toc: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1. */
-            readingTime: number;
-            wordCount: number;
-            /** @description The raw Markdown body, with `?include=markdown`. */
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
             markdown?: string;
             items: components["schemas"]["ProjectSummary"][];
             pagination: components["schemas"]["Pagination"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * PageDocument
@@ -1536,12 +1663,9 @@ export interface components {
             type: "Social";
             label?: string;
             altText?: string;
-            url: string;
-            /** @enum {string} */
-            icon: "facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube";
+            url?: string;
+            icon?: ("facebook" | "github" | "instagram" | "linkedin" | "reddit" | "twitter" | "vimeo" | "youtube") | string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Header
@@ -1558,15 +1682,12 @@ export interface components {
             logo?: components["schemas"]["ImageBlock"];
             primaryLinks?: components["schemas"]["Link"][];
             socialLinks?: components["schemas"]["Social"][];
-            /** @enum {string} */
-            headerVariant: "variant-a" | "variant-b" | "variant-c";
+            headerVariant?: ("variant-a" | "variant-b" | "variant-c") | string;
             isSticky?: boolean;
             /** @description Style properties per element of the component. */
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ContactBlock
@@ -1586,8 +1707,6 @@ export interface components {
             address?: string;
             addressAltText?: string;
             elementId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Footer
@@ -1607,8 +1726,6 @@ export interface components {
             styles?: {
                 [key: string]: components["schemas"]["StyleProperties"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Config
@@ -1627,8 +1744,6 @@ export interface components {
             titleSuffix?: string;
             defaultSocialImage?: string;
             defaultMetaTags?: components["schemas"]["MetaTag"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ThemeStyleHeading
@@ -1640,18 +1755,11 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleHeading";
-            /** @enum {string} */
-            size: "xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            decoration: "none" | "underline" | "line-through";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
-        } & {
-            [key: string]: unknown;
+            size?: ("xs" | "sm" | "base" | "lg" | "xl" | "2xl" | "3xl" | "4xl" | "5xl" | "6xl" | "7xl" | "8xl" | "9xl") | string;
+            weight?: ("normal" | "medium") | string;
+            decoration?: ("none" | "underline" | "line-through") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
         };
         /**
          * ThemeStyleButton
@@ -1663,16 +1771,11 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleButton";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
+            weight?: ("normal" | "medium") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
             horizontalPadding?: number;
             verticalPadding?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * ThemeStyleLink
@@ -1684,14 +1787,9 @@ export interface components {
              * @enum {string}
              */
             type: "ThemeStyleLink";
-            /** @enum {string} */
-            weight: "normal" | "medium";
-            /** @enum {string} */
-            case: "none" | "lowercase" | "capitalize" | "uppercase";
-            /** @enum {string} */
-            letterSpacing: "tighter" | "tight" | "normal" | "wide" | "wider";
-        } & {
-            [key: string]: unknown;
+            weight?: ("normal" | "medium") | string;
+            case?: ("none" | "lowercase" | "capitalize" | "uppercase") | string;
+            letterSpacing?: ("tighter" | "tight" | "normal" | "wide" | "wider") | string;
         };
         /**
          * ThemeStyle
@@ -1713,8 +1811,7 @@ export interface components {
             onSecondary?: string;
             complementary?: string;
             onComplementary?: string;
-            /** @enum {string} */
-            fontBody: "fontPrimary" | "fontSecondary";
+            fontBody?: ("fontPrimary" | "fontSecondary") | string;
             h1?: components["schemas"]["ThemeStyleHeading"];
             h2?: components["schemas"]["ThemeStyleHeading"];
             h3?: components["schemas"]["ThemeStyleHeading"];
@@ -1724,8 +1821,6 @@ export interface components {
             buttonPrimary?: components["schemas"]["ThemeStyleButton"];
             buttonSecondary?: components["schemas"]["ThemeStyleButton"];
             link?: components["schemas"]["ThemeStyleLink"];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * Site
@@ -1751,11 +1846,26 @@ export interface components {
             servingLastGood: boolean;
         };
         /**
+         * Fault
+         * @description Something that keeps the service from being whole while it goes on serving.
+         */
+        Fault: {
+            /**
+             * @description `content-folder`, `watcher` or `parse-cache` (more may come).
+             * @example parse-cache
+             */
+            cause: string;
+            message: string;
+        };
+        /**
          * Health
          * @description The service is up; which content version it serves and what was left out.
          */
         Health: {
-            /** @example ok */
+            /**
+             * @description `ok`, or `degraded` while there are content errors or faults: the service still serves (the answer is still 200).
+             * @example ok
+             */
             status: string;
             /** @description Published posts. */
             posts: number;
@@ -1764,9 +1874,246 @@ export interface components {
             contentVersion: string;
             /** @description When it was loaded (UTC). */
             loadedAt: string;
-            /** @description Files left out because of errors. */
+            /** @description Files not served at all because of errors (files served in their last good version are not counted). */
             skippedFiles: number;
+            /** @description Every error, with each fault as an error of path `.`. */
             contentErrors: components["schemas"]["ContentError"][];
+            faults: components["schemas"]["Fault"][];
+        };
+        /**
+         * JsonFeedAuthor
+         * @description An author of a JSON Feed or of one of its items.
+         */
+        JsonFeedAuthor: {
+            /** @example Jason Hand */
+            name: string;
+            /** @description Absolute URL of the author's image. */
+            avatar?: string;
+        };
+        /**
+         * JsonFeedItem
+         * @description One post of a JSON Feed.
+         */
+        JsonFeedItem: {
+            /** @description The post's absolute URL; it does not change with the title. */
+            id: string;
+            /** @description The post's page (absolute). */
+            url: string;
+            title: string;
+            /** @description The whole post as HTML, every link and image absolute. */
+            content_html: string;
+            /** @description The post's excerpt, plain text. */
+            summary?: string;
+            /** @description Absolute URL of the featured image. */
+            image?: string;
+            /**
+             * @description RFC 3339, UTC.
+             * @example 2025-01-30T00:00:00Z
+             */
+            date_published?: string;
+            authors?: components["schemas"]["JsonFeedAuthor"][];
+            tags?: string[];
+        };
+        /**
+         * JsonFeed
+         * @description A JSON Feed 1.1 document (https://www.jsonfeed.org/version/1.1/).
+         */
+        JsonFeed: {
+            /**
+             * @example https://jsonfeed.org/version/1.1
+             * @enum {string}
+             */
+            version: "https://jsonfeed.org/version/1.1";
+            title: string;
+            /** @description The blog on the front end. */
+            home_page_url?: string;
+            /** @description This feed's own URL. */
+            feed_url?: string;
+            description?: string;
+            favicon?: string;
+            /** @example en-US */
+            language?: string;
+            authors?: components["schemas"]["JsonFeedAuthor"][];
+            items: components["schemas"]["JsonFeedItem"][];
+        };
+        /**
+         * StackbitPaths
+         * @description The URL paths the theme's `getStaticPaths` produces, in code point order.
+         */
+        StackbitPaths: {
+            /**
+             * @example [
+             *       "/",
+             *       "/blog",
+             *       "/blog/post-one"
+             *     ]
+             */
+            items: string[];
+        };
+        /**
+         * StackbitMetadata
+         * @description `__metadata`: where an object comes from, as the theme's loader records it.
+         */
+        StackbitMetadata: {
+            /** @example content/pages/blog/post-one.md */
+            id?: string;
+            /** @example PostLayout */
+            modelName?: string;
+            /** @example /blog/post-one */
+            urlPath?: string;
+            /** @example sourcebit-source-filesystem */
+            source?: string;
+            /** @example pages */
+            sourceName?: string;
+            /** @example blog/post-one.md */
+            relSourcePath?: string;
+            /** @example content/pages/blog/post-one.md */
+            relProjectPath?: string;
+            /** @example page */
+            modelType?: string;
+            /** @example /blog/post-one/ */
+            url?: string;
+            /**
+             * @example [
+             *       "page-blog",
+             *       "page-blog-post-one"
+             *     ]
+             */
+            pageCssClasses?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitPageLayout
+         * @description A `PageLayout` page as the theme's loader gives it: the front matter in the file's order (the fields of the model's `PageLayout`, as written), `markdown_content` and `__metadata`. Its `sections` are filled as the theme's resolvers fill them.
+         */
+        StackbitPageLayout: {
+            /** @description The Markdown body as the file has it (`null`: none, sourcebit). */
+            markdown_content?: string | null;
+            __metadata: components["schemas"]["StackbitMetadata"];
+            /**
+             * @example PageLayout
+             * @enum {string}
+             */
+            type: "PageLayout";
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitPostLayout
+         * @description A `PostLayout` page as the theme's loader gives it: the front matter in the file's order (the fields of the model's `PostLayout`, as written), `markdown_content` and `__metadata`. `author` is the person's object; a `RecentPostsSection` gets `posts`, the newest posts as whole page objects (this post included).
+         */
+        StackbitPostLayout: {
+            /** @description The Markdown body as the file has it (`null`: none, sourcebit). */
+            markdown_content?: string | null;
+            __metadata: components["schemas"]["StackbitMetadata"];
+            /**
+             * @example PostLayout
+             * @enum {string}
+             */
+            type: "PostLayout";
+            title?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitPostFeedLayout
+         * @description A `PostFeedLayout` page as the theme's loader gives it: the front matter in the file's order (the fields of the model's `PostFeedLayout`, as written), `markdown_content` and `__metadata`. `items`: every post, newest first, as whole page objects.
+         */
+        StackbitPostFeedLayout: {
+            /** @description The Markdown body as the file has it (`null`: none, sourcebit). */
+            markdown_content?: string | null;
+            __metadata: components["schemas"]["StackbitMetadata"];
+            /**
+             * @example PostFeedLayout
+             * @enum {string}
+             */
+            type: "PostFeedLayout";
+            title?: string;
+            /** @description Each a page object like this one. */
+            items?: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitProjectLayout
+         * @description A `ProjectLayout` page as the theme's loader gives it: the front matter in the file's order (the fields of the model's `ProjectLayout`, as written), `markdown_content` and `__metadata`. `prevProject` (older), `nextProject` (newer): whole page objects or `null`.
+         */
+        StackbitProjectLayout: {
+            /** @description The Markdown body as the file has it (`null`: none, sourcebit). */
+            markdown_content?: string | null;
+            __metadata: components["schemas"]["StackbitMetadata"];
+            /**
+             * @example ProjectLayout
+             * @enum {string}
+             */
+            type: "ProjectLayout";
+            title?: string;
+            /** @description The next older project, a page object like this one; `null` if none. */
+            prevProject?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The next newer project, a page object like this one; `null` if none. */
+            nextProject?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitProjectFeedLayout
+         * @description A `ProjectFeedLayout` page as the theme's loader gives it: the front matter in the file's order (the fields of the model's `ProjectFeedLayout`, as written), `markdown_content` and `__metadata`. `items`: every project, newest first, as whole page objects.
+         */
+        StackbitProjectFeedLayout: {
+            /** @description The Markdown body as the file has it (`null`: none, sourcebit). */
+            markdown_content?: string | null;
+            __metadata: components["schemas"]["StackbitMetadata"];
+            /**
+             * @example ProjectFeedLayout
+             * @enum {string}
+             */
+            type: "ProjectFeedLayout";
+            title?: string;
+            /** @description Each a page object like this one. */
+            items?: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitAnyPage
+         * @description A page of a layout of the theme's own, or one with only `layout:` (sourcebit themes).
+         */
+        StackbitAnyPage: {
+            /** @description The Markdown body as the file has it (`null`: none, sourcebit). */
+            markdown_content?: string | null;
+            __metadata: components["schemas"]["StackbitMetadata"];
+            type?: string;
+            /** @description The page's layout, as older themes write it. */
+            layout?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitProps
+         * @description `{page, site}` as the theme's `getStaticProps` returns them (`sourcebit`: also `path`).
+         */
+        StackbitProps: {
+            /**
+             * @description The URL path (`sourcebit` themes only).
+             * @example /blog/post-one
+             */
+            path?: string;
+            page: components["schemas"]["StackbitPageLayout"] | components["schemas"]["StackbitPostLayout"] | components["schemas"]["StackbitPostFeedLayout"] | components["schemas"]["StackbitProjectLayout"] | components["schemas"]["StackbitProjectFeedLayout"] | components["schemas"]["StackbitAnyPage"];
+            /** @description `data/config.json` as written, with its `__metadata`. */
+            site: {
+                type?: string;
+                __metadata?: components["schemas"]["StackbitMetadata"];
+            } | null;
         };
         /**
          * SearchHit
@@ -1859,6 +2206,76 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getApiIndex: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "contentVersion": "a90f9fcd465de983291fe41bfa4f5e8a",
+                     *       "links": {
+                     *         "authors": "/api/authors",
+                     *         "docs": "/api/docs",
+                     *         "health": "/healthz",
+                     *         "openapi": "/api/openapi.json",
+                     *         "pages": "/api/pages/paths",
+                     *         "posts": "/api/posts",
+                     *         "recentPosts": "/api/posts/recent",
+                     *         "site": "/api/site"
+                     *       },
+                     *       "name": "Content API",
+                     *       "version": "1.0.0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiIndex"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     listPosts: {
         parameters: {
             query?: {
@@ -1910,7 +2327,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -1927,6 +2345,7 @@ export interface operations {
                      *             "On-Call"
                      *           ],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -1940,7 +2359,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen"
+                     *             "slug": "wei-chen",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -1957,6 +2377,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -2049,7 +2470,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2066,6 +2488,7 @@ export interface operations {
                      *             "On-Call"
                      *           ],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         },
@@ -2079,7 +2502,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Chen",
                      *             "name": "Wei Chen",
-                     *             "slug": "wei-chen"
+                     *             "slug": "wei-chen",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-08-19",
                      *           "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2096,6 +2520,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Service Level Objectives for AI Features",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/service-level-objectives-for-ai-features",
                      *           "wordCount": 337
                      *         }
@@ -2209,7 +2634,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand"
+                     *                 "slug": "jason-hand",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-11-04",
                      *               "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2226,6 +2652,7 @@ export interface operations {
                      *                 "On-Call"
                      *               ],
                      *               "title": "Retiring the War Room",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/retiring-the-war-room",
                      *               "wordCount": 337
                      *             },
@@ -2239,7 +2666,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Chen",
                      *                 "name": "Wei Chen",
-                     *                 "slug": "wei-chen"
+                     *                 "slug": "wei-chen",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-08-19",
                      *               "excerpt": "A response can return 200 OK in 800 ms and still be useless. How we define availability, latency and quality SLIs for features built on large language models.",
@@ -2256,6 +2684,7 @@ export interface operations {
                      *                 "observability"
                      *               ],
                      *               "title": "Service Level Objectives for AI Features",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/service-level-objectives-for-ai-features",
                      *               "wordCount": 337
                      *             },
@@ -2269,7 +2698,8 @@ export interface operations {
                      *                 },
                      *                 "lastName": "Hand",
                      *                 "name": "Jason Hand",
-                     *                 "slug": "jason-hand"
+                     *                 "slug": "jason-hand",
+                     *                 "type": "Person"
                      *               },
                      *               "date": "2025-06-02T09:30:00Z",
                      *               "excerpt": "Six months of running a read-only AI assistant in our incident channels: great at summaries and finding similar incidents, dangerously confident about root causes.",
@@ -2285,6 +2715,7 @@ export interface operations {
                      *                 "incidents"
                      *               ],
                      *               "title": "LLM Copilots in the Incident Channel",
+                     *               "type": "PostLayout",
                      *               "url": "/blog/llm-copilots-in-the-incident-channel",
                      *               "wordCount": 319
                      *             }
@@ -2442,7 +2873,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Garcia",
                      *             "name": "Maria Garcia",
-                     *             "slug": "maria-garcia"
+                     *             "slug": "maria-garcia",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-03-18",
                      *           "excerpt": "Once a language model can call tools, a successful prompt injection is no longer a funny screenshot. It is an incident, and it needs a severity scale, a kill switch and full transcripts.",
@@ -2459,6 +2891,7 @@ export interface operations {
                      *             "incidents"
                      *           ],
                      *           "title": "Prompt Injection Is an Incident Class Now",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/prompt-injection-is-an-incident-class-now",
                      *           "wordCount": 368
                      *         },
@@ -2472,7 +2905,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Garcia",
                      *             "name": "Maria Garcia",
-                     *             "slug": "maria-garcia"
+                     *             "slug": "maria-garcia",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2024-07-02",
                      *           "excerpt": "In most investigations the logs are the only witness. Consistent, structured events make them one you can actually question.",
@@ -2488,6 +2922,7 @@ export interface operations {
                      *             "observability"
                      *           ],
                      *           "title": "Structured Logging Is a Security Control",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/structured-logging-is-a-security-control",
                      *           "wordCount": 268
                      *         },
@@ -2501,7 +2936,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Garcia",
                      *             "name": "Maria Garcia",
-                     *             "slug": "maria-garcia"
+                     *             "slug": "maria-garcia",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-04-22",
                      *           "excerpt": "A paved road that comes with security controls built in is a gift. A paved road you are not allowed to leave gets forked, and forks stop receiving fixes.",
@@ -2517,6 +2953,7 @@ export interface operations {
                      *             "security"
                      *           ],
                      *           "title": "Golden Paths, Not Golden Cages",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/golden-paths-not-golden-cages",
                      *           "wordCount": 349
                      *         }
@@ -2799,7 +3236,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -2816,6 +3254,7 @@ export interface operations {
                      *             "On-Call"
                      *           ],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         }
@@ -2882,7 +3321,7 @@ export interface operations {
             query: {
                 /** @description Page number, from 1. A page past the last is empty. */
                 page?: number;
-                /** @description Items per page, 1 to 100. */
+                /** @description Items per page of a feed page, 1 to 100. Default: the page's own `numOfPostsPerPage` (`numOfProjectsPerPage`) if it has one, else 10. */
                 page_size?: number;
                 /** @description URL path of the page, e.g. `/`, `/blog`, `/blog/post-one`. */
                 path: string;
@@ -2924,10 +3363,8 @@ export interface operations {
                      *         "url": "/images/bg4.jpg"
                      *       },
                      *       "colors": "colors-a",
-                     *       "html": "",
                      *       "metaDescription": "Developer advocate, former on-call engineer and author on incident response, SRE and AI in operations.",
                      *       "metaTitle": "About Jason Hand",
-                     *       "readingTime": 1,
                      *       "sections": [
                      *         {
                      *           "backgroundSize": "full",
@@ -3115,10 +3552,8 @@ export interface operations {
                      *       ],
                      *       "slug": "about",
                      *       "title": "About",
-                     *       "toc": [],
                      *       "type": "PageLayout",
-                     *       "url": "/about",
-                     *       "wordCount": 0
+                     *       "url": "/about"
                      *     }
                      */
                     "application/json": components["schemas"]["PageDocument"];
@@ -3663,6 +4098,986 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
+    getRssFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this author's posts (an author slug); 404 if unknown. */
+                author?: string;
+                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version='1.0' encoding='UTF-8'?>
+                     *     <rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
+                     *       <channel>
+                     *         <title>Jason Hand: posts tagged testing</title>
+                     *         <link>http://127.0.0.1:5000/blog</link>
+                     *         <description>Writing on SRE, incident response, security, platform engineering and AI in operations.</description>
+                     *         <atom:link href="http://127.0.0.1:5000/api/feed.xml?tag=testing" rel="self" type="application/rss+xml"/>
+                     *         <docs>http://www.rssboard.org/rss-specification</docs>
+                     *         <generator>python-feedgen</generator>
+                     *         <language>en-US</language>
+                     *         <lastBuildDate>Tue, 10 Dec 2024 00:00:00 +0000</lastBuildDate>
+                     *         <item>
+                     *           <title>Testing Alerts Before They Page You</title>
+                     *           <link>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</link>
+                     *           <description>Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.</description>
+                     *           <content:encoded>&lt;p&gt;We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.&lt;/p&gt;
+                     *     &lt;p&gt;Prometheus ships with a way to fix this: &lt;code&gt;promtool test rules&lt;/code&gt; evaluates alerting rules against synthetic time series and checks which alerts fire.&lt;/p&gt;
+                     *     &lt;h2 id="a-rule-and-its-test"&gt;A rule and its test&lt;/h2&gt;
+                     *     &lt;p&gt;Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# rules/checkout.yml
+                     *     groups:
+                     *       - name: checkout
+                     *         rules:
+                     *           - alert: CheckoutHighErrorRate
+                     *             expr: |
+                     *               sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
+                     *                 / sum(rate(http_requests_total{service="checkout"}[5m])) &amp;gt; 0.05
+                     *             for: 10m
+                     *             labels:
+                     *               severity: page
+                     *             annotations:
+                     *               summary: Checkout error rate above 5%
+                     *               runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;p&gt;And a test that feeds it fifteen minutes of traffic with a 10% error rate:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# tests/checkout_test.yml
+                     *     rule_files:
+                     *       - ../rules/checkout.yml
+                     *     evaluation_interval: 1m
+                     *     tests:
+                     *       - interval: 1m
+                     *         input_series:
+                     *           - series: 'http_requests_total{service="checkout",code="200"}'
+                     *             values: '0+90x15'
+                     *           - series: 'http_requests_total{service="checkout",code="500"}'
+                     *             values: '0+10x15'
+                     *         alert_rule_test:
+                     *           - eval_time: 5m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts: []
+                     *           - eval_time: 15m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts:
+                     *               - exp_labels:
+                     *                   severity: page
+                     *                 exp_annotations:
+                     *                   summary: Checkout error rate above 5%
+                     *                   runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="run-it-in-ci"&gt;Run it in CI&lt;/h2&gt;
+                     *     &lt;pre&gt;&lt;code class="language-bash"&gt;promtool check rules rules/*.yml
+                     *     promtool test rules tests/*_test.yml
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="what-we-test-for"&gt;What we test for&lt;/h2&gt;
+                     *     &lt;ol&gt;
+                     *     &lt;li&gt;The alert fires when the condition holds for longer than its &lt;code&gt;for&lt;/code&gt; duration.&lt;/li&gt;
+                     *     &lt;li&gt;It does &lt;strong&gt;not&lt;/strong&gt; fire for a short spike.&lt;/li&gt;
+                     *     &lt;li&gt;Its labels route it to the right team and severity.&lt;/li&gt;
+                     *     &lt;li&gt;Its annotations include a working runbook link.&lt;/li&gt;
+                     *     &lt;/ol&gt;
+                     *     &lt;p&gt;Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.&lt;/p&gt;</content:encoded>
+                     *           <guid isPermaLink="true">http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</guid>
+                     *           <category>testing</category>
+                     *           <category>observability</category>
+                     *           <category>sre</category>
+                     *           <pubDate>Tue, 10 Dec 2024 00:00:00 +0000</pubDate>
+                     *           <dc:creator>Wei Chen</dc:creator>
+                     *           <media:content url="http://127.0.0.1:5000/images/testing-alerts.jpg" medium="image"/>
+                     *           <media:thumbnail url="http://127.0.0.1:5000/images/testing-alerts.jpg"/>
+                     *         </item>
+                     *       </channel>
+                     *     </rss>
+                     */
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No author with this slug, or no published post with this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getAtomFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this author's posts (an author slug); 404 if unknown. */
+                author?: string;
+                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version='1.0' encoding='UTF-8'?>
+                     *     <feed xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom" xml:lang="en-US">
+                     *       <id>http://127.0.0.1:5000/api/feed.atom?tag=testing</id>
+                     *       <title>Jason Hand: posts tagged testing</title>
+                     *       <updated>2024-12-10T00:00:00+00:00</updated>
+                     *       <author>
+                     *         <name>Jason Hand</name>
+                     *       </author>
+                     *       <link href="http://127.0.0.1:5000/api/feed.atom?tag=testing" rel="self" type="application/atom+xml"/>
+                     *       <link href="http://127.0.0.1:5000/blog" rel="alternate" type="text/html"/>
+                     *       <generator uri="https://lkiesow.github.io/python-feedgen" version="1.0.0">python-feedgen</generator>
+                     *       <icon>http://127.0.0.1:5000/images/favicon.svg</icon>
+                     *       <subtitle>Writing on SRE, incident response, security, platform engineering and AI in operations.</subtitle>
+                     *       <entry>
+                     *         <id>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</id>
+                     *         <title>Testing Alerts Before They Page You</title>
+                     *         <updated>2024-12-10T00:00:00+00:00</updated>
+                     *         <author>
+                     *           <name>Wei Chen</name>
+                     *         </author>
+                     *         <content type="html">&lt;p&gt;We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.&lt;/p&gt;
+                     *     &lt;p&gt;Prometheus ships with a way to fix this: &lt;code&gt;promtool test rules&lt;/code&gt; evaluates alerting rules against synthetic time series and checks which alerts fire.&lt;/p&gt;
+                     *     &lt;h2 id="a-rule-and-its-test"&gt;A rule and its test&lt;/h2&gt;
+                     *     &lt;p&gt;Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# rules/checkout.yml
+                     *     groups:
+                     *       - name: checkout
+                     *         rules:
+                     *           - alert: CheckoutHighErrorRate
+                     *             expr: |
+                     *               sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))
+                     *                 / sum(rate(http_requests_total{service="checkout"}[5m])) &amp;gt; 0.05
+                     *             for: 10m
+                     *             labels:
+                     *               severity: page
+                     *             annotations:
+                     *               summary: Checkout error rate above 5%
+                     *               runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;p&gt;And a test that feeds it fifteen minutes of traffic with a 10% error rate:&lt;/p&gt;
+                     *     &lt;pre&gt;&lt;code class="language-yaml"&gt;# tests/checkout_test.yml
+                     *     rule_files:
+                     *       - ../rules/checkout.yml
+                     *     evaluation_interval: 1m
+                     *     tests:
+                     *       - interval: 1m
+                     *         input_series:
+                     *           - series: 'http_requests_total{service="checkout",code="200"}'
+                     *             values: '0+90x15'
+                     *           - series: 'http_requests_total{service="checkout",code="500"}'
+                     *             values: '0+10x15'
+                     *         alert_rule_test:
+                     *           - eval_time: 5m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts: []
+                     *           - eval_time: 15m
+                     *             alertname: CheckoutHighErrorRate
+                     *             exp_alerts:
+                     *               - exp_labels:
+                     *                   severity: page
+                     *                 exp_annotations:
+                     *                   summary: Checkout error rate above 5%
+                     *                   runbook_url: https://runbooks.example.com/checkout/high-error-rate
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="run-it-in-ci"&gt;Run it in CI&lt;/h2&gt;
+                     *     &lt;pre&gt;&lt;code class="language-bash"&gt;promtool check rules rules/*.yml
+                     *     promtool test rules tests/*_test.yml
+                     *     &lt;/code&gt;&lt;/pre&gt;
+                     *     &lt;h2 id="what-we-test-for"&gt;What we test for&lt;/h2&gt;
+                     *     &lt;ol&gt;
+                     *     &lt;li&gt;The alert fires when the condition holds for longer than its &lt;code&gt;for&lt;/code&gt; duration.&lt;/li&gt;
+                     *     &lt;li&gt;It does &lt;strong&gt;not&lt;/strong&gt; fire for a short spike.&lt;/li&gt;
+                     *     &lt;li&gt;Its labels route it to the right team and severity.&lt;/li&gt;
+                     *     &lt;li&gt;Its annotations include a working runbook link.&lt;/li&gt;
+                     *     &lt;/ol&gt;
+                     *     &lt;p&gt;Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.&lt;/p&gt;</content>
+                     *         <link href="http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you"/>
+                     *         <summary type="text">Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.</summary>
+                     *         <category term="testing"/>
+                     *         <category term="observability"/>
+                     *         <category term="sre"/>
+                     *         <published>2024-12-10T00:00:00+00:00</published>
+                     *         <media:content url="http://127.0.0.1:5000/images/testing-alerts.jpg" medium="image"/>
+                     *         <media:thumbnail url="http://127.0.0.1:5000/images/testing-alerts.jpg"/>
+                     *       </entry>
+                     *     </feed>
+                     */
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No author with this slug, or no published post with this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getJsonFeed: {
+        parameters: {
+            query?: {
+                /** @description Only this author's posts (an author slug); 404 if unknown. */
+                author?: string;
+                /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
+                tag?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "authors": [
+                     *         {
+                     *           "name": "Jason Hand"
+                     *         }
+                     *       ],
+                     *       "description": "Writing on SRE, incident response, security, platform engineering and AI in operations.",
+                     *       "favicon": "http://127.0.0.1:5000/images/favicon.svg",
+                     *       "feed_url": "http://127.0.0.1:5000/api/feed.json?tag=testing",
+                     *       "home_page_url": "http://127.0.0.1:5000/blog",
+                     *       "items": [
+                     *         {
+                     *           "authors": [
+                     *             {
+                     *               "avatar": "http://127.0.0.1:5000/images/wei-chen.jpg",
+                     *               "name": "Wei Chen"
+                     *             }
+                     *           ],
+                     *           "content_html": "<p>We test application code before it reaches production, but alert rules usually go straight from someone's editor to the pager. The first time we find out an alert is broken is either when it fires for no reason at 4am or, worse, when it stays silent during an outage.</p>\n<p>Prometheus ships with a way to fix this: <code>promtool test rules</code> evaluates alerting rules against synthetic time series and checks which alerts fire.</p>\n<h2 id=\"a-rule-and-its-test\">A rule and its test</h2>\n<p>Here is a simple rule that fires when more than 5% of checkout requests fail for ten minutes:</p>\n<pre><code class=\"language-yaml\"># rules/checkout.yml\ngroups:\n  - name: checkout\n    rules:\n      - alert: CheckoutHighErrorRate\n        expr: |\n          sum(rate(http_requests_total{service=\"checkout\",code=~\"5..\"}[5m]))\n            / sum(rate(http_requests_total{service=\"checkout\"}[5m])) &gt; 0.05\n        for: 10m\n        labels:\n          severity: page\n        annotations:\n          summary: Checkout error rate above 5%\n          runbook_url: https://runbooks.example.com/checkout/high-error-rate\n</code></pre>\n<p>And a test that feeds it fifteen minutes of traffic with a 10% error rate:</p>\n<pre><code class=\"language-yaml\"># tests/checkout_test.yml\nrule_files:\n  - ../rules/checkout.yml\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'http_requests_total{service=\"checkout\",code=\"200\"}'\n        values: '0+90x15'\n      - series: 'http_requests_total{service=\"checkout\",code=\"500\"}'\n        values: '0+10x15'\n    alert_rule_test:\n      - eval_time: 5m\n        alertname: CheckoutHighErrorRate\n        exp_alerts: []\n      - eval_time: 15m\n        alertname: CheckoutHighErrorRate\n        exp_alerts:\n          - exp_labels:\n              severity: page\n            exp_annotations:\n              summary: Checkout error rate above 5%\n              runbook_url: https://runbooks.example.com/checkout/high-error-rate\n</code></pre>\n<h2 id=\"run-it-in-ci\">Run it in CI</h2>\n<pre><code class=\"language-bash\">promtool check rules rules/*.yml\npromtool test rules tests/*_test.yml\n</code></pre>\n<h2 id=\"what-we-test-for\">What we test for</h2>\n<ol>\n<li>The alert fires when the condition holds for longer than its <code>for</code> duration.</li>\n<li>It does <strong>not</strong> fire for a short spike.</li>\n<li>Its labels route it to the right team and severity.</li>\n<li>Its annotations include a working runbook link.</li>\n</ol>\n<p>Since we added this to CI, we've caught typos in label matchers, a ratio that could never exceed its threshold, and more than one alert routed to a team that had been renamed. None of those would have shown up until the night it mattered.</p>",
+                     *           "date_published": "2024-12-10T00:00:00Z",
+                     *           "id": "http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you",
+                     *           "image": "http://127.0.0.1:5000/images/testing-alerts.jpg",
+                     *           "summary": "Alert rules usually go straight from an editor to the pager. Unit-testing them with promtool catches broken matchers and silent alerts before they cost anyone sleep.",
+                     *           "tags": [
+                     *             "testing",
+                     *             "observability",
+                     *             "sre"
+                     *           ],
+                     *           "title": "Testing Alerts Before They Page You",
+                     *           "url": "http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you"
+                     *         }
+                     *       ],
+                     *       "language": "en-US",
+                     *       "title": "Jason Hand: posts tagged testing",
+                     *       "version": "https://jsonfeed.org/version/1.1"
+                     *     }
+                     */
+                    "application/feed+json": components["schemas"]["JsonFeed"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No author with this slug, or no published post with this tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getSitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getSitemapPart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <?xml version="1.0" encoding="UTF-8"?>
+                     *     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+                     *     <url><loc>http://127.0.0.1:5000/blog/retiring-the-war-room</loc><lastmod>2025-11-04</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/service-level-objectives-for-ai-features</loc><lastmod>2025-08-19</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/structured-logging-is-a-security-control</loc><lastmod>2024-07-02</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/testing-alerts-before-they-page-you</loc><lastmod>2024-12-10</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/what-developer-advocates-owe-operators</loc><lastmod>2024-10-22</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/writing-runbooks-people-actually-read</loc><lastmod>2024-02-27</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/blog/your-on-call-rotation-is-a-product</loc><lastmod>2024-01-16</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/projects</loc><lastmod>2025-02-20</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/projects/incident-review-toolkit</loc><lastmod>2024-06-14</lastmod></url>
+                     *     <url><loc>http://127.0.0.1:5000/projects/observability-workshop-series</loc><lastmod>2025-02-20</lastmod></url>
+                     *     </urlset>
+                     */
+                    "application/xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such part: parts exist only when the sitemap is an index. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listStackbitPaths: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         "/",
+                     *         "/about",
+                     *         "/blog",
+                     *         "/blog/ai-security-and-the-end-of-silos",
+                     *         "/blog/blameless-postmortems-without-the-theater",
+                     *         "/blog/embedding-live-status-widgets-in-your-docs",
+                     *         "/blog/golden-paths-not-golden-cages",
+                     *         "/blog/kubernetes-resource-limits-a-field-guide",
+                     *         "/blog/llm-copilots-in-the-incident-channel",
+                     *         "/blog/prompt-injection-is-an-incident-class-now",
+                     *         "/blog/retiring-the-war-room",
+                     *         "/blog/service-level-objectives-for-ai-features",
+                     *         "/blog/structured-logging-is-a-security-control",
+                     *         "/blog/testing-alerts-before-they-page-you",
+                     *         "/blog/what-developer-advocates-owe-operators",
+                     *         "/blog/writing-runbooks-people-actually-read",
+                     *         "/blog/your-on-call-rotation-is-a-product",
+                     *         "/projects",
+                     *         "/projects/incident-review-toolkit",
+                     *         "/projects/observability-workshop-series"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StackbitPaths"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getStackbitProps: {
+        parameters: {
+            query: {
+                /** @description A URL path from `/api/stackbit/paths`, e.g. `/`, `/blog/post-one` (case-sensitive, as the theme's; a trailing slash does not matter). */
+                path: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "page": {
+                     *         "__metadata": {
+                     *           "id": "content/pages/projects/incident-review-toolkit.md",
+                     *           "modelName": "ProjectLayout",
+                     *           "urlPath": "/projects/incident-review-toolkit"
+                     *         },
+                     *         "client": "Internal SRE guild",
+                     *         "colors": "colors-a",
+                     *         "date": "2024-06-14",
+                     *         "description": "A set of templates, facilitation guides and a small CLI that turn an incident channel into a draft timeline and run café-style incident reviews.",
+                     *         "featuredImage": {
+                     *           "__metadata": {
+                     *             "modelName": "ImageBlock"
+                     *           },
+                     *           "altText": "Printed incident timelines pinned to a corkboard",
+                     *           "type": "ImageBlock",
+                     *           "url": "/images/project-incident-toolkit.jpg"
+                     *         },
+                     *         "markdown_content": "The toolkit started as a folder of notes I kept after facilitating incident reviews for several teams. It grew into three pieces: a review template that asks \"what made sense at the time?\" before it asks \"what should we change?\", a facilitation guide for running reviews as small parallel conversations, and a command-line tool that exports an incident channel into a Markdown timeline.\n\nMore than twenty teams now use it. The most common feedback is that reviews got shorter, and that action items are smaller and more likely to be finished. The timeline export alone saves the scribe an hour per incident.\n",
+                     *         "media": {
+                     *           "__metadata": {
+                     *             "modelName": "ImageBlock"
+                     *           },
+                     *           "altText": "Printed incident timelines pinned to a corkboard",
+                     *           "type": "ImageBlock",
+                     *           "url": "/images/project-incident-toolkit.jpg"
+                     *         },
+                     *         "nextProject": {
+                     *           "__metadata": {
+                     *             "id": "content/pages/projects/observability-workshop-series.md",
+                     *             "modelName": "ProjectLayout",
+                     *             "urlPath": "/projects/observability-workshop-series"
+                     *           },
+                     *           "client": "Community meetups",
+                     *           "colors": "colors-b",
+                     *           "date": "2025-02-20",
+                     *           "description": "Four hands-on workshops on structured logging, SLOs, alert testing and tracing, run at meetups and conferences with open-source lab material.",
+                     *           "featuredImage": {
+                     *             "__metadata": {
+                     *               "modelName": "ImageBlock"
+                     *             },
+                     *             "altText": "Workshop attendees following along on their laptops",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/project-observability-workshops.jpg"
+                     *           },
+                     *           "markdown_content": "We built the workshop series with a simple rule: every attendee leaves with something running on their own laptop. Each session takes a small demo service, breaks it in a realistic way, and walks through the instrumentation that would have made the problem obvious.\n\nThe four modules cover structured logging, defining SLOs and error budgets, unit-testing alert rules with `promtool`, and distributed tracing with OpenTelemetry. The lab material is open source, and more than six hundred people have worked through it at meetups and conferences so far.\n",
+                     *           "title": "Observability Workshop Series",
+                     *           "type": "ProjectLayout"
+                     *         },
+                     *         "prevProject": null,
+                     *         "title": "Incident Review Toolkit",
+                     *         "type": "ProjectLayout"
+                     *       },
+                     *       "site": {
+                     *         "__metadata": {
+                     *           "id": "content/data/config.json",
+                     *           "modelName": "Config"
+                     *         },
+                     *         "defaultMetaTags": [
+                     *           {
+                     *             "__metadata": {
+                     *               "modelName": "MetaTag"
+                     *             },
+                     *             "content": "Jason Hand",
+                     *             "property": "og:site_name",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "__metadata": {
+                     *               "modelName": "MetaTag"
+                     *             },
+                     *             "content": "website",
+                     *             "property": "og:type",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "__metadata": {
+                     *               "modelName": "MetaTag"
+                     *             },
+                     *             "content": "en_US",
+                     *             "property": "og:locale",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "__metadata": {
+                     *               "modelName": "MetaTag"
+                     *             },
+                     *             "content": "summary_large_image",
+                     *             "property": "twitter:card",
+                     *             "type": "MetaTag"
+                     *           },
+                     *           {
+                     *             "__metadata": {
+                     *               "modelName": "MetaTag"
+                     *             },
+                     *             "content": "@jasonhand",
+                     *             "property": "twitter:site",
+                     *             "type": "MetaTag"
+                     *           }
+                     *         ],
+                     *         "defaultSocialImage": "/images/ai-devrel.jpg",
+                     *         "favicon": "/images/favicon.svg",
+                     *         "footer": {
+                     *           "__metadata": {
+                     *             "modelName": "Footer"
+                     *           },
+                     *           "contacts": {
+                     *             "__metadata": {
+                     *               "modelName": "ContactBlock"
+                     *             },
+                     *             "address": "Denver, Colorado",
+                     *             "addressAltText": "Based in",
+                     *             "email": "hello@example.com",
+                     *             "emailAltText": "Email",
+                     *             "title": "Contact details",
+                     *             "type": "ContactBlock"
+                     *           },
+                     *           "copyrightText": "© 2024–2025 Jason Hand. Content under [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/).",
+                     *           "primaryLinks": [
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "altText": "",
+                     *               "label": "Blog",
+                     *               "type": "Link",
+                     *               "url": "/blog"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "altText": "",
+                     *               "label": "Projects",
+                     *               "type": "Link",
+                     *               "url": "/projects"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "altText": "",
+                     *               "label": "About",
+                     *               "type": "Link",
+                     *               "url": "/about"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "altText": "Send me an email",
+                     *               "label": "Contact",
+                     *               "type": "Link",
+                     *               "url": "mailto:hello@example.com"
+                     *             }
+                     *           ],
+                     *           "styles": {
+                     *             "self": {
+                     *               "padding": [
+                     *                 "pt-16",
+                     *                 "pb-16",
+                     *                 "pr-4",
+                     *                 "pl-4"
+                     *               ],
+                     *               "width": "narrow"
+                     *             }
+                     *           },
+                     *           "type": "Footer"
+                     *         },
+                     *         "header": {
+                     *           "__metadata": {
+                     *             "modelName": "Header"
+                     *           },
+                     *           "headerVariant": "variant-c",
+                     *           "isSticky": false,
+                     *           "isTitleVisible": true,
+                     *           "primaryLinks": [
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "label": "Home",
+                     *               "type": "Link",
+                     *               "url": "/"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "label": "Blog",
+                     *               "type": "Link",
+                     *               "url": "/blog"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "label": "Projects",
+                     *               "type": "Link",
+                     *               "url": "/projects"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Link"
+                     *               },
+                     *               "label": "About",
+                     *               "type": "Link",
+                     *               "url": "/about"
+                     *             }
+                     *           ],
+                     *           "socialLinks": [
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Social"
+                     *               },
+                     *               "altText": "GitHub",
+                     *               "icon": "github",
+                     *               "label": "GitHub",
+                     *               "type": "Social",
+                     *               "url": "https://github.com/jasonhand"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Social"
+                     *               },
+                     *               "altText": "Twitter",
+                     *               "icon": "twitter",
+                     *               "label": "Twitter",
+                     *               "type": "Social",
+                     *               "url": "https://twitter.com/jasonhand"
+                     *             },
+                     *             {
+                     *               "__metadata": {
+                     *                 "modelName": "Social"
+                     *               },
+                     *               "altText": "LinkedIn",
+                     *               "icon": "linkedin",
+                     *               "label": "LinkedIn",
+                     *               "type": "Social",
+                     *               "url": "https://www.linkedin.com/in/jasonhand/"
+                     *             }
+                     *           ],
+                     *           "styles": {
+                     *             "self": {
+                     *               "width": "full"
+                     *             }
+                     *           },
+                     *           "title": "Jason Hand",
+                     *           "type": "Header"
+                     *         },
+                     *         "titleSuffix": "Jason Hand",
+                     *         "type": "Config"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StackbitProps"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No page at this path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters, or a page whose referenced objects would make the answer too large or too deeply nested to send. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     search: {
         parameters: {
             query: {
@@ -3716,7 +5131,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-01-30",
                      *           "excerpt": "One of the most interesting things about AI in security is how it’s bringing different teams together. Security, IT Ops, and Data teams all have a role to play, and they’re starting to realize they need each other more than ever.",
@@ -3737,7 +5153,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Garcia",
                      *             "name": "Maria Garcia",
-                     *             "slug": "maria-garcia"
+                     *             "slug": "maria-garcia",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-03-18",
                      *           "excerpt": "Once a language model can call tools, a successful prompt injection is no longer a funny screenshot. It is an incident, and it needs a severity scale, a kill switch and full transcripts.",
@@ -4029,7 +5446,8 @@ export interface operations {
                      *             },
                      *             "lastName": "Hand",
                      *             "name": "Jason Hand",
-                     *             "slug": "jason-hand"
+                     *             "slug": "jason-hand",
+                     *             "type": "Person"
                      *           },
                      *           "date": "2025-11-04",
                      *           "excerpt": "The war room felt like taking incidents seriously. Replacing it with one channel, a commander who doesn't debug and a scribe made our incidents calmer and faster.",
@@ -4046,6 +5464,7 @@ export interface operations {
                      *             "On-Call"
                      *           ],
                      *           "title": "Retiring the War Room",
+                     *           "type": "PostLayout",
                      *           "url": "/blog/retiring-the-war-room",
                      *           "wordCount": 337
                      *         }
