@@ -177,10 +177,11 @@ class _Walk:
         for key, fld in by_key.items():
             if value.get(key) is not None:
                 continue
-            where = f" of {format_location(location)}" if location else ""
             if fld.required:
+                where = f" of {format_location(location)}" if location else ""
                 self.error((*location, key), f"missing required field '{key}'{where}")
             elif fld.metadata.get(MODEL_REQUIRED):
+                where = f" of {format_location(location)}" if location else ""
                 self.warning(
                     (*location, key),
                     f"missing field '{key}'{where}, which the model requires "
