@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from api.content.loader import load_content
 from api.content.models import Severity
 from api.examples import EXAMPLES_FILE, write_examples
+from api.export.command import export_command
 
 content_cli = AppGroup("content", help="Work with the content folder.")
 
@@ -47,3 +48,6 @@ def write_spec_examples() -> None:
     """Write the OpenAPI examples (api/openapi_examples.json) from the bundled site."""
     write_examples()
     click.echo(f"wrote {EXAMPLES_FILE}")
+
+
+content_cli.add_command(export_command)
