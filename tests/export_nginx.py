@@ -116,9 +116,9 @@ def serve_export(export: Path, workers: int = 1) -> Iterator[NginxServer]:
         checked = subprocess.run([*argv, "-t"], capture_output=True, text=True)
         if checked.returncode != 0:
             raise RuntimeError(f"nginx rejects the export's configuration:\n{checked.stderr}")
-        process = subprocess.Popen(argv, start_new_session=True, stderr=subprocess.PIPE)
+        process = subprocess.Popen(argv, start_new_session=True, stderr=subprocess.DEVNULL)
         try:
-            _wait_for_port(port, process)
+            _wait_for_port(port, process, prefix / "error.log")
             yield NginxServer(port)
         finally:
             process.terminate()
@@ -129,11 +129,13 @@ def serve_export(export: Path, workers: int = 1) -> Iterator[NginxServer]:
                 process.wait()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+def _wait_for_port(
+    port: int, process: subprocess.Popen[bytes], error_log: Path, timeout: float = 10.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            errors = process.stderr.read().decode() if process.stderr else ""
+            errors = error_log.read_text() if error_log.exists() else ""
             raise RuntimeError(f"nginx exited with {process.returncode}: {errors}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
