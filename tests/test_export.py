@@ -21,6 +21,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from api import create_app
+from api.export import export_site
+from api.export.producers import PRODUCERS, single
 from tests.conftest import BUNDLED_CONTENT, CORPUS, ROOT
 from tests.export_nginx import HttpAnswer, NginxServer, serve_export
 
@@ -365,3 +367,20 @@ def test_a_large_site_exports_in_worker_processes_with_the_same_answers(tmp_path
         for entry in manifest["answers"]:
             static = nginx.request(entry["url"])
             assert comparable(static) == comparable(live(client, entry["url"])), entry["url"]
+
+
+def test_a_producer_outside_api_with_its_own_caching_is_one_entry(tmp_path: Path):
+    """The producer table is the only place an answer is named: /healthz here (never exported
+    by default: it reports on a running process), with its own `Cache-Control: no-cache`."""
+    app = create_app({"content_dir": CORPUS})
+    out = tmp_path / "out"
+    export_site(app, out, producers=(*PRODUCERS, single("health", "/healthz")))
+    with serve_export(out) as nginx:
+        health = nginx.request("/healthz")
+        site = nginx.request("/api/site")
+    assert health.status == 200
+    assert health.body == (out / "healthz/_index.json").read_bytes()
+    assert health.header("Cache-Control") == "no-cache"
+    assert site.header("Cache-Control") == live(app.test_client(), "/api/site").header(
+        "Cache-Control"
+    )
