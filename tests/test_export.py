@@ -384,3 +384,21 @@ def test_a_producer_outside_api_with_its_own_caching_is_one_entry(tmp_path: Path
     assert site.header("Cache-Control") == live(app.test_client(), "/api/site").header(
         "Cache-Control"
     )
+
+
+def test_unicode_slugs_are_served_at_their_encoded_urls(make_site, tmp_path: Path):
+    post = DRAFT.replace("    isDraft: true\n", "").replace("Secret Launch Plans", "Café Olé")
+    content = make_site({"pages/blog/café-olé.md": post}, base=CORPUS)
+    out = tmp_path / "out"
+    manifest = exported(content, out)
+    assert "/api/posts/caf%C3%A9-ol%C3%A9" in {e["url"] for e in manifest["answers"]}
+    client = create_app({"content_dir": content}).test_client()
+    with serve_export(out) as nginx:
+        for url in (
+            "/api/posts/caf%C3%A9-ol%C3%A9",
+            "/api/pages?path=/blog/caf%C3%A9-ol%C3%A9",
+            "/api/pages?path=%2Fblog%2Fcaf%C3%A9-ol%C3%A9",
+        ):
+            static = nginx.request(url)
+            assert static.status == 200, url
+            assert comparable(static) == comparable(live(client, url)), url

@@ -212,9 +212,12 @@ def _path_variants(path: str) -> list[str]:
     return sorted(_ascii_lower(variant) for variant in variants)
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _ascii_lower(text: str) -> str:
     """What nginx's map does to its keys and source values: ASCII letters lower-cased."""
-    return "".join(char.lower() if char.isascii() else char for char in text)
+    return text.translate(_ASCII_LOWER)
 
 
 # --- headers ---------------------------------------------------------------------------------
