@@ -21,7 +21,7 @@ what the live server sends, per status and, where it varies, per file.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -121,16 +121,15 @@ def _location(index: int, producer: Producer, answers: list[Written], maps: _Map
         else:
             lines.append(f'    if ($arg_{name} !~ "^({accepted})?$") {{ return 404; }}')
     if route.keys:
-        folder, name = _keyed_file(index, route.keys, answers, maps)
+        stem = _keyed_file(index, route.keys, answers, maps)
     else:
         paginated = {written.paginated for written in answers if written.target.page == 1}
         if len(paginated) != 1:
             raise ConfigurationError(f"{producer.name}: some answers paginated, some not")
-        folder = "$uri"
-        name = f"${PREFIX}_page_name" if paginated.pop() else "_index"
+        stem = f"$uri/${PREFIX}_page_name" if paginated.pop() else "$uri/_index"
         maps.page_names_needed = True
     lines += [
-        f'    set $export_file "{folder}/{name}.{extension}";',
+        f'    set $export_file "{stem}.{extension}";',
         f"    if (${PREFIX}_not_modified) {{ return 418; }}",
         "    try_files $export_file =404;",
         "}",
@@ -144,62 +143,69 @@ def _under_api(location: str) -> bool:
     return pattern.startswith("/api/" if kind == "=" else "^/api/")
 
 
-def _keyed_file(
-    index: int, keys: Sequence[KeyParam], answers: list[Written], maps: _Maps
-) -> tuple[str, str]:
-    """Maps from the key parameters' values to the folder, and whether it is paginated."""
+def _keyed_file(index: int, keys: Sequence[KeyParam], answers: list[Written], maps: _Maps) -> str:
+    """The file (without extension) the key parameters' values name.
+
+    An exact map of the spellings clients send (``/blog/a``, ``%2Fblog%2Fa``) answers
+    almost every request with one hash lookup; other spellings of a URL path (no leading
+    slash, trailing slashes) go through a regular expression that normalises them as the
+    API does, and a second map. A paginated answer's file takes ``?page=``'s page name;
+    the others ignore a valid ``page``, as the API does.
+    """
     route = f"{PREFIX}_r{index}"
-    parts = []
+    raw_parts, normalised_parts = [], []
     for key in keys:
-        if key.kind == "path":
-            variable = f"${route}_{key.name}"
-            capture = f"{route}_{key.name}_p"
-            pattern = f"~^(?=.)(?:/|%2[fF])*(?<{capture}>.*?)(?:/|%2[fF])*$"
-            maps.add_regex(
-                f"$arg_{key.name}", variable, '"-"', [(_double(pattern), f'"/${capture}"')]
-            )
-            parts.append(variable)
-        else:
-            parts.append(f"$arg_{key.name}")
-    source = _double("|".join(parts))
-    folders: dict[str, str] = {}
-    paged: dict[str, str] = {}
+        raw = f"$arg_{key.name}"
+        raw_parts.append(raw)
+        if key.kind != "path":
+            normalised_parts.append(raw)
+            continue
+        normalised, capture = f"${route}_{key.name}", f"{route}_{key.name}_p"
+        pattern = f"~^(?=.)(?:/|%2[fF])*(?<{capture}>.*?)(?:/|%2[fF])*$"
+        maps.add_regex(raw, normalised, '"-"', [(_double(pattern), f'"/${capture}"')])
+        normalised_parts.append(normalised)
+    fast: dict[str, str] = {}
+    slow: dict[str, str] = {}
     for written in answers:
         if written.target.page != 1:
             continue
         values = dict(written.target.keys)
-        folder = "/" + written.file.rpartition("/")[0]
-        for variant in _key_variants(keys, values):
-            folders[variant] = _quote(folder)
-            if written.paginated:
-                paged[variant] = "1"
-    maps.add(source, f"${route}_dir", '"/_none"', folders)
-    maps.add(source, f"${route}_paged", "0", paged)
+        page = f"${PREFIX}_page_name" if written.paginated else f"${PREFIX}_page_any"
+        stem = _double(f"/{written.file.rpartition('/')[0]}/{page}")
+        fast.update(dict.fromkeys(_key_variants(keys, values, _raw_path_variants), stem))
+        slow.update(dict.fromkeys(_key_variants(keys, values, _path_variants), stem))
     maps.page_names_needed = True
-    maps.add_regex(
-        f"${route}_paged:${PREFIX}_page_name",
-        f"${route}_name",
-        '"_index"',
-        [
-            (f'"~^1:(?<{route}_n>.+)$"', f'"${route}_n"'),
-            ('"~^0:_invalid$"', '"_invalid"'),
-        ],
-    )
-    return f"${route}_dir", f"${route}_name"
+    missing = '"/_none/_index"'
+    fast_source = _double("|".join(raw_parts))
+    if raw_parts == normalised_parts:  # no URL path among the keys: nothing to normalise
+        maps.add(fast_source, f"${route}_file", missing, fast)
+        return f"${route}_file"
+    maps.add(fast_source, f"${route}_fast", '""', fast)
+    maps.add(_double("|".join(normalised_parts)), f"${route}_slow", missing, slow)
+    maps.add_regex(f"${route}_fast", f"${route}_file", f"${route}_fast", [('""', f"${route}_slow")])
+    return f"${route}_file"
 
 
-def _key_variants(keys: Sequence[KeyParam], values: Mapping[str, str]) -> list[str]:
+def _key_variants(
+    keys: Sequence[KeyParam], values: Mapping[str, str], path_variants: Callable[[str], list[str]]
+) -> list[str]:
     """Every way a client may write the key values, joined as the map's source joins them."""
     combinations = [""]
     for position, key in enumerate(keys):
         value = values.get(key.name)
         if key.kind == "path":
-            options = _path_variants(value) if value is not None else ["-"]
+            options = path_variants(value) if value is not None else ["-"]
         else:
             options = sorted({value, quote(value, safe="")}) if value is not None else [""]
         separator = "|" if position else ""
         combinations = [f"{done}{separator}{option}" for done in combinations for option in options]
     return combinations
+
+
+def _raw_path_variants(path: str) -> list[str]:
+    """A page path as clients send it: as written, or encoded by URLSearchParams or curl."""
+    spellings = {path, quote(path, safe="/~"), quote(path, safe="~"), quote(path, safe="")}
+    return sorted(_ascii_lower(spelling) for spelling in spellings)
 
 
 def _path_variants(path: str) -> list[str]:
@@ -403,6 +409,12 @@ class _Maps:
                 '    "~^0*1$" "_index";',
                 f'    "~^0*(?<{PREFIX}_page>[1-9][0-9]{{0,{MAX_PAGE_DIGITS - 1}}})$" '
                 f'"_page-${PREFIX}_page";',
+                "}",
+                "",
+                f"map $arg_page ${PREFIX}_page_any {{  # a valid page of an answer without pages",
+                '    default "_invalid";',
+                '    "" "_index";',
+                f'    "~^0*[1-9][0-9]{{0,{MAX_PAGE_DIGITS - 1}}}$" "_index";',
                 "}",
                 "",
             ]
