@@ -162,7 +162,7 @@ def _keyed_file(index: int, keys: Sequence[KeyParam], answers: list[Written], ma
             continue
         normalised, capture = f"${route}_{key.name}", f"{route}_{key.name}_p"
         pattern = f"~^(?=.)(?:/|%2[fF])*(?<{capture}>.*?)(?:/|%2[fF])*$"
-        maps.add_regex(raw, normalised, '"-"', [(_double(pattern), f'"/${capture}"')])
+        maps.add_entries(raw, normalised, '"-"', [(_double(pattern), f'"/${capture}"')])
         normalised_parts.append(normalised)
     fast: dict[str, str] = {}
     slow: dict[str, str] = {}
@@ -182,7 +182,9 @@ def _keyed_file(index: int, keys: Sequence[KeyParam], answers: list[Written], ma
         return f"${route}_file"
     maps.add(fast_source, f"${route}_fast", '""', fast)
     maps.add(_double("|".join(normalised_parts)), f"${route}_slow", missing, slow)
-    maps.add_regex(f"${route}_fast", f"${route}_file", f"${route}_fast", [('""', f"${route}_slow")])
+    maps.add_entries(
+        f"${route}_fast", f"${route}_file", f"${route}_fast", [('""', f"${route}_slow")]
+    )
     return f"${route}_file"
 
 
@@ -235,8 +237,16 @@ def _header_lines(
     """``add_header`` lines (``always``: values are empty where a header does not belong)."""
     etags = {_file_key(file): f'"{digest}"' for file, digest in plan.etags.items()}
     maps.add("$export_file", f"${PREFIX}_etag", '""', etags)
-    maps.add_regex(
+    # If-None-Match, compared as the API compares it; the regular expression runs only
+    # for a request that sends one.
+    maps.add_entries(
+        "$http_if_none_match",
+        f"${PREFIX}_revalidation",
         f'"${PREFIX}_etag|$http_if_none_match"',
+        [('""', '""')],
+    )
+    maps.add_entries(
+        f"${PREFIX}_revalidation",
         f"${PREFIX}_not_modified",
         "0",
         [
@@ -247,17 +257,18 @@ def _header_lines(
             )
         ],
     )
-    maps.add("$sent_http_content_encoding", f"${PREFIX}_etag_suffix", '""', {"gzip": '"-gzip"'})
-    maps.add_regex(
-        f'"$status:${PREFIX}_etag"',
+    # The ETag header: the answer's, with -gzip when nginx sends the .gz; only on 200 and 304.
+    maps.add_entries(
+        '"$status$sent_http_content_encoding"',
+        f"${PREFIX}_etag_form",
+        '""',
+        [('"200"', "plain"), ('"304"', "plain"), ('"200gzip"', "gzip"), ('"304gzip"', "gzip")],
+    )
+    maps.add_entries(
+        f"${PREFIX}_etag_form",
         f"${PREFIX}_etag_header",
         '""',
-        [
-            (
-                f'"~^(?:200|304):(?<{PREFIX}_etag_value>.+)$"',
-                f'"\\"${PREFIX}_etag_value${PREFIX}_etag_suffix\\""',
-            )
-        ],
+        [("plain", f'"\\"${PREFIX}_etag\\""'), ("gzip", f'"\\"${PREFIX}_etag-gzip\\""')],
     )
     lines = ['add_header Last-Modified "";', f"add_header ETag ${PREFIX}_etag_header always;"]
     for number, slot in enumerate(plan.slots):
@@ -279,7 +290,7 @@ def _header_lines(
                 lines.append(f"add_header {name} ${PREFIX}_cors_origin always;")
                 continue
             variable = f"${PREFIX}_cors{number}"
-            maps.add_regex(f"${PREFIX}_cors_origin", variable, _quote(value), [('""', '""')])
+            maps.add_entries(f"${PREFIX}_cors_origin", variable, _quote(value), [('""', '""')])
             lines.append(f"add_header {name} {variable} always;")
     return lines
 
@@ -385,9 +396,10 @@ class _Maps:
         self._most_keys = max(self._most_keys, len(entries))
         self._maps.append((source, variable, default, entries))
 
-    def add_regex(
+    def add_entries(
         self, source: str, variable: str, default: str, entries: list[tuple[str, str]]
     ) -> None:
+        """A map whose keys (regular expressions among them) are written as given."""
         self._maps.append((source, variable, default, entries))
 
     def render(self) -> str:
