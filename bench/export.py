@@ -12,10 +12,11 @@ round times, one after the other (the order swapping every round), from process 
 with an empty parse cache (cold: every file parsed) and again over the parse cache the cold run
 left (warm). The table shows the medians and each ratio to Hugo (issue 14's target: <= 0.5).
 
-Serving: one nginx (2 workers) serves the export through its own nginx.conf on one port and a
+Serving: one nginx (2 workers) serves the export through its own nginx.conf on one port, a
 plain file holding the same bytes as a post's answer (``etag on``, one exact location) on
-another; ``wrk -t2 -c32`` drives both, alternating, for the given rounds. The ratio is the
-export's req/s over the plain file's (target: about 1, "nginx's own speed").
+another, and the same file with the export's headers for it as constant ``add_header`` lines
+on a third; ``wrk -t2 -c32`` drives each in turn for the given rounds. The ratio is each one's
+req/s over the plain file's (target: about 1, "nginx's own speed").
 """
 
 from __future__ import annotations
@@ -158,7 +159,30 @@ def time_export(content: Path, out: Path, cache: Path, workers: int | None) -> t
 # --- serving ---------------------------------------------------------------------------------
 
 
-def nginx_conf(prefix: Path, export: Path, plain: Path, ports: tuple[int, int]) -> str:
+SERVER_OWN = {"server", "date", "connection", "keep-alive", "content-length", "content-type"}
+
+
+def nginx_conf(
+    prefix: Path, export: Path, plain: Path, ports: tuple[int, ...], headers: list[str]
+) -> str:
+    """The export on the first port, the plain file on the second, and on the third (when
+    ``headers`` are given) the plain file with those header lines as constants."""
+    same_headers = "\n".join(f"            add_header {line};" for line in headers)
+    third = (
+        f"""
+    server {{
+        listen 127.0.0.1:{ports[2]};
+        root {plain.parent};
+        etag off;
+        types {{ application/json json; }}
+        location = /{plain.name} {{
+            add_header Last-Modified "";
+{same_headers}
+        }}
+    }}"""
+        if headers
+        else ""
+    )
     temp_paths = "\n".join(
         f"    {kind}_temp_path {prefix}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -190,22 +214,24 @@ http {{
         etag on;
         types {{ application/json json; }}
         location = /{plain.name} {{ }}
-    }}
+    }}{third}
 }}
 """
 
 
 @contextmanager
-def run_nginx(nginx: str, export: Path, body: bytes) -> Iterator[tuple[int, int]]:
+def run_nginx(
+    nginx: str, export: Path, body: bytes, headers: list[str] | None = None
+) -> Iterator[tuple[int, ...]]:
     with tempfile.TemporaryDirectory(prefix="nginx-export-", dir=WORK_DIR) as name:
         prefix = Path(name)
         prefix.chmod(0o755)
         plain = prefix / "files" / "plain.json"
         plain.parent.mkdir()
         plain.write_bytes(body)
-        ports = (free_port(), free_port())
+        ports = (free_port(), free_port(), free_port())
         conf = prefix / "nginx.conf"
-        conf.write_text(nginx_conf(prefix, export, plain, ports))
+        conf.write_text(nginx_conf(prefix, export, plain, ports, headers or []))
         argv = [nginx, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)]
         with managed_process(argv) as child:
             wait_for_200(child, ports[1], f"/{plain.name}", timeout=30)
@@ -225,10 +251,14 @@ def serving(nginx: str, export: Path, args: argparse.Namespace) -> list[list[str
         if e["url"].startswith("/api/posts/") and e["file"] == page["file"]
     )
     body = (export / post["file"]).read_bytes()
-    with run_nginx(nginx, export, body) as (export_port, plain_port):
+    with run_nginx(nginx, export, body) as ports:
+        sent = http_get(ports[0], post["url"]).headers
+    headers = [f"{name} '{value}'" for name, value in sent.items() if name not in SERVER_OWN]
+    with run_nginx(nginx, export, body, headers) as (export_port, plain_port, same_port):
         targets = {
             "export: post": (export_port, post["url"]),
             "export: page by ?path=": (export_port, page["url"]),
+            "plain file, the same headers": (same_port, "/plain.json"),
             "plain file, same bytes": (plain_port, "/plain.json"),
         }
         for name, (port, url) in targets.items():
@@ -242,7 +272,7 @@ def serving(nginx: str, export: Path, args: argparse.Namespace) -> list[list[str
                 port, url = targets[name]
                 result = run_wrk(f"http://127.0.0.1:{port}{url}", args.duration)
                 rates[name].append(result.requests_per_second)
-                log(f"round {round_number + 1} {name:<24} {result.requests_per_second:,.0f} req/s")
+                log(f"round {round_number + 1} {name:<28} {result.requests_per_second:,.0f} req/s")
     plain_rate = median(rates["plain file, same bytes"])
     return [
         [name, f"{median(values):,.0f}", f"{median(values) / plain_rate:.2f}"]
