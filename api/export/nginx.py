@@ -119,11 +119,16 @@ def _location(index: int, producer: Producer, answers: list[Written], maps: Maps
         "    if ($request_method = OPTIONS) { return 204; }",
         '    if ($request_method !~ "^(GET|HEAD)$") { return 405; }',
     ]
-    for name, accepted in route.fixed.items():
-        if accepted is None:
-            lines.append(f'    if ($args ~ "(^|&){name}(=|&|$)") {{ return 404; }}')
-        else:
-            lines.append(f'    if ($arg_{name} !~ "^({accepted})?$") {{ return 404; }}')
+    if route.fixed:
+        # One lookup for the usual request (none of these parameters); a regular expression
+        # only for a request that sends some. An empty value counts as none.
+        variable = f"${PREFIX}_r{index}_query"
+        source = double_quoted("|".join(f"$arg_{name}" for name in route.fixed))
+        accepted = [f"({value})?" if value is not None else "" for value in route.fixed.values()]
+        entries = [(literal("|" * (len(route.fixed) - 1)), "1")]
+        entries.append((double_quoted("~^" + "\\|".join(accepted) + "$"), "1"))
+        maps.add_entries(source, variable, "0", entries)
+        lines.append(f"    if ({variable} = 0) {{ return 404; }}")
     if route.keys:
         stem = _keyed_file(index, route.keys, answers, maps)
     else:
