@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test test-faults test-long test-e2e bench lint format spec check-content clean
+.PHONY: install run serve test test-faults test-long test-e2e bench lint format spec check-content export clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -53,6 +53,7 @@ bench: install ## throughput (against nginx), start-up, latency, edits, feeds, s
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/search_engines.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/export.py
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .
@@ -68,6 +69,10 @@ spec: install ## regenerate the committed OpenAPI document (and its examples, fr
 
 check-content: install ## validate CONTENT_DIR like the server does
 	$(BIN)/flask --app api content check
+
+export: install ## the static export of CONTENT_DIR into OUT (make export OUT=/srv/api-export)
+	@test -n "$(OUT)" || { echo "usage: make export OUT=<folder>"; exit 1; }
+	$(BIN)/flask --app api content export $(OUT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

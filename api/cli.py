@@ -21,6 +21,7 @@ from api.config import Settings
 from api.content.loader import load_content
 from api.content.models import Severity
 from api.examples import EXAMPLES_FILE, write_examples
+from api.export.command import export_command
 from api.stackbit.style import fetch_site, style_json
 from api.startup import check_content_dir
 
@@ -94,3 +95,6 @@ def write_stackbit_style(out: Path, api_url: str | None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {out}")
+
+
+content_cli.add_command(export_command)

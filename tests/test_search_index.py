@@ -59,14 +59,6 @@ def snapshot_of(root: Path) -> Snapshot:
     return Snapshot.build(load_content(root, 1 << 20).state)
 
 
-@pytest.fixture(autouse=True)
-def no_earlier_index(monkeypatch):
-    """Each test starts with no index made before it (indexes chain within a process)."""
-    from api.search import snapshots
-
-    monkeypatch.setattr(snapshots, "_last", None)
-
-
 @pytest.fixture
 def site(make_site) -> Path:
     return make_site({}, base=BUNDLED_CONTENT)

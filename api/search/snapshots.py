@@ -5,24 +5,24 @@ is looked up by snapshot. It is made on the first search (or related-posts
 request) of a snapshot, memoised for the snapshot's life, and dropped with it.
 
 After a reload the new snapshot's index is the previous one with only the
-changed pages indexed again. Which pages changed is either told at reload time
-(``derive_search_index``, for a reload that knows its changed files) or found
-on first use by comparing the new snapshot's pages with those of the last index
-made in this process (unchanged files keep their parsed objects, so that is an
-identity check per page). Either way it is done on first use: a burst of
-reloads with no search in between costs one update, and a snapshot nobody
-searches costs nothing.
+changed pages indexed again: the repository tells which files each derived
+snapshot changed (``follow_snapshots``, registered with ``ContentRepository.follow``),
+and the update is made on first use, so a burst of reloads with no search in
+between costs one update, and a snapshot nobody searches costs nothing. A
+snapshot built from scratch (the first, or after the folder came back) gets an
+index built from its own pages: an index is never carried from one site to
+another.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from api.content.index import ContentView, Snapshot
-from api.content.models import Page, Person
+from api.content.models import Page
 from api.search.documents import SearchDocument, search_document
 from api.search.index import SearchIndex, TextOf
 
@@ -33,18 +33,6 @@ _hidden: WeakKeyDictionary[ContentView, frozenset[str]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
-class _Made:
-    """The last index made in this process, and the pages and people it was made from."""
-
-    pages: Mapping[str, Page]
-    people: Mapping[str, Person]
-    index: SearchIndex
-
-
-_last: _Made | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class _Derivation:
     base: SearchIndex  # the index of an earlier snapshot
     changed_paths: frozenset[str]  # every file changed since that snapshot
@@ -52,7 +40,6 @@ class _Derivation:
 
 def search_index(snapshot: Snapshot) -> SearchIndex:
     """The snapshot's index: memoised; derived from an earlier one where there is one."""
-    global _last
     found = _indexes.get(snapshot)
     if found is not None:
         return found
@@ -64,39 +51,10 @@ def search_index(snapshot: Snapshot) -> SearchIndex:
             pages = snapshot.pages_by_path
             if derivation is not None:
                 found = derivation.base.updated(derivation.changed_paths, pages, text_of)
-            elif _last is not None:
-                found = _last.index.updated(changed_paths(_last, snapshot), pages, text_of)
-            else:
+            else:  # not derived from a snapshot with an index: built from its own pages
                 found = SearchIndex.build(pages.values(), text_of)
             _indexes[snapshot] = found
-            _last = _Made(pages, snapshot.people_by_path, found)
     return found
-
-
-def changed_paths(made: _Made, snapshot: Snapshot) -> set[str]:
-    """Files whose pages or people differ between ``made`` and ``snapshot``."""
-    changed = set()
-    for before, after in (
-        (made.pages, snapshot.pages_by_path),
-        (made.people, snapshot.people_by_path),
-    ):
-        for path in before.keys() ^ after.keys():
-            changed.add(path)
-        for path, old in before.items():
-            new = after.get(path)
-            if new is not None and new is not old and not _same(old, new):
-                changed.add(path)
-    return changed
-
-
-def _same(old: Page | Person, new: Page | Person) -> bool:
-    if isinstance(old, Page) and isinstance(new, Page):
-        return (
-            (old.blob is new.blob or old.blob == new.blob)
-            and (old.body is new.body or old.body == new.body)
-            and old.author_slug == new.author_slug
-        )
-    return old.fields == new.fields
 
 
 def derive_search_index(
