@@ -75,7 +75,10 @@ def parse_all(sources: Sequence[SourceFile], processes: int | None = None) -> li
     ranges = [(start, min(start + step, len(sources))) for start in range(0, len(sources), step)]
     _forked_sources = sources
     try:
-        with multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable) as pool:
+        with (
+            _gc_paused(),  # the results arrive as many small objects, none in cycles
+            multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable) as pool,
+        ):
             chunks = pool.map(_parse_range, ranges)
     finally:
         _forked_sources = ()

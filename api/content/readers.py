@@ -110,10 +110,10 @@ def walk_folder(root: Path, relative: str, result: ReadResult) -> list[str]:
     return sorted(found)
 
 
-def has_symlinked_folder(root: Path, relative: str) -> bool:
+def has_symlinked_folder(root: Path, relative: str, *, resolved: bool = False) -> bool:
     """Whether a folder on the way from the root to ``relative`` is a symlink (never followed)."""
     parts = relative.split("/")[:-1]
-    here = str(root.resolve())
+    here = str(root if resolved else root.resolve())
     for part in parts:
         here = os.path.join(here, part)
         if os.path.islink(here):
@@ -155,15 +155,16 @@ def _symlinked_folder(relative: str) -> ContentProblem:
 
 
 def read_file(
-    root: Path, relative: str, max_file_bytes: int, result: ReadResult
+    root: Path, relative: str, max_file_bytes: int, result: ReadResult, *, resolved: bool = False
 ) -> SourceFile | None:
     """Read one content file as it is now: ``None`` (and a problem in ``result`` where one
     applies) when it is missing, unreadable, too large or a symlink leading outside.
 
     A file that changes while it is read (its signature differs before and after) is
-    read again, so what is kept is one whole version of the file.
+    read again, so what is kept is one whole version of the file. ``resolved``: the
+    caller has resolved ``root`` already (a pass over thousands of files does it once).
     """
-    root = root.resolve()
+    root = root if resolved else root.resolve()
     for _ in range(MAX_READ_ATTEMPTS):
         source = _read_one(root, relative, max_file_bytes, result)
         if source is None:

@@ -235,7 +235,8 @@ class ContentState:
         walk_problems = {problem.path: problem for problem in found.problems}
         examine |= walk_problems.keys()
         delta.examined = len(examine)
-        touched, retyped = self._refresh(sorted(examine), walk_problems, reread, delta)
+        walked = on_disk if paths is None else set()  # the walk follows no symlinked folder
+        touched, retyped = self._refresh(sorted(examine), walk_problems, walked, reread, delta)
         affected = self._update_candidates(touched, retyped)
         self._decide(affected | touched, delta)
         return delta
@@ -268,6 +269,7 @@ class ContentState:
         self,
         examine: list[str],
         walk_problems: dict[str, ContentProblem],
+        walked: set[str],
         reread: bool,
         delta: StateDelta,
     ) -> tuple[set[str], set[str]]:
@@ -275,6 +277,8 @@ class ContentState:
         whose existence or model type changed (their referrers must be decided again)."""
         touched: set[str] = set()
         to_parse: list[SourceFile] = []
+        keys: list[bytes] = []
+        root = self.root.resolve()
         for path in examine:
             read = ReadResult()
             source = None
@@ -282,17 +286,17 @@ class ContentState:
             if (
                 problem is None
                 and is_content_path(path)
-                and not has_symlinked_folder(self.root, path)
+                and (path in walked or not has_symlinked_folder(root, path, resolved=True))
             ):
                 entry = self.entries.get(path)
                 if (
                     entry is not None
                     and not reread
                     and not entry.racy
-                    and self._unchanged(path, entry)
+                    and self._unchanged(root, path, entry)
                 ):
                     continue
-                source = read_file(self.root, path, self.max_file_bytes, read)
+                source = read_file(root, path, self.max_file_bytes, read, resolved=True)
                 problem = read.problems[0] if read.problems else None
             if self.file_problems.get(path) != problem:
                 if problem is None:
@@ -311,8 +315,9 @@ class ContentState:
                 entry.signature, entry.racy = source.signature, source.racy
                 continue
             to_parse.append(source)
+            keys.append(key)
         retyped: set[str] = set()
-        versions, fresh = self._parse_versions(to_parse)
+        versions, fresh = self._parse_versions(to_parse, keys)
         delta.parsed += len(fresh)
         delta.fresh.extend(fresh)
         for source, version in zip(to_parse, versions, strict=True):
@@ -337,19 +342,19 @@ class ContentState:
                 self._folders.pop(folder, None)
             folder = folder.rpartition("/")[0]
 
-    def _unchanged(self, path: str, entry: FileEntry) -> bool:
+    def _unchanged(self, root: Path, path: str, entry: FileEntry) -> bool:
         try:
-            return signature_of(os.stat(os.path.join(self.root, path))) == entry.signature
+            return signature_of(os.stat(os.path.join(root, path))) == entry.signature
         except OSError:
             return False
 
     def _parse_versions(
-        self, sources: list[SourceFile]
+        self, sources: list[SourceFile], keys: list[bytes]
     ) -> tuple[list[FileVersion], list[FileVersion]]:
-        """A version of each source, parsed or from the parse cache; and those parsed."""
+        """A version of each source (whose file key is in ``keys``), parsed or from the parse
+        cache; and those parsed."""
         from api.content.loader import parse_all  # the parallel parser lives with the loader
 
-        keys = [file_key(source.path, source.data) for source in sources]
         missing = [s for s, key in zip(sources, keys, strict=True) if key not in self.known]
         parsed_now = dict(zip((s.path for s in missing), parse_all(missing), strict=True))
         versions, fresh = [], []
