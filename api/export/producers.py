@@ -188,13 +188,6 @@ def _sitemap_parts(crawl: Crawl) -> Iterable[Target]:
     return (Target(f"/api/sitemaps/{number}.xml") for number in range(1, parts + 1))
 
 
-def _stackbit_props(crawl: Crawl) -> Iterable[Target]:
-    return (
-        Target("/api/stackbit/props", (("path", path),))
-        for path in crawl.json("/api/stackbit/paths")["items"]
-    )
-
-
 PRODUCERS: tuple[Producer, ...] = (
     single("API index", "/api"),
     single("post list", "/api/posts", POST_FILTERS),
@@ -227,5 +220,7 @@ PRODUCERS: tuple[Producer, ...] = (
     single("sitemap", "/api/sitemap.xml"),
     Producer("sitemap part", Route(r"~ ^/api/sitemaps/[0-9]+\.xml$"), _sitemap_parts),
     single("Stackbit paths", "/api/stackbit/paths"),
-    Producer("Stackbit props", Route("= /api/stackbit/props", keys=(path_key(),)), _stackbit_props),
 )
+# Not exported: /api/stackbit/props. A Stackbit theme's build reads each page's props once
+# from the live API; as files they would repeat every post in full in every feed page's and
+# recent-posts section's props (at 10,000 posts one feed page's props hold all 10,000).
