@@ -44,6 +44,7 @@ POST_SORTS: Mapping[str, Callable[[Sequence[Page]], list[Page]]] = {
     ),
 }
 EMPTY: Mapping[Any, Any] = MappingProxyType({})
+MAX_RENDERED = 8192  # rendered bodies kept per process (the response cache keeps answers)
 
 
 def utc_now() -> datetime:
@@ -323,6 +324,7 @@ class PageMemo:
 
     def __init__(self, options: SnapshotOptions) -> None:
         self.options = options
+        self._lock = threading.Lock()
         self._rendered: dict[str, tuple[Page, Rendered]] = {}
         self._words: dict[str, tuple[Page, int]] = {}
 
@@ -333,7 +335,10 @@ class PageMemo:
         rendered = render_markdown(page.body)
         if not self.options.allow_raw_html:
             rendered = Rendered(sanitise_html(rendered.html), rendered.toc)
-        self._rendered[page.path] = (page, rendered)
+        with self._lock:
+            self._rendered[page.path] = (page, rendered)
+            while len(self._rendered) > MAX_RENDERED:  # the oldest first: bounded memory
+                self._rendered.pop(next(iter(self._rendered)), None)
         return rendered
 
     def word_count(self, page: Page) -> int:
@@ -345,9 +350,10 @@ class PageMemo:
         return words
 
     def forget(self, paths: Iterable[str]) -> None:
-        for path in paths:
-            self._rendered.pop(path, None)
-            self._words.pop(path, None)
+        with self._lock:
+            for path in paths:
+                self._rendered.pop(path, None)
+                self._words.pop(path, None)
 
 
 class Snapshot:
