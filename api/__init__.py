@@ -11,16 +11,18 @@ from typing import Any
 
 from flask import Flask
 
+from api import propagation
 from api.cli import content_cli
 from api.config import Settings
 from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
-from api.resources import authors, health, pages, posts
+from api.resources import authors, events, health, pages, posts
 from api.web import docs
 from api.web.delivery import Delivery
 from api.web.json import OrjsonProvider
 from api.web.openapi import ContentApi, ContentMarshmallowPlugin
+from api.web.streaming import StreamingRoutes
 
 API_VERSION = "1.0.0"
 
@@ -73,17 +75,19 @@ def create_app(
 
     api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
     api.document_model_types()
-    for module in (posts, authors, pages, health):
+    for module in (posts, authors, pages, health, events):
         api.register_blueprint(module.blp)
     app.cli.add_command(content_cli)
 
     app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]
+    app.wsgi_app = StreamingRoutes(app.wsgi_app, [events.EVENTS_PATH])  # type: ignore[method-assign]
     if settings.content_watch:
         watcher = ContentWatcher(repository)
         app.extensions["content_watcher"] = watcher
         app.extensions["on_worker_start"] = partial(_start_watching, watcher, in_worker=True)
         if start_background:
             _start_watching(watcher, in_worker=False)
+    propagation.init_app(app, settings, start_background=start_background)
     return app
 
 

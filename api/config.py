@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(ValueError):
@@ -47,6 +48,31 @@ def _parse_optional_path(raw: str) -> Path | None:
     return Path(raw) if raw else None
 
 
+def _parse_urls(raw: str) -> tuple[str, ...]:
+    """Comma-separated absolute http(s) URLs; anything else is refused at start-up."""
+    urls = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an absolute http(s) URL: {parts.scheme or '?'}://...")
+    return urls
+
+
+def _parse_header_name(raw: str) -> str:
+    """An HTTP header name (RFC 9110 token characters)."""
+    name = raw.strip()
+    if not name or any(not (char.isascii() and (char.isalnum() or char in "-_")) for char in name):
+        raise ValueError(f"not a header name: {raw!r}")
+    return name
+
+
+def _parse_positive_float(raw: str) -> float:
+    value = float(raw.strip())
+    if not value > 0:
+        raise ValueError(f"must be more than 0, got {raw.strip()}")
+    return value
+
+
 def _default_cache_dir(environ: Mapping[str, str]) -> Path:
     """``$XDG_CACHE_HOME/content-api``: outside the content folder, safe to delete."""
     base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME", ".")) / ".cache")
@@ -72,6 +98,16 @@ class Settings:
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
     threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
+    cache_tag_header: str = "Cache-Tag"  # carries an answer's content keys
+    purge_urls: tuple[str, ...] = ()  # caches told to drop changed keys (Varnish xkey PURGE)
+    webhook_urls: tuple[str, ...] = ()  # POSTed each change, signed with webhook_secret
+    webhook_secret: str | None = field(default=None, repr=False)  # never printed
+    events_heartbeat_seconds: float = 15.0  # a comment line on idle event streams
+    events_max_streams: int = 64  # open /api/events streams per worker; more get 503
+
+    def __post_init__(self) -> None:
+        if self.webhook_urls and not self.webhook_secret:
+            raise ConfigError("WEBHOOK_URLS: set WEBHOOK_SECRET too; webhooks are always signed")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +154,12 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "port": ("PORT", _parse_non_negative_int),
     "workers": ("WORKERS", _parse_non_negative_int),
     "threads": ("THREADS", _parse_non_negative_int),
+    "cache_tag_header": ("CACHE_TAG_HEADER", _parse_header_name),
+    "purge_urls": ("PURGE_URLS", _parse_urls),
+    "webhook_urls": ("WEBHOOK_URLS", _parse_urls),
+    "webhook_secret": ("WEBHOOK_SECRET", _parse_optional_str),
+    "events_heartbeat_seconds": ("EVENTS_HEARTBEAT_SECONDS", _parse_positive_float),
+    "events_max_streams": ("EVENTS_MAX_STREAMS", _parse_non_negative_int),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

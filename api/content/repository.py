@@ -14,9 +14,11 @@ import gc
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from api.content.cache import ParseCache
+from api.content.changes import ContentChange, file_change  # TEMPORARY (issue 13 stub)
 from api.content.index import Snapshot, SnapshotOptions
 from api.content.loader import LoadedContent, load_content
 from api.content.models import ContentProblem, Severity
@@ -45,6 +47,12 @@ class ContentRepository:
         self._loaded: LoadedContent | None = None
         self._load_started_ns = 0
         self.freeze_after_reload = False  # gc.freeze() each new snapshot (long-running servers)
+        self._listeners: list[Callable[[ContentChange], None]] = []  # TEMPORARY (issue 13 stub)
+
+    def subscribe(self, listener: Callable[[ContentChange], None]) -> None:
+        """TEMPORARY (issue 13 stub of the lead's issue-10 interface): ``listener`` is called
+        in the reloader thread right after each new snapshot is live; it must not block."""
+        self._listeners.append(listener)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -61,6 +69,7 @@ class ContentRepository:
         """
         with self._reload_lock:
             current = self._snapshot
+            before = self._loaded  # TEMPORARY (issue 13 stub)
             loaded = self._load()
             if current is not None and current.version == loaded.version:
                 return current
@@ -70,6 +79,18 @@ class ContentRepository:
                 # Millions of long-lived objects: keep the cyclic GC from scanning them all
                 # (pauses) and from touching pages a forked worker shares with its parent.
                 gc.freeze()
+        if current is not None and before is not None:  # TEMPORARY (issue 13 stub)
+            change = file_change(
+                current.version,
+                snapshot.version,
+                {path: (key, before.files[path]) for path, key in before.keys.items()},
+                {path: (key, loaded.files[path]) for path, key in loaded.keys.items()},
+            )
+            for listener in self._listeners:
+                try:
+                    listener(change)
+                except Exception:
+                    log.exception("a content change listener failed")
         public, _ = snapshot.public_view()
         log.info(
             "content %s loaded: %d posts, %d authors, %d problems (%d files parsed)",
