@@ -79,10 +79,9 @@ class Proxy:
 class Varnish(Proxy):
     def stats(self) -> dict[str, int]:
         """varnishstat's counters (MAIN.cache_hit, ...), as numbers."""
-        done = subprocess.run(
-            [shutil.which("varnishstat") or "varnishstat", "-n", str(self.workdir / "n"), "-1", "-j"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+        varnishstat = shutil.which("varnishstat") or "varnishstat"
+        argv = [varnishstat, "-n", str(self.workdir / "n"), "-1", "-j"]
+        done = subprocess.run(argv, capture_output=True, text=True, check=True)
         document = json.loads(done.stdout)
         counters = document.get("counters", document)
         return {
