@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test test-long test-e2e bench lint format spec check-content clean
+.PHONY: install run serve test test-long test-e2e test-deploy bench lint format spec check-content clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -39,6 +39,9 @@ test: install ## run every test (the load test for 5 seconds)
 test-long: install ## the load test for 20 seconds
 	LOAD_TEST_SECONDS=20 $(BIN)/python -m pytest -m load -s
 
+test-deploy: install ## Varnish in front of two replicas while content changes (installs varnish, git)
+	$(BIN)/python -m pytest -m deploy -s tests/deploy
+
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/e2e/run.sh
 
@@ -46,6 +49,7 @@ bench: install ## throughput (against nginx), start-up and latency-versus-size t
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/events.py
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .

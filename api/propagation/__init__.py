@@ -151,11 +151,13 @@ class Propagation:
         return self._pending is not None
 
     def _own_status(self) -> dict[str, Any]:
-        return {
-            "lastChange": self._last,
+        status: dict[str, Any] = {
             "purges": self.purger.status() if self.purger is not None else [],
             "webhooks": self.webhooks.status() if self.webhooks is not None else [],
         }
+        if self._last is not None:
+            status["lastChange"] = self._last
+        return status
 
     def share_status(self) -> None:
         """Let the sibling workers show this leader's status in /healthz."""

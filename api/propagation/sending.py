@@ -92,12 +92,16 @@ class Attempt:
     at: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """For /healthz: what is unknown (no HTTP status after a timeout) is left out."""
+        document: dict[str, Any] = {
             "url": self.url,
             "contentVersion": self.content_version,
             "state": self.state,
             "attempts": self.attempts,
-            "httpStatus": self.http_status,
-            "error": self.error,
             "at": self.at,
         }
+        if self.http_status is not None:
+            document["httpStatus"] = self.http_status
+        if self.error is not None:
+            document["error"] = self.error
+        return document

@@ -110,13 +110,15 @@ class _Hook:
 
     def status(self) -> dict[str, Any]:
         with self._condition:
-            return {
+            status: dict[str, Any] = {
                 "url": self.shown,
-                "lastDelivery": self._last.as_dict() if self._last else None,
                 "pending": len(self._pending),
                 "delivered": self._delivered,
                 "failed": self._failed,
             }
+            if self._last is not None:
+                status["lastDelivery"] = self._last.as_dict()
+            return status
 
     def wait_idle(self, timeout: float) -> bool:
         with self._condition:

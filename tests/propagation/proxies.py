@@ -31,14 +31,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def ensure_installed(tool: str, packages: Sequence[str]) -> str:
-    """The path of ``tool``; its Debian packages are installed first when it or they are missing."""
+def ensure_installed(tool: str, packages: Sequence[str], modules: Sequence[str] = ()) -> str:
+    """The path of ``tool``; Debian ``packages`` are installed first when it is missing, or
+    when one of ``modules`` (packages without a command of their own) is."""
     path = shutil.which(tool) or shutil.which(tool, path=SBIN)
-    installed = all(
-        subprocess.run(["dpkg", "-s", package], capture_output=True).returncode == 0
-        for package in packages
+    missing_module = any(
+        subprocess.run(["dpkg", "-s", module], capture_output=True).returncode != 0
+        for module in modules
     )
-    if path is None or not installed:
+    if path is None or missing_module:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         command = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y",
                    "--no-install-recommends", *packages]  # fmt: skip
@@ -117,14 +118,16 @@ def varnish_backends(ports: Sequence[int]) -> str:
 
 
 @contextmanager
-def running_varnish(backend_ports: Sequence[int], memory: str = "256m") -> Iterator[Varnish]:
+def running_varnish(
+    backend_ports: Sequence[int], memory: str = "256m", port: int | None = None
+) -> Iterator[Varnish]:
     """varnishd with deploy/varnish/content-api.vcl in front of ``backend_ports``."""
-    varnishd = ensure_installed("varnishd", ["varnish", "varnish-modules"])
+    varnishd = ensure_installed("varnishd", ["varnish", "varnish-modules"], ["varnish-modules"])
     with tempfile.TemporaryDirectory(prefix="content-api-varnish-") as name:
         workdir = Path(name)
         shutil.copy(DEPLOY / "varnish" / "content-api.vcl", workdir / "content-api.vcl")
         (workdir / "backends.vcl").write_text(varnish_backends(backend_ports))
-        port = free_port()
+        port = port or free_port()
         argv = [
             varnishd, "-F", "-j", "none", "-n", str(workdir / "n"),
             "-a", f"127.0.0.1:{port}", "-f", str(workdir / "content-api.vcl"),
