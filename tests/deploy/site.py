@@ -58,6 +58,7 @@ def clone(origin: Path, where: Path) -> Path:
 class Change:
     kind: str
     description: str
+    commit: str  # its id in the repository it was made in
     removed_urls: tuple[str, ...] = ()  # API URLs that stop existing (readers stop asking)
     added_urls: tuple[str, ...] = ()  # API URLs that start existing (once every replica has it)
 
@@ -84,10 +85,11 @@ class Writer:
         return [f"/api/posts/{path.stem}" for path in self.doomed]
 
     def commit(self, kind: str) -> Change:
-        change = getattr(self, f"_{kind.replace(' ', '_')}")()
+        description, removed, added = getattr(self, f"_{kind.replace(' ', '_')}")()
         git(self.repository, "add", "-A")
-        git(self.repository, "commit", "-q", "-m", f"{kind}: {change.description}")
-        return change
+        git(self.repository, "commit", "-q", "-m", f"{kind}: {description}")
+        commit = git(self.repository, "rev-parse", "HEAD").strip()
+        return Change(kind, description, commit, removed, added)
 
     def _posts(self) -> list[tuple[str, Path]]:
         """(date, file) of every post, newest first."""
@@ -103,15 +105,17 @@ class Writer:
             [path for _, path in self._posts()[self.RECENT_GUARD :] if path not in self.doomed]
         )
 
-    def _edit(self) -> Change:
+    Made = tuple[str, tuple[str, ...], tuple[str, ...]]  # description, URLs removed, added
+
+    def _edit(self) -> Made:
         path = self._older_post()
         text = path.read_text()
         path.write_text(
             text.replace("\n---\n", f"\n---\nAn edit, number {self.rng.randrange(10**6)}.\n\n", 1)
         )
-        return Change("edit", f"body of {path.stem}")
+        return f"body of {path.stem}", (), ()
 
-    def _add(self) -> Change:
+    def _add(self) -> Made:
         self.added += 1
         oldest_date = self._posts()[-1][0]
         template = self._older_post()
@@ -126,14 +130,14 @@ class Writer:
         )
         text = re.sub(r"^date: .*$", f"date: '{oldest_date}'", text, count=1, flags=re.MULTILINE)
         (self.content / "pages" / "blog" / f"{slug}.md").write_text(text)
-        return Change("add", slug, added_urls=(f"/api/posts/{slug}",))
+        return slug, (), (f"/api/posts/{slug}",)
 
-    def _delete(self) -> Change:
+    def _delete(self) -> Made:
         path = self.doomed.pop()
         path.unlink()
-        return Change("delete", path.stem, removed_urls=(f"/api/posts/{path.stem}",))
+        return path.stem, (f"/api/posts/{path.stem}",), ()
 
-    def _author_change(self) -> Change:
+    def _author_change(self) -> Made:
         path = self._older_post()
         text = path.read_text()
         current = re.search(r"^author: content/data/team/(.+)\.json$", text, re.MULTILINE)
@@ -141,11 +145,11 @@ class Writer:
         authors = sorted(p.stem for p in (self.content / "data" / "team").glob("*.json"))
         other = self.rng.choice([a for a in authors if a != current[1]])
         path.write_text(text.replace(current[0], f"author: content/data/team/{other}.json"))
-        return Change("author change", f"{path.stem}: {current[1]} -> {other}")
+        return f"{path.stem}: {current[1]} -> {other}", (), ()
 
-    def _config_change(self) -> Change:
+    def _config_change(self) -> Made:
         path = self.content / "data" / "config.json"
         config = json.loads(path.read_text())
         config["titleSuffix"] = f"Bench Blog {self.rng.randrange(10**6)}"
         path.write_text(json.dumps(config, indent=2) + "\n")
-        return Change("config change", config["titleSuffix"])
+        return config["titleSuffix"], (), ()

@@ -28,13 +28,13 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.deploy.replicas import Replica, running_replica, wait_until
-from tests.deploy.site import Writer, clone, generate_repository, git
+from tests.deploy.site import Change, Writer, clone, generate_repository, git
 from tests.propagation.origin import Receiver, ReceiverHandler, serve
 from tests.propagation.proxies import Varnish, ensure_installed, free_port, running_varnish
 
@@ -79,26 +79,43 @@ def etag_of(status: int, headers: dict[str, str]) -> Answer:
     return status, tag
 
 
-_connections = threading.local()
+class KeptAlive:
+    """One kept-alive connection per (thread, port), all closed at the end."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[tuple[int, int], http.client.HTTPConnection] = {}
+
+    def get(self, port: int, path: str, headers: dict[str, str] | None = None):
+        key = (threading.get_ident(), port)
+        for attempt in range(2):
+            with self._lock:
+                connection = self._connections.get(key)
+                if connection is None:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    self._connections[key] = connection
+            try:
+                connection.request("GET", path, headers=headers or {})
+                answer = connection.getresponse()
+                body = answer.read()
+                return answer.status, {k.lower(): v for k, v in answer.getheaders()}, body
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                with self._lock:
+                    del self._connections[key]
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections.values():
+                connection.close()
+            self._connections.clear()
 
 
-def get(port: int, path: str, headers: dict[str, str] | None = None):
-    """GET on a kept-alive connection of this thread's (one per port), reconnecting if needed."""
-    pool = _connections.__dict__.setdefault("pool", {})
-    for attempt in range(2):
-        connection = pool.get(port) or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        pool[port] = connection
-        try:
-            connection.request("GET", path, headers=headers or {})
-            answer = connection.getresponse()
-            body = answer.read()
-            return answer.status, {k.lower(): v for k, v in answer.getheaders()}, body
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            del pool[port]
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+connections = KeptAlive()
+get = connections.get
 
 
 def discover(port: int) -> list[str]:
@@ -232,63 +249,90 @@ def check_fresh(
     return last_fresh, sorted({url for url, _ in pending})
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A change made and measured before the run: its commit, the content version it makes,
+    and the answer of every URL that it changes."""
+
+    change: Change
+    version: str
+    affected: dict[str, Answer]
+
+
+def plan(
+    origin: Path, workdir: Path, rng: random.Random
+) -> tuple[list[str], list[Planned], list[str]]:
+    """Make the changes on a clone of ``origin`` with the oracle watching it, before the run
+    (its scans re-render every URL: done now, they cost the run nothing). Returns the URLs
+    read, the planned changes and the URLs of the posts the changes delete."""
+    planner = clone(origin, workdir / "planner")
+    writer = Writer(planner, rng, deletions=KINDS.count("delete"))
+    doomed = writer.doomed_urls
+    planned = []
+    with running_replica(
+        "oracle", planner, free_port(), workdir / "cache-oracle", workdir / "oracle.log"
+    ) as oracle:
+        urls = discover(oracle.port)
+        first_urls = list(urls)
+        answers = scan(oracle.port, urls)
+        for kind in KINDS:
+            previous = version_of(oracle.port)
+            change = writer.commit(kind)
+            assert wait_until(lambda: oracle.serves_other(previous), 30) is not None  # noqa: B023
+            version = version_of(oracle.port)
+            urls = [u for u in urls if u not in change.removed_urls] + list(change.added_urls)
+            new = scan(oracle.port, sorted(set(urls) | set(change.removed_urls)), version)
+            affected = {u: a for u, a in new.items() if answers.get(u) != a}
+            planned.append(Planned(change, version, affected))
+            answers.update(new)
+            print(f"planned {kind}: {len(affected)} URLs affected", flush=True)
+    return first_urls, planned, doomed
+
+
 @dataclass
 class Deployment:
-    """Everything running, and what the test knows of the content."""
+    """Everything running during the run."""
 
+    origin: Path
+    planner: Path
     replicas: list[Replica]
-    oracle: Replica
     varnish: Varnish
     hooks: Receiver
-    writer: Writer
     rng: random.Random
     urls: list[str]
-    answers: dict[str, Answer]
-    versions: list[str] = field(default_factory=list)
 
-    def change(self, kind: str) -> Outcome:
-        """Commit one change, pull it into both replicas, and check what Varnish answers."""
+    def apply(self, planned: Planned) -> Outcome:
+        """Commit one planned change, pull it into both replicas, check what Varnish answers."""
         began = time.monotonic()
-        previous = version_of(self.oracle.port)
-        sample = self.rng.sample(self.urls, UNAFFECTED_SAMPLE)
+        change, version, affected = planned.change, planned.version, planned.affected
+        sample = self.rng.sample([u for u in self.urls if u not in affected], UNAFFECTED_SAMPLE)
         objects_before = cached_objects(self.varnish, sample)
-        change = self.writer.commit(kind)
-        assert wait_until(lambda: self.oracle.serves_other(previous), 20) is not None
-        version = version_of(self.oracle.port)
-        self.versions.append(version)
-        current = [u for u in self.urls if u not in change.removed_urls] + list(change.added_urls)
-        scanning = time.monotonic()
-        new_answers = scan(
-            self.oracle.port, sorted(set(current) | set(change.removed_urls)), version
-        )
-        affected = {u: a for u, a in new_answers.items() if self.answers.get(u) != a}
-
-        scanned = time.monotonic() - scanning
+        git(self.origin, "fetch", "-q", str(self.planner), change.commit)
+        git(self.origin, "cherry-pick", "--allow-empty", change.commit)  # the writer's commit
         order = list(self.replicas)
         self.rng.shuffle(order)
         git(order[0].clone, "pull", "-q", "--ff-only")
         time.sleep(self.rng.uniform(0, 1))
         git(order[1].clone, "pull", "-q", "--ff-only")
         live = wait_until(lambda: all(r.serves(version) for r in order), 20)
-        assert live is not None, f"{kind}: a replica never served {version}"
+        assert live is not None, f"{change.kind}: a replica never served {version}"
         fresh_after, stale = check_fresh(self.varnish, affected, time.monotonic())
 
         marker = f'"contentVersion":"{version}"'.encode()
         wait_until(lambda: sum(marker in h.body for h in self.hooks.all()) >= 2, 10)
-        kept = [u for u in objects_before if u not in affected]
-        after = cached_objects(self.varnish, kept)
-        purged = [u for u in kept if after.get(u) != objects_before[u]]
+        after = cached_objects(self.varnish, list(objects_before))
+        purged = [u for u in objects_before if after.get(u) != objects_before[u]]
+        self.urls = [u for u in self.urls if u not in change.removed_urls]
+        self.urls += list(change.added_urls)
         print(
-            f"{kind}: {len(affected)} URLs affected (scan {scanned:.1f} s); "
+            f"{change.kind}: {len(affected)} URLs affected; "
             + (f"{len(stale)} still old 1 s after both replicas served it" if stale
                else f"all new {fresh_after * 1000:.0f} ms after both replicas served it")
-            + f"; {len(purged)} of {len(kept)} unaffected purged"
+            + f"; {len(purged)} of {len(objects_before)} unaffected purged"
             + f"; step {time.monotonic() - began:.1f} s",
             flush=True,
         )  # fmt: skip
-        self.answers.update(new_answers)
-        self.urls = current
-        return Outcome(kind, len(affected), fresh_after, stale, len(kept), purged)
+        return Outcome(change.kind, len(affected), fresh_after, stale, len(objects_before), purged)
 
 
 @pytest.fixture
@@ -303,49 +347,39 @@ def workdir() -> Iterator[Path]:
 
 
 def test_two_replicas_behind_varnish(workdir):
-    tmp_path = workdir
     ensure_installed("git", ["git"])
     rng = random.Random(1313)
-    origin = generate_repository(tmp_path / "origin", POSTS)
-    clones = [clone(origin, tmp_path / f"replica-{name}") for name in "ab"]
+    origin = generate_repository(workdir / "origin", POSTS)
+    clones = [clone(origin, workdir / f"replica-{name}") for name in "ab"]
+    try:
+        urls, planned, doomed = plan(origin, workdir, rng)
+    finally:
+        connections.close()
     hooks, recorders = Receiver(), {"a": Receiver(), "b": Receiver()}
     ports = {"a": free_port(), "b": free_port()}
     varnish_port = free_port()
 
     with ExitStack() as stack:
+        stack.callback(connections.close)
         hook_url = stack.enter_context(serve(ReceiverHandler, hooks))
         recorded = {n: stack.enter_context(serve(ReceiverHandler, r)) for n, r in recorders.items()}
         replicas = []
         for (name, port), repository in zip(ports.items(), clones, strict=True):
             replicas.append(stack.enter_context(
                 running_replica(
-                    name, repository, port, tmp_path / f"cache-{name}", tmp_path / f"{name}.log",
+                    name, repository, port, workdir / f"cache-{name}", workdir / f"{name}.log",
                     PURGE_URLS=f"http://127.0.0.1:{varnish_port}/,{recorded[name]}/purges",
                     WEBHOOK_URLS=f"{hook_url}/hook/{name}", WEBHOOK_SECRET=SECRET,
                     CACHE_MAX_AGE="600", WORKERS="2",
                 )
             ))  # fmt: skip
-        oracle = stack.enter_context(
-            running_replica(  # one worker: each answer names the version it just loaded
-                "oracle",
-                origin,
-                free_port(),
-                tmp_path / "cache-o",
-                tmp_path / "o.log",
-            )
-        )
         varnish = stack.enter_context(running_varnish(list(ports.values()), port=varnish_port))
-
-        urls = discover(oracle.port)
-        answers = scan(oracle.port, urls)
-        assert version_of(replicas[0].port) == version_of(oracle.port)
         for url in urls:  # a warm cache, as in production
-            varnish.request(url, headers={"Accept-Encoding": "gzip"})
-        writer = Writer(origin, rng, deletions=KINDS.count("delete"))
-        deployment = Deployment(replicas, oracle, varnish, hooks, writer, rng, urls, answers)
+            get(varnish_port, url, {"Accept-Encoding": "gzip"})
+        deployment = Deployment(origin, workdir / "planner", replicas, varnish, hooks, rng, urls)
         spawn = multiprocessing.get_context("spawn")
         stop, results = spawn.Event(), spawn.Queue()
-        read = sorted(set(urls) - set(writer.doomed_urls))  # added posts are not read either
+        read = sorted(set(urls) - set(doomed))  # added posts are not read either
         reading = spawn.Process(
             target=read_through, args=(varnish_port, read, READERS, stop, results)
         )
@@ -353,7 +387,7 @@ def test_two_replicas_behind_varnish(workdir):
         started = time.monotonic()
         reading.start()
         try:
-            outcomes = [deployment.change(kind) for kind in KINDS]
+            outcomes = [deployment.apply(change) for change in planned]
             time.sleep(max(0.0, RUN_SECONDS - (time.monotonic() - started)))
         finally:
             stop.set()
@@ -362,6 +396,7 @@ def test_two_replicas_behind_varnish(workdir):
         run_seconds = time.monotonic() - started
         stats_after = varnish.stats()
         purges = {name: recorder.all() for name, recorder in recorders.items()}
+    versions = [p.version for p in planned]
 
     hits = stats_after["MAIN.cache_hit"] - stats_before["MAIN.cache_hit"]
     misses = stats_after["MAIN.cache_miss"] - stats_before["MAIN.cache_miss"]
@@ -385,7 +420,7 @@ def test_two_replicas_behind_varnish(workdir):
     worst = max(o.fresh_after for o in outcomes)
     print(f"slowest change to be new through Varnish once both replicas served it: {worst:.3f} s")
     print(
-        f"webhooks: {sum(deliveries.values())} for {len(deployment.versions)} changes x 2 "
+        f"webhooks: {sum(deliveries.values())} for {len(versions)} changes x 2 "
         f"replicas; {len(bad_signatures)} badly signed; {len(before_purge)} before their purge"
     )
 
@@ -396,7 +431,7 @@ def test_two_replicas_behind_varnish(workdir):
         assert outcome.stale_after_deadline == [], (number, outcome.stale_after_deadline[:10])
         assert outcome.unaffected_checked >= UNAFFECTED_SAMPLE // 2, (number, outcome)
         assert outcome.unaffected_purged == [], (number, outcome.unaffected_purged[:10])
-    assert dict(deliveries) == {(n, v): 1 for n in ("a", "b") for v in deployment.versions}
+    assert dict(deliveries) == {(n, v): 1 for n in ("a", "b") for v in versions}
     assert bad_signatures == [] and before_purge == []
 
 
