@@ -66,6 +66,15 @@ def _parse_header_name(raw: str) -> str:
     return name
 
 
+def _parse_optional_port(raw: str) -> int | None:
+    if not raw.strip():
+        return None
+    port = int(raw.strip())
+    if not 0 < port < 65536:
+        raise ValueError(f"not a port: {port}")
+    return port
+
+
 def _parse_positive_float(raw: str) -> float:
     value = float(raw.strip())
     if not value > 0:
@@ -104,6 +113,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)  # never printed
     events_heartbeat_seconds: float = 15.0  # a comment line on idle event streams
     events_max_streams: int = 64  # open /api/events streams per worker; more get 503
+    events_port: int | None = None  # serve /api/events on this port, beside the WSGI server
 
     def __post_init__(self) -> None:
         if self.webhook_urls and not self.webhook_secret:
@@ -160,6 +170,7 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "webhook_secret": ("WEBHOOK_SECRET", _parse_optional_str),
     "events_heartbeat_seconds": ("EVENTS_HEARTBEAT_SECONDS", _parse_positive_float),
     "events_max_streams": ("EVENTS_MAX_STREAMS", _parse_non_negative_int),
+    "events_port": ("EVENTS_PORT", _parse_optional_port),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -19,6 +19,7 @@ from flask import Flask
 
 from api.config import Settings
 from api.content.changes import ContentChange
+from api.propagation.event_server import EventServer
 from api.propagation.events import EventHub
 from api.propagation.notice import is_public, merged
 from api.propagation.purging import Purger
@@ -188,15 +189,41 @@ def init_app(app: Flask, settings: Settings, *, start_background: bool) -> Propa
 
     earlier = app.extensions.get("on_worker_start")
 
+    def start_serving() -> None:
+        """In each serving process: say what it serves; listen for event streams."""
+        propagation.worker_started(repository.snapshot.version)
+        if settings.events_port is not None:
+            try:
+                app.extensions["event_server"] = serve_events(app, settings, hub)
+            except OSError as error:  # the port is taken: serve the API all the same
+                log.error("cannot serve event streams on port %d: %s", settings.events_port, error)
+
     def on_worker_start() -> None:
         if earlier is not None:
             earlier()
-        propagation.worker_started(repository.snapshot.version)
+        start_serving()
 
     app.extensions["on_worker_start"] = on_worker_start
     if start_background:
-        propagation.worker_started(repository.snapshot.version)
+        start_serving()
     return propagation
+
+
+def serve_events(app: Flask, settings: Settings, hub: EventHub) -> EventServer:
+    """``/api/events`` on ``EVENTS_PORT`` in this process (each worker: SO_REUSEPORT)."""
+    from api.resources.events import bearer_matches
+
+    assert settings.events_port is not None
+    server = EventServer(
+        (settings.host, settings.events_port),
+        hub,
+        version=lambda: app.extensions["content"].snapshot.version,
+        is_preview=lambda header: bearer_matches(header, settings.preview_token),
+        cors_origins=settings.cors_origins,
+    )
+    server.start()
+    log.info("event streams on http://%s:%d/api/events", settings.host, settings.events_port)
+    return server
 
 
 def propagation_status(app: Flask) -> dict[str, Any]:

@@ -56,6 +56,20 @@ class Events(MethodView):
     @blp.alt_response(
         503, schema=ErrorSchema, description="This worker serves as many streams as it may."
     )
+    @blp.doc(
+        responses={
+            "307": {
+                "description": "With `EVENTS_PORT` set (as `make serve` does), the streams are "
+                "served on that port of the same host, where they hold no request thread.",
+                "headers": {
+                    "Location": {
+                        "description": "The same path on `EVENTS_PORT`.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            }
+        }
+    )
     def get(self) -> Any:
         """Stream content changes (Server-Sent Events)
 
@@ -64,6 +78,8 @@ class Events(MethodView):
         EventSource does; nothing is replayed.
         """
         settings = current_app.extensions["settings"]
+        if settings.events_port is not None:
+            return _to_events_port(settings.events_port)
         preview = bearer_matches(request.headers.get("Authorization"), settings.preview_token)
         version = current_app.extensions["content"].snapshot.version
         stream = current_app.extensions["events"].open(preview=preview, version=version)
@@ -86,6 +102,19 @@ class Events(MethodView):
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers.add("Vary", "Origin")
         return response
+
+
+def _to_events_port(port: int) -> Response:
+    """307 to the same host on ``EVENTS_PORT``, where streams hold no request thread."""
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    location = f"{request.scheme}://{host}:{port}{EVENTS_PATH}"
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    response = Response(status=307, headers={"Location": location, "Cache-Control": "no-cache"})
+    settings = current_app.extensions["settings"]
+    if "*" in settings.cors_origins:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def bearer_matches(authorization: str | None, token: str | None) -> bool:

@@ -18,7 +18,8 @@
 #   stores no answer of any other version: a replica that has not pulled yet, or an
 #   answer that was on its way while the purge ran, is passed to the client but not kept
 #   (see "Several replicas" in the README);
-# - passes previews (Authorization), /api/events (unbuffered) and anything but GET/HEAD.
+# - passes previews (Authorization) and anything but GET/HEAD; sends /api/events, unbuffered,
+#   to the replicas' EVENTS_PORT (make serve streams events there, not on its API port).
 # CACHE_TAG_HEADER must match the header named below (Cache-Tag by default).
 
 vcl 4.1;
@@ -57,6 +58,7 @@ sub vcl_recv {
         return (pass);
     }
     if (req.url ~ "^/api/events(\?|$)") {
+        set req.backend_hint = event_replicas.backend();  # the replicas' EVENTS_PORT
         return (pass);
     }
     if (req.http.Authorization) {

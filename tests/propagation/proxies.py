@@ -100,20 +100,31 @@ class Varnish(Proxy):
         return self.request("/", "PURGE", headers, source=source)
 
 
-def varnish_backends(ports: Sequence[int]) -> str:
-    """deploy/varnish/backends.vcl with the replicas' ports put in (and more replicas added)."""
+def varnish_backends(ports: Sequence[int], event_ports: Sequence[int] | None = None) -> str:
+    """deploy/varnish/backends.vcl with the replicas' ports put in (for any number of them)."""
     text = (DEPLOY / "varnish" / "backends.vcl").read_text()
-    template = re.search(r"backend replica_1 \{.*?\n\}\n", text, re.DOTALL)
-    assert template is not None and '.port = "5000"' in template[0]
-    backends = "\n".join(
-        template[0].replace("replica_1", f"replica_{n}").replace('"5000"', f'"{port}"')
-        for n, port in enumerate(ports, 1)
-    )
-    text = re.sub(r"backend replica_1 \{.*?\n\}\n\nbackend replica_2 \{.*?\n\}\n", backends, text,
-                  flags=re.DOTALL)  # fmt: skip
-    adds = "\n".join(f"    replicas.add_backend(replica_{n});" for n in range(1, len(ports) + 1))
-    text = re.sub(r"(    replicas\.add_backend\(replica_\d\);\n)+", adds + "\n", text)
-    assert text.count("backend replica_") == len(ports)
+    api = re.search(r"backend replica_1 \{.*?\n\}\n", text, re.DOTALL)
+    events = re.search(r"backend replica_1_events \{.*?\n\}\n", text, re.DOTALL)
+    assert api is not None and events is not None
+    assert '.port = "5000"' in api[0] and '.port = "5001"' in events[0]
+    pairs = []
+    for n, (port, event_port) in enumerate(zip(ports, event_ports or ports, strict=True), 1):
+        pairs.append(api[0].replace("replica_1", f"replica_{n}").replace('"5000"', f'"{port}"'))
+        pairs.append(
+            events[0].replace("replica_1", f"replica_{n}").replace('"5001"', f'"{event_port}"')
+        )
+    first = text.index("backend replica_1 {")
+    last = text.index("sub vcl_init")
+    text = text[:first] + "\n".join(pairs) + "\n" + text[last:]
+    for director, suffix in (("replicas", ""), ("event_replicas", "_events")):
+        adds = "".join(
+            f"    {director}.add_backend(replica_{n}{suffix});\n" for n in range(1, len(ports) + 1)
+        )
+        text, replaced = re.subn(
+            rf"(    {director}\.add_backend\(replica_\d{suffix}\);\n)+", adds, text
+        )
+        assert replaced == 1
+    assert text.count("backend replica_") == 2 * len(ports)
     return text
 
 
@@ -148,11 +159,12 @@ def running_varnish(
 
 
 def nginx_site(port: int, backend_ports: Sequence[int], cache_dir: Path) -> str:
-    """deploy/nginx/content-api.conf with the test's listen port, backends and cache folder."""
+    """deploy/nginx/content-api.conf with the test's listen port, backends (the API's and the
+    event streams' alike) and cache folder."""
     text = (DEPLOY / "nginx" / "content-api.conf").read_text()
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in backend_ports)
     text, replaced = re.subn(r"(    server 127\.0\.0\.1:500\d;[^\n]*\n)+", servers, text)
-    assert replaced == 1
+    assert replaced == 2
     text, replaced = re.subn(r"listen 8080;", f"listen 127.0.0.1:{port};", text)
     assert replaced == 1
     text, replaced = re.subn(r"/var/cache/nginx/content-api", str(cache_dir), text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import threading
@@ -14,7 +15,7 @@ from werkzeug.serving import make_server
 from api import create_app
 from api.propagation.events import EventHub
 from tests.conftest import BUNDLED_CONTENT
-from tests.load.server import production_server
+from tests.load.server import free_port, production_server
 from tests.propagation.changes import change
 from tests.propagation.sse import EventReader
 
@@ -137,33 +138,81 @@ def test_a_client_that_does_not_read_is_dropped_instead_of_buffered():
     assert hub.open_streams() == 0
 
 
-def test_the_production_server_streams_without_holding_up_requests(site, tmp_path, monkeypatch):
-    # Until api/serve.py reserves blocking threads for event streams (see the README's
-    # "Deploying"), THREADS gives them: one for requests plus one per stream.
-    monkeypatch.setenv("THREADS", "3")
-    monkeypatch.setenv("EVENTS_HEARTBEAT_SECONDS", "1")
-    with production_server(site, tmp_path / "cache", workers=1) as port:
-        readers = [EventReader(port) for _ in range(2)]
+def test_with_an_events_port_streams_are_served_there_and_the_api_redirects(site):
+    events_port = free_port()
+    app = create_app(
+        {"content_dir": site, "content_watch": True, "preview_token": TOKEN,
+         "events_port": events_port, "events_heartbeat_seconds": 0.5}
+    )  # fmt: skip
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        redirect = EventReader(http.server_port)
+        redirect.close()
+        public = EventReader(events_port, {"Origin": "http://front.example"})
+        preview = EventReader(events_port, {"Authorization": f"Bearer {TOKEN}"})
         try:
-            import http.client
-
-            started = time.monotonic()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/api/posts/ai-security-and-the-end-of-silos")
-            answered = connection.getresponse()
-            answered.read()
-            connection.close()
-            waited = time.monotonic() - started
+            edit(site / DRAFT, "Soon.", "Sooner.")
+            draft = preview.next_event(5)
             edit(site / POST, "title: ", "title: Edited ")
-            events = [reader.next_event(5) for reader in readers]
+            events = [public.next_event(5), preview.next_event(5)]
+        finally:
+            public.close()
+            preview.close()
+    finally:
+        app.extensions["content_watcher"].stop()
+        app.extensions["event_server"].shutdown()
+        app.extensions["event_server"].server_close()
+        http.shutdown()
+
+    assert redirect.status == 307
+    assert redirect.headers["location"] == f"http://127.0.0.1:{events_port}/api/events"
+    assert public.status == 200
+    assert public.headers["content-type"].startswith("text/event-stream")
+    assert public.headers["access-control-allow-origin"] == "*"
+    assert preview.headers["cache-control"] == "private, no-store"
+    assert draft is not None
+    assert json.loads(draft["data"])["changed"]["paths"] == ["/blog/a-draft-in-progress"]
+    for event in events:  # the public stream's first event is the post, not the draft
+        assert event is not None
+        assert json.loads(event["data"])["changed"]["paths"] == [
+            "/blog/ai-security-and-the-end-of-silos"
+        ]
+
+
+def test_make_serve_streams_on_its_events_port_without_holding_up_requests(
+    site, tmp_path, monkeypatch
+):
+    events_port = free_port()
+    monkeypatch.setenv("EVENTS_PORT", str(events_port))
+    monkeypatch.setenv("EVENTS_HEARTBEAT_SECONDS", "1")
+    with production_server(site, tmp_path / "cache", workers=2) as port:
+        readers = [EventReader(events_port) for _ in range(6)]  # more than one per worker
+        try:
+            timings = []
+            for _ in range(20):
+                started = time.monotonic()
+                status, _, _ = get(port, "/api/posts/ai-security-and-the-end-of-silos")
+                timings.append((status, time.monotonic() - started))
+            edit(site / POST, "title: ", "title: Edited ")
+            events = [reader.next_event(10) for reader in readers]
         finally:
             for reader in readers:
                 reader.close()
 
-    assert answered.status == 200 and waited < 2
+    assert all(status == 200 for status, _ in timings)
+    assert max(seconds for _, seconds in timings) < 2  # none waited behind a stream
     for event in events:
         assert event is not None
-        assert (
-            "/blog/ai-security-and-the-end-of-silos"
-            in json.loads(event["data"])["changed"]["paths"]
-        )
+        paths = json.loads(event["data"])["changed"]["paths"]
+        assert "/blog/ai-security-and-the-end-of-silos" in paths
+
+
+def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        return answer.status, dict(answer.getheaders()), answer.read()
+    finally:
+        connection.close()
