@@ -60,17 +60,24 @@ class Propagation:
         return self.purger is not None or self.webhooks is not None
 
     def worker_started(self, version: str) -> None:
-        """In each serving process once it runs: say what it serves; maybe take the lead."""
+        """In each serving process once it runs: say what it serves; maybe take the lead.
+
+        A leader that starts announces its version to the caches (a purge of no keys): a
+        replica restarted on newer content would otherwise have every answer refused by a
+        cache that still expects the version announced before the restart.
+        """
         self._record(version)
-        if self.sends:
-            self.workers.is_leader()
+        if self.purger is not None and self.workers.is_leader():
+            self._enqueue(ContentChange(version, version, frozenset(), (), frozenset(), ()))
 
     def __call__(self, change: ContentChange) -> None:
         """A new snapshot is live in this process (called in the reloader thread)."""
         self._record(change.version)
         self.hub.publish(change)
-        if not self.sends or not self.workers.is_leader():
-            return
+        if self.sends and self.workers.is_leader():
+            self._enqueue(change)
+
+    def _enqueue(self, change: ContentChange) -> None:
         with self._condition:
             self._pending = change if self._pending is None else merged(self._pending, change)
             if self._thread is None or not self._thread.is_alive():

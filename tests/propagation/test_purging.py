@@ -123,3 +123,22 @@ def test_webhooks_go_out_after_the_purge_is_acknowledged_and_never_block_the_rel
     assert status["purges"][0]["state"] == "acknowledged"
     assert status["webhooks"][0]["lastDelivery"]["contentVersion"] == "v2"
     assert "secret" not in json.dumps(status)
+
+
+def test_a_starting_leader_announces_its_version_to_the_caches(cache, tmp_path):
+    hook = Receiver()
+    with serve(ReceiverHandler, hook) as hook_url:
+        propagation = Propagation(
+            ReplicaWorkers(tmp_path),
+            EventHub(),
+            Purger([cache.url], confirm_after=0),
+            WebhookSender([f"{hook_url}/hook"], "secret"),
+        )
+
+        propagation.worker_started("v7")
+        assert propagation.wait_idle(10)
+
+    [announcement] = cache.all()
+    assert announcement.headers["x-content-version"] == "v7"
+    assert "xkey-purge" not in announcement.headers  # nothing is known to have changed
+    assert hook.all() == []  # nothing to tell front ends
