@@ -18,6 +18,9 @@ import orjson
 from api.content.changes import ContentChange
 
 SIGNATURE_HEADER = "X-Content-Signature"
+# The key that changes with every snapshot (api.content.keys.VERSION): caches purge it, but on
+# its own it tells a front end nothing, so it alone is no public change.
+VERSION_KEY = "version"
 
 
 def change_body(change: ContentChange, *, preview: bool = False) -> bytes:
@@ -34,7 +37,7 @@ def change_body(change: ContentChange, *, preview: bool = False) -> bytes:
 
 def is_public(change: ContentChange) -> bool:
     """Whether the public can see any difference (a draft saved is not one)."""
-    return bool(change.keys or change.paths)
+    return bool(change.paths) or any(key != VERSION_KEY for key in change.keys)
 
 
 def signature(body: bytes, secret: str) -> str:

@@ -89,7 +89,7 @@ def test_public_and_preview_streams_hear_what_their_audience_may_see(server, sit
     assert "/blog/ai-security-and-the-end-of-silos" in body["changed"]["paths"]
     assert json.loads(preview_event["data"])["changed"] == body["changed"]
     assert draft_event is not None
-    assert json.loads(draft_event["data"])["changed"]["paths"] == ["/blog/a-draft-in-progress"]
+    assert "/blog/a-draft-in-progress" in json.loads(draft_event["data"])["changed"]["paths"]
     assert json.loads(draft_event["data"])["previousVersion"] == version
     # The public stream heard nothing of the draft: heartbeats only.
     assert public_after_draft == [[": keep-alive"]] * 3
@@ -172,12 +172,12 @@ def test_with_an_events_port_streams_are_served_there_and_the_api_redirects(site
     assert public.headers["access-control-allow-origin"] == "*"
     assert preview.headers["cache-control"] == "private, no-store"
     assert draft is not None
-    assert json.loads(draft["data"])["changed"]["paths"] == ["/blog/a-draft-in-progress"]
+    assert "/blog/a-draft-in-progress" in json.loads(draft["data"])["changed"]["paths"]
     for event in events:  # the public stream's first event is the post, not the draft
         assert event is not None
-        assert json.loads(event["data"])["changed"]["paths"] == [
-            "/blog/ai-security-and-the-end-of-silos"
-        ]
+        paths = json.loads(event["data"])["changed"]["paths"]
+        assert "/blog/ai-security-and-the-end-of-silos" in paths
+        assert "/blog/a-draft-in-progress" not in paths
 
 
 def test_make_serve_streams_on_its_events_port_without_holding_up_requests(

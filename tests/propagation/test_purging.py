@@ -142,3 +142,22 @@ def test_a_starting_leader_announces_its_version_to_the_caches(cache, tmp_path):
     assert announcement.headers["x-content-version"] == "v7"
     assert "xkey-purge" not in announcement.headers  # nothing is known to have changed
     assert hook.all() == []  # nothing to tell front ends
+
+
+def test_a_draft_saved_tells_the_caches_but_no_front_end(cache, tmp_path):
+    hook = Receiver()
+    with serve(ReceiverHandler, hook) as hook_url:
+        propagation = Propagation(
+            ReplicaWorkers(tmp_path),
+            EventHub(),
+            Purger([cache.url], confirm_after=0),
+            WebhookSender([f"{hook_url}/hook"], "secret"),
+        )
+
+        # Only the key of the version itself changed for the public: a draft was saved.
+        propagation(change("v2", "v1", keys=("version",), drafts=("pdraft", "/blog/draft")))
+        assert propagation.wait_idle(10)
+
+    [purge] = cache.all()
+    assert purge.headers["xkey-purge"] == "version"
+    assert hook.all() == []
