@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test test-faults test-long test-e2e bench lint format spec check-content export clean
+.PHONY: install run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -33,14 +33,17 @@ run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT)
 serve: install ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
 
-test: install ## run every test but the fault suite (the load test for 5 seconds)
-	$(BIN)/python -m pytest -m "not faults"
+test: install ## run every test but the fault and deploy suites (the load test for 5 seconds)
+	$(BIN)/python -m pytest -m "not faults and not deploy"
 
 test-faults: install ## the production server under load through faults (about 2 minutes)
 	$(BIN)/python -m pytest -m faults -s -p no:cacheprovider
 
 test-long: install ## the load test for 20 seconds
 	LOAD_TEST_SECONDS=20 $(BIN)/python -m pytest -m load -s
+
+test-deploy: install ## Varnish in front of two replicas while content changes (installs varnish, git)
+	$(BIN)/python -m pytest -m deploy -s tests/deploy
 
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/e2e/run.sh
@@ -54,6 +57,7 @@ bench: install ## throughput (against nginx), start-up, latency, edits, feeds, s
 	$(BIN)/python bench/search_engines.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/events.py
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check .

@@ -11,12 +11,13 @@ from typing import Any
 
 from flask import Flask
 
+from api import propagation
 from api.cli import content_cli
 from api.config import Settings
 from api.content.index import SnapshotOptions
 from api.content.repository import ContentRepository
 from api.content.watching import ContentWatcher
-from api.resources import authors, health, pages, posts, tags
+from api.resources import authors, events, health, pages, posts, tags
 from api.resources import feeds as feed_routes  # `api.feeds` is the feeds package
 from api.resources import index as api_index
 from api.resources import search as search_resource
@@ -83,20 +84,23 @@ def create_app(
     api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
     api.document_model_types()
     api.register_blueprint(api_index.blp)
-    for module in (posts, authors, pages, health, feed_routes):
+    for module in (posts, authors, pages, health, feed_routes, events):
         api.register_blueprint(module.blp)
     api.register_blueprint(stackbit_resource.blp)
     api.register_blueprint(search_resource.blp)
     api.register_blueprint(tags.blp)
     app.cli.add_command(content_cli)
 
-    app.wsgi_app = Delivery(app.wsgi_app, repository, settings)  # type: ignore[method-assign]
+    app.wsgi_app = Delivery(  # type: ignore[method-assign]
+        app.wsgi_app, repository, settings, streams=frozenset({events.EVENTS_PATH})
+    )
     watcher = ContentWatcher(repository) if settings.content_watch else None
     if watcher is not None:
         app.extensions["content_watcher"] = watcher
     app.extensions["on_worker_start"] = partial(_start_background, repository, watcher, True)
     if start_background:
         _start_background(repository, watcher, in_worker=False)
+    propagation.init_app(app, settings, start_background=start_background)
     return app
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -53,13 +54,6 @@ def _parse_origins(raw: str) -> tuple[str, ...]:
     return origins or ("*",)
 
 
-def _parse_header_name(raw: str) -> str:
-    name = raw.strip()
-    if not name or not all(c.isalnum() or c in "-_" for c in name):
-        raise ValueError(f"expected an HTTP header name such as Cache-Tag, got {raw!r}")
-    return name
-
-
 def _parse_worker_lifetime(raw: str) -> int:
     seconds = _parse_non_negative_int(raw)
     if 0 < seconds < 60:
@@ -82,6 +76,40 @@ def _parse_stackbit_compat(raw: str) -> str:
     value = raw.strip().lower()
     if value not in STACKBIT_GENERATIONS:
         raise ValueError(f"expected one of {', '.join(STACKBIT_GENERATIONS)}, got {raw!r}")
+    return value
+
+
+def _parse_urls(raw: str) -> tuple[str, ...]:
+    """Comma-separated absolute http(s) URLs; anything else is refused at start-up."""
+    urls = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an absolute http(s) URL: {parts.scheme or '?'}://...")
+    return urls
+
+
+def _parse_header_name(raw: str) -> str:
+    """An HTTP header name (RFC 9110 token characters)."""
+    name = raw.strip()
+    if not name or any(not (char.isascii() and (char.isalnum() or char in "-_")) for char in name):
+        raise ValueError(f"not a header name: {raw!r}")
+    return name
+
+
+def _parse_optional_port(raw: str) -> int | None:
+    if not raw.strip():
+        return None
+    port = int(raw.strip())
+    if not 0 < port < 65536:
+        raise ValueError(f"not a port: {port}")
+    return port
+
+
+def _parse_positive_float(raw: str) -> float:
+    value = float(raw.strip())
+    if not value > 0:
+        raise ValueError(f"must be more than 0, got {raw.strip()}")
     return value
 
 
@@ -117,6 +145,17 @@ class Settings:
     worker_max_rss: int = 0  # MiB of memory over which a worker is replaced (0: never)
     feed_size: int = 20  # entries in each RSS, Atom and JSON feed
     stackbit_compat: str = "content-ts"  # the theme generation /api/stackbit/* answers for
+    cache_tag_header: str = "Cache-Tag"  # carries an answer's content keys
+    purge_urls: tuple[str, ...] = ()  # caches told to drop changed keys (Varnish xkey PURGE)
+    webhook_urls: tuple[str, ...] = ()  # POSTed each change, signed with webhook_secret
+    webhook_secret: str | None = field(default=None, repr=False)  # never printed
+    events_heartbeat_seconds: float = 15.0  # a comment line on idle event streams
+    events_max_streams: int = 64  # open /api/events streams per worker; more get 503
+    events_port: int | None = None  # serve /api/events on this port, beside the WSGI server
+
+    def __post_init__(self) -> None:
+        if self.webhook_urls and not self.webhook_secret:
+            raise ConfigError("WEBHOOK_URLS: set WEBHOOK_SECRET too; webhooks are always signed")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +209,12 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "worker_max_rss": ("WORKER_MAX_RSS", _parse_non_negative_int),
     "feed_size": ("FEED_SIZE", _parse_positive_int),
     "stackbit_compat": ("STACKBIT_COMPAT", _parse_stackbit_compat),
+    "purge_urls": ("PURGE_URLS", _parse_urls),
+    "webhook_urls": ("WEBHOOK_URLS", _parse_urls),
+    "webhook_secret": ("WEBHOOK_SECRET", _parse_optional_str),
+    "events_heartbeat_seconds": ("EVENTS_HEARTBEAT_SECONDS", _parse_positive_float),
+    "events_max_streams": ("EVENTS_MAX_STREAMS", _parse_non_negative_int),
+    "events_port": ("EVENTS_PORT", _parse_optional_port),
 }
 
 # Exported for the README's configuration table test: every variable is documented.

@@ -104,6 +104,10 @@ def main() -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     workers = settings.workers or os.cpu_count() or 1
+    if settings.events_port is None:
+        # Event streams get their own port beside granian's (the API's /api/events redirects
+        # there), so that open streams take no granian thread from ordinary requests.
+        os.environ["EVENTS_PORT"] = str(settings.port + 1)
     app = create_app(start_background=False)
     # The search index too: built once here, shared by the workers like the snapshot.
     search_index(app.extensions["content"].snapshot)

@@ -61,6 +61,10 @@ def changed_keys(
         old_page, new_page = before.get(path), after.get(path)
         _page_change(_visible(old_page), _visible(new_page), public)
         _page_change(old_page, new_page, preview)
+    if _newest(old.public_view()[0]) != _newest(new.public_view()[0]):
+        public.add(k.RECENT)
+    if _newest(old.preview) != _newest(new.preview):
+        preview.add(k.RECENT)
     for path, old_person in old_people.items():
         person_keys = _person_change(old_person, new.people_by_path.get(path))
         public |= person_keys
@@ -71,6 +75,11 @@ def changed_keys(
                 public.add(key)
                 preview.add(key)
     return frozenset(public), frozenset(preview)
+
+
+def _newest(view: object) -> list[str]:
+    """The paths of the newest posts a recent-posts section or a feed can show, in order."""
+    return [post.path for post in view.posts[: k.RECENT_WINDOW]]  # type: ignore[attr-defined]
 
 
 def _visible(page: Page | None) -> Page | None:
@@ -135,7 +144,6 @@ def _person_change(old: Person | None, new: Person | None) -> set[str]:
     return keys
 
 
-RECENT_WINDOW = 101  # a RecentPostsSection shows at most 100 posts (documents.MAX_EMBEDDED_ITEMS)
 FEED_WINDOW = 100  # a feed page's first page shows at most 100 items
 
 
@@ -166,22 +174,27 @@ def changed_paths(
         for slug in _author_slugs(old, new, keys):
             for post in view.posts_by_author.get(slug, ()):
                 _add(found, view, post)
-    posts_changed = k.POSTS in keys or any(
-        k.page_key(post.path) in keys for view in views for post in view.posts[:RECENT_WINDOW]
+    authors = _author_slugs(old, new, keys)
+    recent_changed = k.RECENT in keys or any(
+        k.page_key(post.path) in keys or post.author_slug in authors
+        for view in views
+        for post in view.posts[: k.RECENT_WINDOW]
     )
+    feeds_changed = recent_changed or k.POSTS in keys  # a feed page may show every post
     projects_changed = k.PROJECTS in keys or any(
         k.page_key(project.path) in keys for view in views for project in view.projects
     )
     for view in views:
         for page in view.pages_by_url.values():
             if (
-                posts_changed
-                and ("RecentPostsSection" in page.embeds or page.type == "PostFeedLayout")
-            ) or (
-                projects_changed
-                and (
-                    "RecentProjectsSection" in page.embeds
-                    or page.type in ("ProjectFeedLayout", PROJECT_TYPE)
+                (recent_changed and "RecentPostsSection" in page.embeds)
+                or (feeds_changed and page.type == "PostFeedLayout")
+                or (
+                    projects_changed
+                    and (
+                        "RecentProjectsSection" in page.embeds
+                        or page.type in ("ProjectFeedLayout", PROJECT_TYPE)
+                    )
                 )
             ):
                 found.add(page.url)

@@ -84,7 +84,9 @@ class Documents:
         return self.view.list_posts(sort=sort, author=author, tag=tag)
 
     def recent_posts(self, limit: int, exclude: str | None = None) -> tuple[Page, ...]:
-        self.uses(k.POSTS)
+        """The ``limit`` newest posts (see ``ContentView``); recorded as the newest posts only,
+        so that adding or deleting an older post keeps every recent-posts section cached."""
+        self.uses(k.RECENT if limit + 1 <= k.RECENT_WINDOW else k.POSTS)
         return self.view.recent_posts(limit, exclude)
 
     def authors(self) -> tuple[Person, ...]:
@@ -180,7 +182,7 @@ class Documents:
             return self.post(page, include_markdown=include_markdown), None
         document = self.page_document(page, include_markdown=include_markdown)
         if page.type == "PostFeedLayout":
-            self.uses(k.POSTS)
+            self.uses(k.POSTS)  # its pagination counts every post
             size = page_size or _feed_page_size(document, page.type, len(self.view.posts))
             posts, info = page_of(self.view.posts, page_number, size)
             document.update(items=self.post_summaries(posts), pagination=info.as_dict())

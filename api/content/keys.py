@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Iterable
 
 POSTS = "posts"  # the public post list: which posts, in date order
+RECENT = "posts-recent"  # the newest RECENT_WINDOW posts, in order (recent sections, feeds)
 POSTS_BY_TITLE = "posts-title"  # the same posts in title order
 PROJECTS = "projects"  # the public project list, in date order
 PAGES = "pages"  # every public page's path, type and title (/api/pages/paths)
@@ -31,6 +32,7 @@ VERSION = "version"  # the content version itself: changes with every snapshot
 ANY_PAGE = "p-all"  # changes with every page: stands in for page keys in a long list
 ANY_PERSON = "a-all"  # changes with every person: stands in for person keys
 
+RECENT_WINDOW = 101  # a recent-posts section shows at most 100 posts, itself left out
 MAX_KEYS = 64  # per answer, before item keys are folded into ANY_PAGE / ANY_PERSON
 MAX_HEADER_LENGTH = 1024
 

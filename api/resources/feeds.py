@@ -47,7 +47,8 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
     """The feed this request asks for: the newest ``FEED_SIZE`` posts, filtered."""
     settings: Settings = current_app.extensions["settings"]
     documents = current_documents()
-    documents.uses(k.POSTS)
+    if author is None and tag is None:  # the newest posts: unchanged by an older post's edit
+        documents.uses(k.RECENT if settings.feed_size < k.RECENT_WINDOW else k.POSTS)
     if author is not None:
         documents.uses(k.author_posts_key(author), k.AUTHORS)  # the author's name: AUTHORS
         person = documents.view.authors_by_slug.get(author)

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 from api.schemas.authors import AuthorSchema
 from api.schemas.base import ContentSchema
 from api.schemas.pagination import page_of
+from api.schemas.propagation import PropagationSchema
 from api.schemas.summaries import PostSummarySchema
 
 PostPageSchema = page_of(PostSummarySchema, "PostPageSchema")
@@ -72,3 +73,7 @@ class HealthSchema(Schema):
         metadata={"description": "Every error, with each fault as an error of path `.`."},
     )
     faults = fields.List(fields.Nested(FaultSchema), required=True)
+    propagation = fields.Nested(
+        PropagationSchema,
+        metadata={"description": "Purges and webhooks: each target's last delivery."},
+    )

@@ -49,8 +49,16 @@ StartResponse = Callable[..., Any]
 
 
 class Delivery:
-    def __init__(self, app: WSGIApp, repository: ContentRepository, settings: Settings) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        repository: ContentRepository,
+        settings: Settings,
+        *,
+        streams: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
+        self.streams = streams  # paths of long-lived streams (Server-Sent Events)
         # The production server bounds request headers itself (before Python sees them);
         # elsewhere (the development server, tests) this layer does.
         self.check_header_sizes = True
@@ -74,6 +82,8 @@ class Delivery:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path in self.streams:  # never ends: straight to Flask, never kept
+            return self.app(environ, start_response)
         query = environ.get("QUERY_STRING", "")
         refusal = _oversized(path, query, environ if self.check_header_sizes else None)
         if refusal is not None:

@@ -360,6 +360,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream content changes (Server-Sent Events)
+         * @description For live preview and development: an editor saves, the page listening
+         *     here learns which paths changed and reloads them. Reconnect as
+         *     EventSource does; nothing is replayed.
+         */
+        get: operations["streamContentEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stackbit/paths": {
         parameters: {
             query?: never;
@@ -1858,6 +1880,63 @@ export interface components {
             message: string;
         };
         /**
+         * PropagatedChange
+         * @description The last change this replica propagated.
+         */
+        PropagatedChange: {
+            contentVersion: string;
+            previousVersion: string;
+            /** @description Changed content keys. */
+            keys: number;
+            /** @description Changed page paths. */
+            paths: number;
+            /** @description Every cache acknowledged. */
+            purged: boolean;
+            /** @description Workers still behind. */
+            laggingWorkers: number[];
+            at: string;
+        };
+        /**
+         * Delivery
+         * @description The last purge of one cache, or the last delivery of one webhook.
+         */
+        Delivery: {
+            /** @description Without credentials or query string. */
+            url: string;
+            contentVersion: string;
+            /** @description `pending`, `retrying`, `acknowledged` (a purge), `delivered` (a webhook) or `failed` (given up after its tries). */
+            state: string;
+            attempts: number;
+            /** @description Absent when no answer came. */
+            httpStatus?: number;
+            /** @description Why the last try failed. */
+            error?: string;
+            /** @description When it was last tried (UTC). */
+            at: string;
+        };
+        /**
+         * WebhookStatus
+         * @description One webhook: its last delivery and its counts since start.
+         */
+        WebhookStatus: {
+            url: string;
+            lastDelivery?: components["schemas"]["Delivery"];
+            pending: number;
+            delivered: number;
+            failed: number;
+        };
+        /**
+         * Propagation
+         * @description Caches purged, webhooks delivered and event streams open, for this replica.
+         */
+        Propagation: {
+            lastChange?: components["schemas"]["PropagatedChange"];
+            purges: components["schemas"]["Delivery"][];
+            webhooks: components["schemas"]["WebhookStatus"][];
+            /** @description Streams open on the worker that answered. */
+            eventStreams: number;
+        };
+        /**
          * Health
          * @description The service is up; which content version it serves and what was left out.
          */
@@ -1879,6 +1958,8 @@ export interface components {
             /** @description Every error, with each fault as an error of path `.`. */
             contentErrors: components["schemas"]["ContentError"][];
             faults: components["schemas"]["Fault"][];
+            /** @description Purges and webhooks: each target's last delivery. */
+            propagation?: components["schemas"]["Propagation"];
         };
         /**
          * JsonFeedAuthor
@@ -4658,6 +4739,57 @@ export interface operations {
             };
             /** @description Request headers larger than 8 KiB each or 16 KiB together. */
             431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    streamContentEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Server-Sent Events stream that stays open: after each new content snapshot one `event: content` whose `data` is the webhook body (`{"contentVersion", "previousVersion", "changed": {"paths", "keys"}}`, one JSON line) and whose `id` is the new version; a comment line (`: keep-alive`) after 15 s without events. Only changes the public can see, unless the stream was opened with the preview token (`Authorization: Bearer <PREVIEW_TOKEN>`): then drafts too. */
+            200: {
+                headers: {
+                    /** @description `no-cache` (`private, no-store` for a preview stream). */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *     : connected, content 6f1c0d2e9ab34c51a0e2f1d3c4b5a697
+                     *
+                     *     id: 0b3e58e1d2c94a7f8e6d5c4b3a291807
+                     *     event: content
+                     *     data: {"contentVersion":"0b3e58e1d2c94a7f8e6d5c4b3a291807","previousVersion":"6f1c0d2e9ab34c51a0e2f1d3c4b5a697","changed":{"paths":["/blog/retiring-the-war-room"],"keys":["post:retiring-the-war-room"]}}
+                     *
+                     *     : keep-alive
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description With `EVENTS_PORT` set (as `make serve` does), the streams are served on that port of the same host, where they hold no request thread. */
+            307: {
+                headers: {
+                    /** @description The same path on `EVENTS_PORT`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This worker serves as many streams as it may. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
