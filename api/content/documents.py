@@ -74,8 +74,16 @@ class Documents:
     def posts(
         self, *, sort: str = "-date", author: str | None = None, tag: str | None = None
     ) -> tuple[Page, ...]:
-        """Posts in ``sort`` order, filtered by author and tag slugs (see ``ContentView``)."""
-        self.uses(k.POSTS_BY_TITLE if sort in ("title", "-title") else k.POSTS)
+        """Posts in ``sort`` order, filtered by author and tag slugs (see ``ContentView``).
+
+        A filtered list depends on its author's or tag's posts only (their keys change when
+        one of those posts comes, goes or moves), not on every post of the site.
+        """
+        by_title = sort in ("title", "-title")
+        if author is None and tag is None:
+            self.uses(k.POSTS_BY_TITLE if by_title else k.POSTS)
+        elif by_title:
+            self.uses(k.POSTS_BY_TITLE)  # a title edit can move a post within the filtered list
         if author is not None:
             self.uses(k.author_posts_key(author))
         if tag is not None:
