@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
+from api.propagation import propagation_status
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents
 from api.schemas.resources import HealthSchema
@@ -66,6 +67,7 @@ class Health(MethodView):
                     {"cause": cause, "message": message}
                     for cause, message in sorted(faults.items())
                 ],
+                "propagation": propagation_status(current_app),
             },
             200,
             {"Cache-Control": "no-cache"},
