@@ -225,6 +225,8 @@ def test_workers_are_recycled_one_at_a_time_without_a_failed_request(site, tmp_p
     finally:
         server.stop()
     failed = [o for o in outcomes if o.status != 200]
+    if failed:  # what went wrong, for the CI log
+        print(sorted({o.error for o in failed})[:5], server.log[-3000:])
     print(
         f"\nWORKER_LIFETIME=60 under load: both workers replaced after {recycled} s; "
         f"{len(outcomes)} requests, {len(failed)} failed, "
