@@ -1,0 +1,48 @@
+"""Review findings: answers kept in the response cache must record every content key they
+show, and each snapshot must state every key whose answers changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api import create_app
+from tests.conftest import SiteWriter
+
+POST = """\
+---
+type: PostLayout
+title: {title}
+date: '{date}'
+tags: [{tags}]
+---
+Body of {title}.
+"""
+
+
+def _post(title: str, date: str, tags: str) -> str:
+    return POST.format(title=title, date=date, tags=tags)
+
+
+def _app(root: Path):
+    app = create_app({"content_dir": root, "parse_cache_dir": None})
+    return app, app.test_client()
+
+
+def test_a_tags_post_list_drops_when_a_post_gains_the_tag(make_site: SiteWriter) -> None:
+    root = make_site(
+        {
+            "pages/index.md": "---\ntype: PageLayout\ntitle: Home\n---\n",
+            "pages/blog/one.md": _post("One", "2024-01-01", "ai"),
+        }
+    )
+    app, client = _app(root)
+    before = client.get("/api/tags/ai/posts").get_json()
+    assert [item["slug"] for item in before["items"]] == ["one"]
+
+    (root / "pages/blog/two.md").write_text(_post("Two", "2024-02-01", "ai"), encoding="utf-8")
+    app.extensions["content"].reload(["pages/blog/two.md"])
+
+    after = client.get("/api/tags/ai/posts")
+    uncached = client.get("/api/tags/ai/posts?page=1")  # another cache key: rendered afresh
+    assert [item["slug"] for item in uncached.get_json()["items"]] == ["two", "one"]
+    assert after.get_json() == uncached.get_json(), after.headers.get("X-Response-Cache")
