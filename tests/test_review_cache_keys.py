@@ -46,3 +46,22 @@ def test_a_tags_post_list_drops_when_a_post_gains_the_tag(make_site: SiteWriter)
     uncached = client.get("/api/tags/ai/posts?page=1")  # another cache key: rendered afresh
     assert [item["slug"] for item in uncached.get_json()["items"]] == ["two", "one"]
     assert after.get_json() == uncached.get_json(), after.headers.get("X-Response-Cache")
+
+
+def test_site_answer_drops_when_config_keys_are_reordered(make_site: SiteWriter) -> None:
+    """Answers keep the file's key order, so a reordered (or 1 -> true) config is a change."""
+    root = make_site(
+        {
+            "pages/index.md": "---\ntype: PageLayout\ntitle: Home\n---\n",
+            "data/config.json": '{"titleSuffix": "Site", "favicon": "/a.png", "flag": 1}',
+        }
+    )
+    app, client = _app(root)
+    client.get("/api/site")
+    (root / "data/config.json").write_text(
+        '{"favicon": "/a.png", "titleSuffix": "Site", "flag": true}', encoding="utf-8"
+    )
+    app.extensions["content"].reload(["data/config.json"])
+
+    _, fresh = _app(root)
+    assert client.get("/api/site").get_data() == fresh.get("/api/site").get_data()
