@@ -107,6 +107,13 @@ def walk_folder(root: Path, relative: str, result: ReadResult) -> list[str]:
             found.extend(_walk(root, relative, suffix, result))
         elif top.startswith(f"{relative}/"):
             found.extend(_walk(root, top, suffix, result))
+    found.extend(  # the site files, as ``content_paths`` finds them
+        path
+        for path in SITE_FILES
+        if path.startswith(f"{relative}/")
+        and os.path.lexists(root / path)
+        and not has_symlinked_folder(root, path)
+    )
     return sorted(found)
 
 

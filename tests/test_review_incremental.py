@@ -1,0 +1,43 @@
+"""Review findings: an incremental ``apply(paths)`` must give what a full pass and a fresh
+load give."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from api.content.state import ContentState
+from tests.conftest import BUNDLED_CONTENT
+
+LIMIT = 1 << 20
+
+
+def _fresh(root: Path) -> ContentState:
+    state = ContentState(root, LIMIT)
+    state.apply(None)
+    return state
+
+
+def _same(state: ContentState, root: Path) -> None:
+    fresh = _fresh(root)
+    assert sorted(state.served) == sorted(fresh.served)
+    assert [p.format() for p in state.all_problems()] == [p.format() for p in fresh.all_problems()]
+    assert state.version == fresh.version
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(BUNDLED_CONTENT, root)
+    return root
+
+
+def test_data_folder_moved_away_and_back_keeps_the_site_files(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    state = _fresh(root)
+    assert "data/config.json" in state.served
+    (root / "data").rename(tmp_path / "data-away")
+    state.apply(["data"])  # one reload: the folder is gone
+    _same(state, root)
+    (tmp_path / "data-away").rename(root / "data")
+    state.apply(["data"])  # the next: it is back (a moved-in folder is one event)
+    _same(state, root)
