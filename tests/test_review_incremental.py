@@ -41,3 +41,18 @@ def test_data_folder_moved_away_and_back_keeps_the_site_files(tmp_path: Path) ->
     (tmp_path / "data-away").rename(root / "data")
     state.apply(["data"])  # the next: it is back (a moved-in folder is one event)
     _same(state, root)
+
+
+def test_a_file_that_becomes_a_folder(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    post = "pages/blog/retiring-the-war-room.md"
+    incremental, full = _fresh(root), _fresh(root)
+    (root / post).unlink()
+    (root / post).mkdir()  # a folder named like the file (an editor's or a script's slip)
+    (root / post / "inside.md").write_text("---\ntype: PageLayout\ntitle: In\n---\n")
+    incremental.apply([post])  # the events: the file deleted, a folder created in its place
+    full.apply(None)
+    assert post not in incremental.served
+    _same(full, root)
+    _same(incremental, root)
+

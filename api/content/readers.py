@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import struct
 import time
 from collections.abc import Iterator
@@ -216,6 +217,8 @@ def _read_one(
             descriptor = os.open(path, os.O_RDONLY)
         try:
             status = os.fstat(descriptor)
+            if stat.S_ISDIR(status.st_mode):
+                return None  # a folder now: the walk lists what it holds, never the folder
             data = _read_bounded(descriptor, max_file_bytes)
         finally:
             os.close(descriptor)

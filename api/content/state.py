@@ -253,6 +253,8 @@ class ContentState:
             full = os.path.join(self.root, relative)
             if os.path.isdir(full) and not os.path.islink(full):
                 examine.update(walk_folder(self.root, relative, found))
+                if relative in self.entries or relative in self.file_problems:
+                    examine.add(relative)  # a file that became a folder
             elif is_content_path(relative) or relative in self.file_problems:
                 examine.add(relative)
             if relative in self._folders or any(
