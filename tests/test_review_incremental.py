@@ -56,3 +56,17 @@ def test_a_file_that_becomes_a_folder(tmp_path: Path) -> None:
     _same(full, root)
     _same(incremental, root)
 
+
+def test_a_named_pipe_in_the_content_folder_does_not_hang_the_load(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    root = _copy(tmp_path)
+    os.mkfifo(root / "pages/blog/pipe.md")
+    found: list[ContentState] = []
+    loader = threading.Thread(target=lambda: found.append(_fresh(root)), daemon=True)
+    loader.start()
+    loader.join(timeout=10)
+    assert found, "the load blocked opening a named pipe"
+    problems = [p.format() for p in found[0].all_problems() if p.path == "pages/blog/pipe.md"]
+    assert problems == ["pages/blog/pipe.md:1: error: not a regular file; ignored"]

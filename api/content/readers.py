@@ -200,7 +200,7 @@ def _read_one(
     path = os.path.join(root, relative)
     try:
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as error:
             if error.errno != errno.ELOOP:  # ELOOP: a symlink
                 raise
@@ -214,11 +214,16 @@ def _read_one(
                     )
                 )
                 return None
-            descriptor = os.open(path, os.O_RDONLY)
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
             status = os.fstat(descriptor)
             if stat.S_ISDIR(status.st_mode):
                 return None  # a folder now: the walk lists what it holds, never the folder
+            if not stat.S_ISREG(status.st_mode):  # a named pipe would block the reload for ever
+                result.problems.append(
+                    ContentProblem(relative, 1, Severity.ERROR, "not a regular file; ignored")
+                )
+                return None
             data = _read_bounded(descriptor, max_file_bytes)
         finally:
             os.close(descriptor)
