@@ -66,6 +66,7 @@ class ContentWatcher(FileSystemEventHandler):
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
         self._missing = False  # the content folder is gone
+        self._watched: tuple[int, int] | None = None  # (device, inode) of the folder watched
 
     def start(self, catch_up: Callable[[], object] | None = None) -> None:
         """Start watching, then run ``catch_up`` (a full pass for a forked worker) before the
@@ -78,6 +79,7 @@ class ContentWatcher(FileSystemEventHandler):
 
     def _start_observer(self) -> BaseObserver | None:
         self._root = os.path.realpath(self.repository.root)
+        self._watched = _identity(self._root)
         if not os.path.isdir(self._root):
             return None  # the reloader looks for the folder until it is back
         if not self.polling:
@@ -157,7 +159,7 @@ class ContentWatcher(FileSystemEventHandler):
             fired = self._changed.wait(FOLDER_CHECK_SECONDS)
             if self._stopping.is_set():
                 return
-            if self._observer is None or not os.path.isdir(self._root):
+            if self._observer is None or not os.path.isdir(self._root) or self._replaced():
                 self._check_folder()
                 continue
             if not fired:
@@ -173,6 +175,11 @@ class ContentWatcher(FileSystemEventHandler):
             self._reload(None if full else paths)
             if self._observer is not None and not self._observer.is_alive():
                 self._restart_observer("the file watcher stopped")
+
+    def _replaced(self) -> bool:
+        """Whether CONTENT_DIR is now another folder than the one watched (two renames, or a
+        symlink pointed elsewhere, faster than a folder check): its events never come."""
+        return _identity(self.repository.root) != self._watched
 
     def _check_folder(self) -> None:
         """While the folder is gone: keep serving, look for it, watch it again once it is back."""
@@ -209,3 +216,11 @@ class ContentWatcher(FileSystemEventHandler):
             if now >= quiet_at or now >= deadline:
                 return
             time.sleep(min(quiet_at, deadline) - now)
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
