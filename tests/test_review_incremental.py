@@ -70,3 +70,32 @@ def test_a_named_pipe_in_the_content_folder_does_not_hang_the_load(tmp_path: Pat
     assert found, "the load blocked opening a named pipe"
     problems = [p.format() for p in found[0].all_problems() if p.path == "pages/blog/pipe.md"]
     assert problems == ["pages/blog/pipe.md:1: error: not a regular file; ignored"]
+
+
+def test_search_finds_a_renamed_author_whose_slug_is_their_own_field(make_site) -> None:
+    """A person's slug may be their file's ``slug`` field, not the file name: the derived
+    search index must still re-index their posts when their name changes."""
+    import json
+
+    from api import create_app
+
+    person = "data/team/ada-file.json"
+    root = make_site(
+        {
+            "pages/index.md": "---\ntype: PageLayout\ntitle: Home\n---\n",
+            "pages/blog/one.md": (
+                "---\ntype: PostLayout\ntitle: One\ndate: '2024-01-01'\n"
+                f"author: content/{person}\n---\nBody.\n"
+            ),
+            person: json.dumps({"type": "Person", "firstName": "Ada", "slug": "ada"}),
+        }
+    )
+    app = create_app({"content_dir": root, "parse_cache_dir": None})
+    client = app.test_client()
+    assert client.get("/api/search?q=ada").get_json()["pagination"]["totalItems"] == 1
+    (root / person).write_text(json.dumps({"type": "Person", "firstName": "Grace", "slug": "ada"}))
+    app.extensions["content"].reload([person])
+
+    fresh = create_app({"content_dir": root, "parse_cache_dir": None}).test_client()
+    assert fresh.get("/api/search?q=grace").get_json()["pagination"]["totalItems"] == 1
+    assert client.get("/api/search?q=grace").get_json()["pagination"]["totalItems"] == 1
