@@ -99,3 +99,29 @@ def test_search_finds_a_renamed_author_whose_slug_is_their_own_field(make_site) 
     fresh = create_app({"content_dir": root, "parse_cache_dir": None}).test_client()
     assert fresh.get("/api/search?q=grace").get_json()["pagination"]["totalItems"] == 1
     assert client.get("/api/search?q=grace").get_json()["pagination"]["totalItems"] == 1
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_fatal(make_site) -> None:
+    """A name in Latin-1 (a zip made on Windows): the site still loads, and the file is
+    reported, at start and when it appears later."""
+    import os
+
+    from api import create_app
+
+    root = make_site({"pages/index.md": "---\ntype: PageLayout\ntitle: Home\n---\n"})
+    post = b"---\ntype: PostLayout\ntitle: X\ndate: 2024-01-01\n---\nx\n"
+    (root / "pages/blog").mkdir()
+    with open(os.fsencode(root / "pages/blog") + b"/caf\xe9.md", "wb") as handle:
+        handle.write(post)
+    app = create_app({"content_dir": root, "parse_cache_dir": None})
+    client = app.test_client()
+    assert client.get("/api/posts").status_code == 200
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert [e["path"] for e in health.get_json()["contentErrors"]] == ["pages/blog/caf\\xe9.md"]
+
+    with open(os.fsencode(root / "pages/blog") + b"/th\xe9.md", "wb") as handle:
+        handle.write(post)
+    app.extensions["content"].reload([os.fsdecode(b"pages/blog/th\xe9.md")])
+    errors = client.get("/healthz").get_json()["contentErrors"]
+    assert [e["path"] for e in errors] == ["pages/blog/caf\\xe9.md", "pages/blog/th\\xe9.md"]

@@ -285,7 +285,14 @@ class ContentState:
             read = ReadResult()
             source = None
             problem = walk_problems.get(path)
-            if (
+            if problem is None and not _is_utf8(path):
+                problem = ContentProblem(
+                    os.fsencode(path).decode("utf-8", "backslashreplace"),
+                    1,
+                    Severity.ERROR,
+                    "file name is not valid UTF-8; ignored",
+                )
+            elif (
                 problem is None
                 and is_content_path(path)
                 and (path in walked or not has_symlinked_folder(root, path, resolved=True))
@@ -569,8 +576,18 @@ class ContentState:
         delta.appeared.extend(problem for problem in new if problem not in old)
 
 
+def _is_utf8(path: str) -> bool:
+    """A name the file system gave as bytes that are not UTF-8 (``os.fsdecode``'s surrogates)."""
+    try:
+        path.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _problems_digest(path: str, problems: tuple[ContentProblem, ...]) -> int:
-    return _digest(path.encode(), *(problem.format().encode() for problem in problems))
+    name = path.encode("utf-8", "surrogateescape")  # a name that is not UTF-8 is reported
+    return _digest(name, *(problem.format().encode() for problem in problems))
 
 
 def _body(parsed: ParsedFile, data: bytes) -> str:
