@@ -125,3 +125,18 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_fatal(make_site) -> None:
     app.extensions["content"].reload([os.fsdecode(b"pages/blog/th\xe9.md")])
     errors = client.get("/healthz").get_json()["contentErrors"]
     assert [e["path"] for e in errors] == ["pages/blog/caf\\xe9.md", "pages/blog/th\\xe9.md"]
+
+
+def test_a_symlinked_file_follows_an_edit_of_its_target(tmp_path: Path) -> None:
+    """A symlinked file inside the root is served (readers.py); an edit of its target names
+    only the target's path, and the link must not keep serving the old text."""
+    root = _copy(tmp_path)
+    target = root / "shared/post.md"
+    target.parent.mkdir()
+    target.write_text("---\ntype: PostLayout\ntitle: Before\ndate: 2024-01-01\n---\nx\n")
+    (root / "pages/blog/linked.md").symlink_to("../../shared/post.md")
+    state = _fresh(root)
+    assert state.served["pages/blog/linked.md"].parsed.facts.title == "Before"
+    target.write_text("---\ntype: PostLayout\ntitle: After\ndate: 2024-01-01\n---\nx\n")
+    state.apply(["shared/post.md"])  # what the file events name
+    _same(state, root)

@@ -28,6 +28,7 @@ class SourceFile:
     data: bytes
     signature: bytes = b""  # the file's stat signature when it was read (see ``signature_of``)
     racy: bool = False  # written so recently that a later write could keep the same signature
+    target: str | None = None  # a symlink's: the file it leads to, relative to the root
 
 
 _SIGNATURE = struct.Struct("<QQqq")
@@ -198,13 +199,15 @@ def _read_one(
     makes the common case (not a link) one ``open`` with no ``lstat`` before it.
     """
     path = os.path.join(root, relative)
+    target = None
     try:
         try:
             descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as error:
             if error.errno != errno.ELOOP:  # ELOOP: a symlink
                 raise
-            if not Path(path).resolve().is_relative_to(root):
+            resolved = Path(path).resolve()
+            if not resolved.is_relative_to(root):
                 result.problems.append(
                     ContentProblem(
                         relative,
@@ -214,6 +217,7 @@ def _read_one(
                     )
                 )
                 return None
+            target = resolved.relative_to(root).as_posix()
             descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
             status = os.fstat(descriptor)
@@ -245,7 +249,7 @@ def _read_one(
         )
         return None
     racy = status.st_mtime_ns >= time.time_ns() - RACY_NS
-    return SourceFile(relative, data, signature_of(status), racy)
+    return SourceFile(relative, data, signature_of(status), racy, target)
 
 
 def _read_bounded(descriptor: int, max_file_bytes: int) -> bytes:

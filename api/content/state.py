@@ -195,6 +195,9 @@ class ContentState:
         self.people = Claims()
         self.referrers: dict[str, set[str]] = {}
         self._folders: dict[str, int] = {}  # how many known files each folder holds, deep
+        # Symlinked files: an edit of the target names the target's path only.
+        self._link_target: dict[str, str] = {}  # link -> target
+        self._links: dict[str, set[str]] = {}  # target -> links
         self._served_digest = 0
         self._problems_digest = 0
         self._parse = parse
@@ -261,6 +264,10 @@ class ContentState:
                 problem.startswith(f"{relative}/") for problem in self.file_problems
             ):
                 folders.add(relative)
+            examine.update(self._links.get(relative, ()))
+            for target, links in self._links.items():
+                if target.startswith(f"{relative}/"):
+                    examine.update(links)
         for folder in folders:
             prefix = f"{folder}/"
             examine.update(path for path in self.entries if path.startswith(prefix))
@@ -313,6 +320,7 @@ class ContentState:
                 else:
                     self.file_problems[path] = problem
                 touched.add(path)
+            self._set_link(path, source.target if source is not None else None)
             if source is None:
                 if self.entries.pop(path, None) is not None:
                     self._count_folders(path, -1)
@@ -339,6 +347,20 @@ class ContentState:
             touched.add(source.path)
         retyped.update(path for path in touched if path not in self.entries)
         return touched, retyped
+
+    def _set_link(self, path: str, target: str | None) -> None:
+        old = self._link_target.get(path)
+        if old == target:
+            return
+        if old is not None:
+            links = self._links[old]
+            links.discard(path)
+            if not links:
+                del self._links[old]
+            del self._link_target[path]
+        if target is not None:
+            self._link_target[path] = target
+            self._links.setdefault(target, set()).add(path)
 
     def _count_folders(self, path: str, step: int) -> None:
         """Keep ``_folders`` true: a change under a folder no known file is in costs nothing."""
