@@ -25,8 +25,9 @@ def test_a_folder_swapped_for_another_at_once_is_watched(tmp_path: Path) -> None
         time.sleep(1.5)  # the folder check, a reload, any periodic check of its own
         retitle(site, SEED, "Edited after the swap")
         wait_for(
-            lambda: client.get(f"/api/posts/{SEED_SLUG}").get_json()["title"]
-            == "Edited after the swap",
+            lambda: (
+                client.get(f"/api/posts/{SEED_SLUG}").get_json()["title"] == "Edited after the swap"
+            ),
             timeout=5,
         )
     finally:
