@@ -32,3 +32,45 @@ def test_a_folder_swapped_for_another_at_once_is_watched(tmp_path: Path) -> None
         )
     finally:
         app.extensions["content_watcher"].stop()
+
+
+def test_a_burst_too_large_for_the_kernels_event_queue_loses_no_change(tmp_path: Path) -> None:
+    """inotify drops events past its queue (fs.inotify.max_queued_events, 16384 by default)
+    and watchdog drops the overflow notice: a checkout of 15,000 files must still end in a
+    reload that sees every one of them (here: each path named, or a full stat pass after)."""
+    import subprocess
+
+    from api.content.watching import ContentWatcher
+
+    root = tmp_path / "content"
+    (root / "pages").mkdir(parents=True)
+    source = tmp_path / "checkout"
+    source.mkdir()
+    count = 15_000
+    for number in range(count):
+        (source / f"p{number}.md").write_bytes(b"x")
+
+    class Recording:
+        def __init__(self) -> None:
+            self.root = root
+            self.paths: set[str] = set()
+            self.full_after_burst = False
+
+        def reload(self, paths=None, *, reread: bool = False) -> None:
+            if paths is None:
+                self.full_after_burst = True
+            else:
+                self.paths.update(paths)
+
+        def set_fault(self, cause: str, message: str | None) -> None:
+            pass
+
+    repository = Recording()
+    watcher = ContentWatcher(repository, safety_check_seconds=3600)
+    watcher.start()
+    try:
+        subprocess.run(["cp", "-r", str(source), str(root / "pages/many")], check=True)
+        seen = {f"pages/many/p{number}.md" for number in range(count)}
+        wait_for(lambda: repository.full_after_burst or seen <= repository.paths, timeout=20)
+    finally:
+        watcher.stop()
