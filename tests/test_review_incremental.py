@@ -140,3 +140,31 @@ def test_a_symlinked_file_follows_an_edit_of_its_target(tmp_path: Path) -> None:
     target.write_text("---\ntype: PostLayout\ntitle: After\ndate: 2024-01-01\n---\nx\n")
     state.apply(["shared/post.md"])  # what the file events name
     _same(state, root)
+
+
+def test_a_kept_version_of_a_file_deleted_while_stopped_is_not_served(tmp_path: Path) -> None:
+    """A broken file keeps its last good version "while it exists" (also across a restart,
+    through the parse cache). Moved away while the server was stopped, that version must not
+    come back at the next start, nor keep its slug from the file that now has it."""
+    from api.content.repository import ContentRepository
+
+    root = _copy(tmp_path)
+    cache = tmp_path / "cache"
+    old, new = "pages/blog/retiring-the-war-room.md", "pages/news/retiring-the-war-room.md"
+    good = (root / old).read_text(encoding="utf-8")
+    running = ContentRepository(root, max_file_bytes=LIMIT, cache_dir=cache)
+    running.reload()
+    (root / old).write_text(good.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    running.reload([old])
+    assert old in running.snapshot.kept  # serving its last good version
+
+    # stopped; meanwhile the post is fixed and moved to another folder
+    (root / "pages/news").mkdir()
+    (root / new).write_text(good, encoding="utf-8")
+    (root / old).unlink()
+
+    restarted = ContentRepository(root, max_file_bytes=LIMIT, cache_dir=cache)
+    snapshot = restarted.reload()
+    assert sorted(snapshot.pages_by_path) == sorted(
+        ContentRepository(root, max_file_bytes=LIMIT).reload().pages_by_path
+    )

@@ -232,7 +232,9 @@ class ContentState:
         found = ReadResult()
         if paths is None:
             on_disk = set(content_paths(self.root, found))
+            # candidates: the last good versions from the parse cache, whose files may be gone
             examine = on_disk | self.entries.keys() | self.file_problems.keys()
+            examine |= self.candidates.keys()
         else:
             examine = self._expand(paths, found)
         walk_problems = {problem.path: problem for problem in found.problems}
@@ -324,6 +326,8 @@ class ContentState:
             if source is None:
                 if self.entries.pop(path, None) is not None:
                     self._count_folders(path, -1)
+                    touched.add(path)
+                elif path in self.candidates:  # a kept version whose file is gone
                     touched.add(path)
                 continue
             key = file_key(path, source.data)
