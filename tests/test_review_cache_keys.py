@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from api import create_app
-from tests.conftest import SiteWriter
+from tests.conftest import BUNDLED_CONTENT, SiteWriter
 
 POST = """\
 ---
@@ -65,3 +65,22 @@ def test_site_answer_drops_when_config_keys_are_reordered(make_site: SiteWriter)
 
     _, fresh = _app(root)
     assert client.get("/api/site").get_data() == fresh.get("/api/site").get_data()
+
+
+def test_repeated_query_parameters_in_another_order_are_another_answer() -> None:
+    """Repeated parameters take their first value: ``page=2&page=1`` is page 2, so it must
+    not share a cache entry with ``page=1&page=2`` (the normalised query sorts them)."""
+    client = _app(BUNDLED_CONTENT)[1]
+    first = client.get("/api/posts?page_size=2&page=1&page=2").get_json()
+    second = client.get("/api/posts?page_size=2&page=2&page=1").get_json()
+    assert first["pagination"]["page"] == 1
+    assert second["pagination"]["page"] == 2
+
+
+def test_an_encoded_ampersand_is_not_a_parameter_separator() -> None:
+    """``q=x%26y%3D`` searches for ``x&y=``; ``q=x&y=`` searches for ``x`` (``y`` ignored)."""
+    client = _app(BUNDLED_CONTENT)[1]
+    literal = client.get("/api/search?q=security%26y%3D").get_data()
+    split = client.get("/api/search?q=security&y=")
+    assert client.get("/api/search?q=security").get_data() != literal  # they differ...
+    assert split.get_data() == client.get("/api/search?q=security").get_data()  # ...this not
