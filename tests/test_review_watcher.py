@@ -74,3 +74,27 @@ def test_a_burst_too_large_for_the_kernels_event_queue_loses_no_change(tmp_path:
         wait_for(lambda: repository.full_after_burst or seen <= repository.paths, timeout=20)
     finally:
         watcher.stop()
+
+
+def test_a_watcher_that_stops_is_started_again_and_misses_nothing(tmp_path: Path) -> None:
+    """README (Operations): "the watcher stops -> the watcher is started again". Its death
+    was looked for only after a reload, which only its own events could start."""
+    site = tmp_path / "content"
+    shutil.copytree(BUNDLED_CONTENT, site)
+    app = create_app({"content_dir": site, "content_watch": True})
+    client = app.test_client()
+    watcher = app.extensions["content_watcher"]
+    try:
+        observer = watcher._observer
+        observer.stop()  # as if its thread had died
+        observer.join(timeout=2)
+        retitle(site, SEED, "Edited while the watcher was down")
+        wait_for(
+            lambda: (
+                client.get(f"/api/posts/{SEED_SLUG}").get_json()["title"]
+                == "Edited while the watcher was down"
+            ),
+            timeout=5,
+        )
+    finally:
+        watcher.stop()

@@ -170,6 +170,10 @@ class ContentWatcher(FileSystemEventHandler):
             if self._observer is None or not os.path.isdir(self._root) or self._replaced():
                 self._check_folder()
                 continue
+            if not self._observer.is_alive():  # its events are lost: look at everything
+                self._restart_observer("the file watcher stopped")
+                self._reload(None)
+                continue
             if not fired:
                 if time.monotonic() >= next_check:
                     next_check = time.monotonic() + self.safety_check_seconds
@@ -185,8 +189,6 @@ class ContentWatcher(FileSystemEventHandler):
                     full |= self._may_have_lost
                     self._may_have_lost, self._events = False, 0
             self._reload(None if full else paths)
-            if self._observer is not None and not self._observer.is_alive():
-                self._restart_observer("the file watcher stopped")
 
     def _replaced(self) -> bool:
         """Whether CONTENT_DIR is now another folder than the one watched (two renames, or a
