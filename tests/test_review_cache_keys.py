@@ -84,3 +84,41 @@ def test_an_encoded_ampersand_is_not_a_parameter_separator() -> None:
     split = client.get("/api/search?q=security&y=")
     assert client.get("/api/search?q=security").get_data() != literal  # they differ...
     assert split.get_data() == client.get("/api/search?q=security").get_data()  # ...this not
+
+
+def test_keys_since_is_safe_while_a_reload_records_a_snapshot() -> None:
+    """Request threads read the history of changed keys (``keys_since``, when the response
+    cache is behind) while the reloading thread appends to it (``_swap``): iterating a deque
+    that another thread appends to raises, and the request got a 500."""
+    import threading
+    import time
+
+    from api.content.repository import ContentRepository
+
+    repository = ContentRepository(BUNDLED_CONTENT, max_file_bytes=1 << 20)
+    repository.reload()
+    history = repository._history
+    for number in range(2, 258):
+        history.append((number, frozenset({"version", f"k{number}"})))
+    newest = [257]
+    stop = threading.Event()
+
+    def reloads() -> None:  # what _swap does for each new snapshot
+        while not stop.is_set():
+            newest[0] += 1
+            history.append((newest[0], frozenset({"version"})))
+
+    thread = threading.Thread(target=reloads)
+    thread.start()
+    failures = []
+    try:
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and not failures:
+            try:
+                repository.keys_since(newest[0] - 200)
+            except RuntimeError as error:
+                failures.append(error)
+    finally:
+        stop.set()
+        thread.join()
+    assert not failures

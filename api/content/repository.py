@@ -197,7 +197,8 @@ class ContentRepository:
         ``None`` when that is not known (too long ago, or a snapshot built from scratch)."""
         changed: set[str] = set()
         reached = False
-        for number, keys in reversed(self._history):
+        # a copy (made without a thread switch): the reloading thread appends meanwhile
+        for number, keys in reversed(tuple(self._history)):
             if number <= sequence:
                 reached = number == sequence
                 break
