@@ -162,6 +162,19 @@ class ParseCache:
             return
         self._succeeded()
 
+    def journal_outgrew(self, floor: int) -> bool:
+        """Whether the journal is larger than the cache itself (and ``floor``): each live edit
+        appends to it, in every worker, so a long run must compact it (``save``)."""
+        try:
+            journal = self.journal.stat().st_size
+        except OSError:
+            return False
+        try:
+            cache = self.path.stat().st_size
+        except OSError:
+            cache = 0
+        return journal > max(cache, floor)
+
     def has_journal(self) -> bool:
         try:
             return self.journal.stat().st_size > 0

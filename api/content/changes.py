@@ -71,7 +71,8 @@ def changed_keys(
         preview |= person_keys
     if site_changed:
         for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
-            if old.site.get(name) != new.site.get(name):
+            # Identity, not equality: answers keep the file's key order, and 1 == True.
+            if old.site.get(name) is not new.site.get(name):
                 public.add(key)
                 preview.add(key)
     return frozenset(public), frozenset(preview)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import struct
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ class SourceFile:
     data: bytes
     signature: bytes = b""  # the file's stat signature when it was read (see ``signature_of``)
     racy: bool = False  # written so recently that a later write could keep the same signature
+    target: str | None = None  # a symlink's: the file it leads to, relative to the root
 
 
 _SIGNATURE = struct.Struct("<QQqq")
@@ -107,6 +109,13 @@ def walk_folder(root: Path, relative: str, result: ReadResult) -> list[str]:
             found.extend(_walk(root, relative, suffix, result))
         elif top.startswith(f"{relative}/"):
             found.extend(_walk(root, top, suffix, result))
+    found.extend(  # the site files, as ``content_paths`` finds them
+        path
+        for path in SITE_FILES
+        if path.startswith(f"{relative}/")
+        and os.path.lexists(root / path)
+        and not has_symlinked_folder(root, path)
+    )
     return sorted(found)
 
 
@@ -190,13 +199,15 @@ def _read_one(
     makes the common case (not a link) one ``open`` with no ``lstat`` before it.
     """
     path = os.path.join(root, relative)
+    target = None
     try:
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as error:
             if error.errno != errno.ELOOP:  # ELOOP: a symlink
                 raise
-            if not Path(path).resolve().is_relative_to(root):
+            resolved = Path(path).resolve()
+            if not resolved.is_relative_to(root):
                 result.problems.append(
                     ContentProblem(
                         relative,
@@ -206,9 +217,17 @@ def _read_one(
                     )
                 )
                 return None
-            descriptor = os.open(path, os.O_RDONLY)
+            target = resolved.relative_to(root).as_posix()
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
             status = os.fstat(descriptor)
+            if stat.S_ISDIR(status.st_mode):
+                return None  # a folder now: the walk lists what it holds, never the folder
+            if not stat.S_ISREG(status.st_mode):  # a named pipe would block the reload for ever
+                result.problems.append(
+                    ContentProblem(relative, 1, Severity.ERROR, "not a regular file; ignored")
+                )
+                return None
             data = _read_bounded(descriptor, max_file_bytes)
         finally:
             os.close(descriptor)
@@ -230,7 +249,7 @@ def _read_one(
         )
         return None
     racy = status.st_mtime_ns >= time.time_ns() - RACY_NS
-    return SourceFile(relative, data, signature_of(status), racy)
+    return SourceFile(relative, data, signature_of(status), racy, target)
 
 
 def _read_bounded(descriptor: int, max_file_bytes: int) -> bytes:

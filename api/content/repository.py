@@ -31,6 +31,7 @@ from api.content.state import ContentState, FileVersion, StateDelta
 
 log = logging.getLogger(__name__)
 
+JOURNAL_COMPACT_BYTES = 1 << 20  # the parse cache's journal is compacted past this (and the cache)
 HISTORY = 256  # snapshots whose changed keys are remembered, for caches that fell behind
 Listener = Callable[[ContentChange], None]
 Follower = Callable[[Snapshot, Snapshot], None]
@@ -143,6 +144,8 @@ class ContentRepository:
             if self.cache is not None:
                 kept = self._kept()
                 self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)
+                if self.reporter and self.cache.journal_outgrew(JOURNAL_COMPACT_BYTES):
+                    self.cache.save((e.version for e in self._state.entries.values()), kept)
             return self._swap(snapshot, delta, started)
 
     def catch_up(self) -> Snapshot:
@@ -194,7 +197,8 @@ class ContentRepository:
         ``None`` when that is not known (too long ago, or a snapshot built from scratch)."""
         changed: set[str] = set()
         reached = False
-        for number, keys in reversed(self._history):
+        # a copy (made without a thread switch): the reloading thread appends meanwhile
+        for number, keys in reversed(tuple(self._history)):
             if number <= sequence:
                 reached = number == sequence
                 break

@@ -195,6 +195,9 @@ class ContentState:
         self.people = Claims()
         self.referrers: dict[str, set[str]] = {}
         self._folders: dict[str, int] = {}  # how many known files each folder holds, deep
+        # Symlinked files: an edit of the target names the target's path only.
+        self._link_target: dict[str, str] = {}  # link -> target
+        self._links: dict[str, set[str]] = {}  # target -> links
         self._served_digest = 0
         self._problems_digest = 0
         self._parse = parse
@@ -229,7 +232,9 @@ class ContentState:
         found = ReadResult()
         if paths is None:
             on_disk = set(content_paths(self.root, found))
+            # candidates: the last good versions from the parse cache, whose files may be gone
             examine = on_disk | self.entries.keys() | self.file_problems.keys()
+            examine |= self.candidates.keys()
         else:
             examine = self._expand(paths, found)
         walk_problems = {problem.path: problem for problem in found.problems}
@@ -253,12 +258,18 @@ class ContentState:
             full = os.path.join(self.root, relative)
             if os.path.isdir(full) and not os.path.islink(full):
                 examine.update(walk_folder(self.root, relative, found))
+                if relative in self.entries or relative in self.file_problems:
+                    examine.add(relative)  # a file that became a folder
             elif is_content_path(relative) or relative in self.file_problems:
                 examine.add(relative)
             if relative in self._folders or any(
                 problem.startswith(f"{relative}/") for problem in self.file_problems
             ):
                 folders.add(relative)
+            examine.update(self._links.get(relative, ()))
+            for target, links in self._links.items():
+                if target.startswith(f"{relative}/"):
+                    examine.update(links)
         for folder in folders:
             prefix = f"{folder}/"
             examine.update(path for path in self.entries if path.startswith(prefix))
@@ -283,7 +294,14 @@ class ContentState:
             read = ReadResult()
             source = None
             problem = walk_problems.get(path)
-            if (
+            if problem is None and not _is_utf8(path):
+                problem = ContentProblem(
+                    os.fsencode(path).decode("utf-8", "backslashreplace"),
+                    1,
+                    Severity.ERROR,
+                    "file name is not valid UTF-8; ignored",
+                )
+            elif (
                 problem is None
                 and is_content_path(path)
                 and (path in walked or not has_symlinked_folder(root, path, resolved=True))
@@ -304,9 +322,12 @@ class ContentState:
                 else:
                     self.file_problems[path] = problem
                 touched.add(path)
+            self._set_link(path, source.target if source is not None else None)
             if source is None:
                 if self.entries.pop(path, None) is not None:
                     self._count_folders(path, -1)
+                    touched.add(path)
+                elif path in self.candidates:  # a kept version whose file is gone
                     touched.add(path)
                 continue
             key = file_key(path, source.data)
@@ -330,6 +351,20 @@ class ContentState:
             touched.add(source.path)
         retyped.update(path for path in touched if path not in self.entries)
         return touched, retyped
+
+    def _set_link(self, path: str, target: str | None) -> None:
+        old = self._link_target.get(path)
+        if old == target:
+            return
+        if old is not None:
+            links = self._links[old]
+            links.discard(path)
+            if not links:
+                del self._links[old]
+            del self._link_target[path]
+        if target is not None:
+            self._link_target[path] = target
+            self._links.setdefault(target, set()).add(path)
 
     def _count_folders(self, path: str, step: int) -> None:
         """Keep ``_folders`` true: a change under a folder no known file is in costs nothing."""
@@ -567,8 +602,18 @@ class ContentState:
         delta.appeared.extend(problem for problem in new if problem not in old)
 
 
+def _is_utf8(path: str) -> bool:
+    """A name the file system gave as bytes that are not UTF-8 (``os.fsdecode``'s surrogates)."""
+    try:
+        path.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _problems_digest(path: str, problems: tuple[ContentProblem, ...]) -> int:
-    return _digest(path.encode(), *(problem.format().encode() for problem in problems))
+    name = path.encode("utf-8", "surrogateescape")  # a name that is not UTF-8 is reported
+    return _digest(name, *(problem.format().encode() for problem in problems))
 
 
 def _body(parsed: ParsedFile, data: bytes) -> str:

@@ -5,9 +5,10 @@ name the paths that changed; a reloader thread waits until the burst is over (a
 ``git pull`` touching 500 files is one reload) and reloads exactly those paths,
 off the request path. Events that arrive during a reload wait for the next one.
 A full stat pass stands in where events cannot be trusted to be complete: a
-SIGHUP, a burst too large to list, the folder coming back after it was gone, and
-a periodic safety check. A reload that fails is logged and retried at the next
-change; the last snapshot keeps serving.
+SIGHUP, a burst too large to list (or for the kernel's event queue), the folder
+coming back after it was gone (or replaced by another), and a periodic safety
+check. A reload that fails is logged and retried at the next change; the last
+snapshot keeps serving.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ POLL_SECONDS = 0.5
 FOLDER_CHECK_SECONDS = 0.5  # how often a missing content folder is looked for
 SAFETY_CHECK_SECONDS = 300.0  # a full stat pass, in case an event was ever lost
 MAX_LISTED_PATHS = 20_000  # a larger burst is reloaded by a full stat pass instead
+QUEUED_EVENTS_FILE = "/proc/sys/fs/inotify/max_queued_events"
 WATCHER_FAULT = "watcher"
 
 
@@ -66,6 +68,12 @@ class ContentWatcher(FileSystemEventHandler):
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
         self._missing = False  # the content folder is gone
+        self._watched: tuple[int, int] | None = None  # (device, inode) of the folder watched
+        # inotify drops events past its queue, and watchdog drops the overflow notice: a burst
+        # of more than half that many events ends with a full stat pass.
+        self._events = 0  # events since the last quiet moment
+        self._suspect_events = _kernel_event_queue() // 2
+        self._may_have_lost = False
 
     def start(self, catch_up: Callable[[], object] | None = None) -> None:
         """Start watching, then run ``catch_up`` (a full pass for a forked worker) before the
@@ -78,6 +86,7 @@ class ContentWatcher(FileSystemEventHandler):
 
     def _start_observer(self) -> BaseObserver | None:
         self._root = os.path.realpath(self.repository.root)
+        self._watched = _identity(self._root)
         if not os.path.isdir(self._root):
             return None  # the reloader looks for the folder until it is back
         if not self.polling:
@@ -129,6 +138,7 @@ class ContentWatcher(FileSystemEventHandler):
         self._changed.set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        self._events += 1
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads change nothing
         if event.is_directory and event.event_type in ("modified", "closed"):
@@ -157,22 +167,33 @@ class ContentWatcher(FileSystemEventHandler):
             fired = self._changed.wait(FOLDER_CHECK_SECONDS)
             if self._stopping.is_set():
                 return
-            if self._observer is None or not os.path.isdir(self._root):
+            if self._observer is None or not os.path.isdir(self._root) or self._replaced():
                 self._check_folder()
+                continue
+            if not self._observer.is_alive():  # its events are lost: look at everything
+                self._restart_observer("the file watcher stopped")
+                self._reload(None)
                 continue
             if not fired:
                 if time.monotonic() >= next_check:
                     next_check = time.monotonic() + self.safety_check_seconds
                     self._reload(None)
                 continue
-            self._wait_for_quiet()
+            quiet = self._wait_for_quiet()
             with self._lock:
                 paths, full = self._paths, self._full
                 self._paths, self._full = set(), False
                 self._changed.clear()
+                self._may_have_lost |= self._events > self._suspect_events
+                if quiet:
+                    full |= self._may_have_lost
+                    self._may_have_lost, self._events = False, 0
             self._reload(None if full else paths)
-            if self._observer is not None and not self._observer.is_alive():
-                self._restart_observer("the file watcher stopped")
+
+    def _replaced(self) -> bool:
+        """Whether CONTENT_DIR is now another folder than the one watched (two renames, or a
+        symlink pointed elsewhere, faster than a folder check): its events never come."""
+        return _identity(self.repository.root) != self._watched
 
     def _check_folder(self) -> None:
         """While the folder is gone: keep serving, look for it, watch it again once it is back."""
@@ -200,12 +221,33 @@ class ContentWatcher(FileSystemEventHandler):
         except Exception:  # a failed reload must not end the watching
             log.exception("reloading the content failed; still serving the last snapshot")
 
-    def _wait_for_quiet(self) -> None:
+    def _wait_for_quiet(self) -> bool:
+        """Until the burst is quiet (``True``) or has waited long enough (``False``)."""
         while not self._stopping.is_set():
             with self._lock:
                 quiet_at = self._last_event + QUIET_SECONDS
                 deadline = self._first_event + MAX_DELAY_SECONDS
             now = time.monotonic()
-            if now >= quiet_at or now >= deadline:
-                return
+            if now >= quiet_at:
+                return True
+            if now >= deadline:
+                return False
             time.sleep(min(quiet_at, deadline) - now)
+        return False
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _kernel_event_queue() -> int:
+    """How many events inotify queues before it drops the rest (Linux; 16384 by default)."""
+    try:
+        with open(QUEUED_EVENTS_FILE, encoding="ascii") as handle:
+            return int(handle.read())
+    except (OSError, ValueError):
+        return 16384

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort
 
+from api.content import keys as k
 from api.content.tags import Tag
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, paginated
@@ -22,9 +23,12 @@ def _tag_document(tag: Tag) -> dict[str, Any]:
 
 
 def _tag_or_404(slug: str) -> Tag:
-    tag = current_documents().view.tags.get(slug)
+    documents = current_documents()
+    tag = documents.view.tags.get(slug)
     if tag is None:
         abort(404, message=f"No tag with slug '{slug}'")
+    # Its name, count and posts: a post that gains the tag changes no key of the posts shown.
+    documents.uses(k.TAGS, k.tag_key(tag.slug))
     return tag
 
 

@@ -102,4 +102,16 @@ def follow_snapshots(previous: Snapshot, snapshot: Snapshot) -> None:
     previous one's by indexing only the files its derivation changed."""
     changed = {page.path for pair in snapshot.changed_pages for page in pair if page is not None}
     changed.update(snapshot.changed_people)
+    # A person's slug may be their file's own ``slug`` field: name their pages here, since the
+    # index can tell a person file's slug only from its name.
+    slugs = {
+        person.slug
+        for path, old in snapshot.changed_people.items()
+        for person in (old, snapshot.people_by_path.get(path))
+        if person is not None
+    }
+    if slugs:
+        changed.update(
+            path for path, page in snapshot.pages_by_path.items() if page.author_slug in slugs
+        )
     derive_search_index(previous, snapshot, changed)

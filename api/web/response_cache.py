@@ -17,7 +17,7 @@ import hashlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 GZIP_MIN_BYTES = 1024
 CACHE_MAX_ENTRIES = 4096
@@ -192,7 +192,11 @@ class ResponseCache:
 
 
 def normalised_query(query: str) -> str:
-    """The query with its parameters sorted, so their order does not matter."""
+    """The query with its parameters sorted by name, so their order does not matter.
+
+    The parameters stay as written (``%26`` is not ``&``), and a stable sort keeps the
+    order of a repeated name's values: the first one is the one that counts.
+    """
     if not query:
         return ""
-    return "&".join(f"{k}={v}" for k, v in sorted(parse_qsl(query, keep_blank_values=True)))
+    return "&".join(sorted(query.split("&"), key=lambda item: unquote_plus(item.split("=")[0])))
