@@ -289,3 +289,20 @@ def test_a_forked_worker_catches_up_with_changes_made_since_its_parent_loaded(si
     assert "new" in view.posts_by_slug
     assert "/about" not in view.pages_by_url
     assert repository.last_parsed == 2
+
+
+def test_a_reload_that_fails_half_way_is_made_again_from_scratch(site, tmp_path, monkeypatch):
+    repository = repository_for(site, tmp_path / "cache")
+    first = repository.reload()
+    retitle(site, SEED, "After the failure")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug half way through")
+
+    monkeypatch.setattr(repository._state, "_decide", broken)
+    with pytest.raises(RuntimeError):
+        repository.reload([SEED])
+    assert repository.snapshot is first  # the last snapshot still serves
+
+    snapshot = repository.reload([])  # the next reload, whatever it names, starts afresh
+    assert snapshot.public_view()[0].posts_by_slug[SEED_SLUG].title == "After the failure"

@@ -135,12 +135,18 @@ class ContentRepository:
             if self._state is None or current is None:
                 return self._swap(self._first_load(), None, started)
             kept_before = self._kept()
-            delta = self._state.apply(paths, reread=reread)
-            self._count(delta)
-            self._log_problems(delta)
-            if not delta.changed:
-                return current
-            snapshot = current.derive(self._state, delta)
+            try:
+                delta = self._state.apply(paths, reread=reread)
+                self._count(delta)
+                self._log_problems(delta)
+                if not delta.changed:
+                    return current
+                snapshot = current.derive(self._state, delta)
+            except BaseException:
+                # Half applied, the state can no longer be trusted to match the disk: the
+                # next reload builds it again from scratch (the current snapshot serves on).
+                self._state = None
+                raise
             if self.cache is not None:
                 kept = self._kept()
                 self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)

@@ -33,6 +33,7 @@ MAX_DELAY_SECONDS = 0.4  # but never wait longer than this after its first event
 POLL_SECONDS = 0.5
 FOLDER_CHECK_SECONDS = 0.5  # how often a missing content folder is looked for
 SAFETY_CHECK_SECONDS = 300.0  # a full stat pass, in case an event was ever lost
+MAX_RETRY_SECONDS = 300.0  # a failed reload is tried again after 2, 4, 8 ... s, at most this
 MAX_LISTED_PATHS = 20_000  # a larger burst is reloaded by a full stat pass instead
 QUEUED_EVENTS_FILE = "/proc/sys/fs/inotify/max_queued_events"
 WATCHER_FAULT = "watcher"
@@ -68,6 +69,7 @@ class ContentWatcher(FileSystemEventHandler):
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
         self._missing = False  # the content folder is gone
+        self._failures = 0  # reloads failed in a row (each retried, later and later)
         self._watched: tuple[int, int] | None = None  # (device, inode) of the folder watched
         # inotify drops events past its queue, and watchdog drops the overflow notice: a burst
         # of more than half that many events ends with a full stat pass.
@@ -219,7 +221,18 @@ class ContentWatcher(FileSystemEventHandler):
         try:
             self.repository.reload(paths)
         except Exception:  # a failed reload must not end the watching
-            log.exception("reloading the content failed; still serving the last snapshot")
+            self._failures += 1
+            delay = min(MAX_RETRY_SECONDS, 2.0**self._failures)
+            log.exception(
+                "reloading the content failed; still serving the last snapshot, "
+                "trying again from scratch in %.0f s",
+                delay,
+            )
+            retry = threading.Timer(delay, self.request_reload, args=(None,))
+            retry.daemon = True
+            retry.start()
+        else:
+            self._failures = 0
 
     def _wait_for_quiet(self) -> bool:
         """Until the burst is quiet (``True``) or has waited long enough (``False``)."""
