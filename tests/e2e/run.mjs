@@ -5,9 +5,10 @@
 // per step. tests/e2e/run.sh starts the API and the front end and then runs this file.
 //
 // Environment: APP_URL (the front end), API_URL (the API, for the expected values),
+// CONTENT_COPY (the content folder the API serves, which the live-update step edits),
 // SCREENSHOT_DIR (where the PNGs go), CHROMIUM (default /usr/bin/chromium), CHROMIUM_PROFILE
 // (an empty directory for the browser's profile; default a new temporary one).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -232,6 +233,41 @@ async function searchSteps(page) {
   await seeText(page, "0 results for");
 }
 
+// --- Live updates (issue 13) ------------------------------------------------------------------
+// An editor saves the open post (a temporary file renamed over it, as editors and git write);
+// the page, following /api/events, shows the new title without being reloaded or navigated.
+async function liveUpdate(page) {
+  const file = join(required("CONTENT_COPY"), "pages", "blog", `${SEED.slug}.md`);
+  const original = readFileSync(file, "utf8");
+  const edited = "AI, Security, and the End of Silos (edited live)";
+  try {
+    await step(page, "live-update", async () => {
+      await page.goto(`${APP_URL}/posts/${SEED.slug}`);
+      await heading(page, SEED.title);
+      await page.waitForFunction(() => document.documentElement.dataset.live === "open", null, {
+        timeout: TIMEOUT,
+      });
+      const marker = await page.evaluate(() => {
+        window.__notReloaded = true; // gone if the page were loaded again
+        return document.querySelector("#app").dataset.updates ?? "0";
+      });
+      writeFileSync(`${file}.tmp`, original.replace(`title: ${SEED.title}`, `title: ${edited}`));
+      renameSync(`${file}.tmp`, file);
+      await heading(page, edited);
+      const after = await page.evaluate(() => ({
+        updates: document.querySelector("#app").dataset.updates,
+        notReloaded: window.__notReloaded === true,
+        path: location.pathname,
+      }));
+      assertEqual(after.notReloaded, true, "the page was updated in place");
+      assertEqual(after.path, `/posts/${SEED.slug}`, "the page stayed where it was");
+      if (Number(after.updates) <= Number(marker)) fail("the view was not rendered again by the event");
+    });
+  } finally {
+    writeFileSync(file, original);
+  }
+}
+
 async function main() {
   // A fresh profile: run.sh makes one (and removes it); otherwise a temporary directory.
   const profile = process.env.CHROMIUM_PROFILE || mkdtempSync(join(tmpdir(), "content-api-e2e-chromium-"));
@@ -357,6 +393,7 @@ async function main() {
 
     await docsOffline(context);
     await searchSteps(page);
+    await liveUpdate(page);
 
     if (problems.length) fail(`the browser reported problems:\n  ${problems.join("\n  ")}`);
   } finally {

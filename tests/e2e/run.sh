@@ -153,9 +153,16 @@ say "building examples/frontend with VITE_API_URL=$API_URL"
 (cd "$FRONTEND" && VITE_API_URL="$API_URL" npm run --silent build) >"$OUT/build.log" 2>&1 \
   || { tail -n 40 "$OUT/build.log" >&2; die "the front end did not build (log: $OUT/build.log)"; }
 
-say "starting the API: $API_CMD (API_PORT=$API_PORT)"
+# A copy of the bundled content, which the live-update step edits as an editor would.
+CONTENT_COPY="$OUT/content"
+cp -r "$ROOT/content" "$CONTENT_COPY"
+EVENTS_PORT="$(free_port)"
+while [ "$EVENTS_PORT" = "$API_PORT" ] || [ "$EVENTS_PORT" = "$APP_PORT" ]; do EVENTS_PORT="$(free_port)"; done
+
+say "starting the API: $API_CMD (API_PORT=$API_PORT, EVENTS_PORT=$EVENTS_PORT)"
 start api "$ROOT" env API_HOST="$API_HOST" API_PORT="$API_PORT" HOST="$API_HOST" PORT="$API_PORT" \
-  CONTENT_DIR="$ROOT/content" bash -c "$API_CMD"
+  EVENTS_PORT="$EVENTS_PORT" CONTENT_DIR="$CONTENT_COPY" PARSE_CACHE_DIR="$OUT/parse-cache" \
+  bash -c "$API_CMD"
 API_PID=$STARTED_PID
 say "starting vite preview on $APP_URL"
 start preview "$FRONTEND" node_modules/.bin/vite preview --host 127.0.0.1 --port "$APP_PORT" --strictPort
@@ -221,6 +228,7 @@ TS
 # 6. The browser, with a fresh profile directory.
 PROFILE="$(mktemp -d "${TMPDIR:-/tmp}/content-api-e2e-chromium-XXXXXX")"
 start - "$E2E" env APP_URL="$APP_URL" API_URL="$API_URL" SCREENSHOT_DIR="$OUT" CHROMIUM="$CHROMIUM" \
+  CONTENT_COPY="$CONTENT_COPY" \
   CHROMIUM_PROFILE="$PROFILE" node run.mjs
 BROWSER_PID=$STARTED_PID
 status=0

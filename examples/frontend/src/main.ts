@@ -1,6 +1,7 @@
 import "./style.css";
 import { API_URL, NotFoundError } from "./api";
 import { h } from "./dom";
+import { followChanges } from "./live";
 import { searchView, syncSearchBox, wireSearchBox } from "./search";
 import { authorView, errorView, indexView, notFoundView, postHref, postView } from "./views";
 import type { View } from "./views";
@@ -9,7 +10,7 @@ const app = document.querySelector<HTMLElement>("#app")!;
 document.querySelector("#api-url")!.textContent = API_URL;
 
 /** The route for a URL: `/`, `/?page=2`, `/posts/<slug>`, `/authors/<slug>`; anything else is a 404. */
-async function resolve(url: URL): Promise<View> {
+async function resolve(url: URL, fresh = false): Promise<View> {
   const path = url.pathname.replace(/\/+$/, "") || "/";
   if (path === "/") {
     const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
@@ -28,15 +29,17 @@ async function resolve(url: URL): Promise<View> {
       // The API's own URL of a post (/blog/<slug>), as links in bodies use it.
       history.replaceState(null, "", postHref(slug));
     }
-    return postView(slug);
+    return postView(slug, fresh);
   }
   return notFoundView(`Nothing lives at ${url.pathname}.`);
 }
 
 let rendered = "";
 let generation = 0;
+let shownPaths: string[] = [];
 
-async function render(): Promise<void> {
+/** Render the route of the current URL; `live`: the same page again, updated (keep the scroll). */
+async function render(live = false): Promise<void> {
   const url = new URL(location.href);
   rendered = url.pathname + url.search;
   syncSearchBox(url);
@@ -44,7 +47,7 @@ async function render(): Promise<void> {
   app.setAttribute("aria-busy", "true");
   let view: View;
   try {
-    view = await resolve(url);
+    view = await resolve(url, live);
   } catch (error) {
     if (error instanceof NotFoundError) view = notFoundView(error.message);
     else view = errorView(error instanceof Error ? error.message : String(error));
@@ -54,6 +57,11 @@ async function render(): Promise<void> {
   app.replaceChildren(...view.body);
   app.dataset.route = url.pathname;
   app.setAttribute("aria-busy", "false");
+  shownPaths = view.contentPaths ?? [];
+  if (live) {
+    app.dataset.updates = String(Number(app.dataset.updates ?? "0") + 1);
+    return;
+  }
   if (url.hash) document.getElementById(decodeURIComponent(url.hash.slice(1)))?.scrollIntoView();
   else window.scrollTo(0, 0);
 }
@@ -65,6 +73,11 @@ export function navigate(href: string, replace = false): void {
 }
 
 wireSearchBox(navigate);
+
+// Live updates: when the open post changes (an editor saves it), show the new version.
+followChanges((change) => {
+  if (shownPaths.some((path) => change.changed.paths.includes(path))) void render(true);
+});
 
 // Internal links and the pager's buttons go through the router.
 document.addEventListener("click", (event) => {

@@ -6,6 +6,8 @@ import { h, image, initialsOf, link, markdownParagraphs, time } from "./dom";
 export interface View {
   title: string;
   body: Node[];
+  /** The API's URL paths of the pages this view shows: a change to one re-renders it. */
+  contentPaths?: string[];
 }
 
 export const postHref = (slug: string): string => `/posts/${encodeURIComponent(slug)}`;
@@ -110,8 +112,15 @@ function sectionView(section: Section): HTMLElement | null {
   }
 }
 
-export async function postView(slug: string): Promise<View> {
-  const post = unwrap("getPost", await api.GET("/api/posts/{slug}", { params: { path: { slug } } }));
+/** A post; `fresh`: ask the API again rather than the browser's HTTP cache (a live update). */
+export async function postView(slug: string, fresh = false): Promise<View> {
+  const post = unwrap(
+    "getPost",
+    await api.GET("/api/posts/{slug}", {
+      params: { path: { slug } },
+      cache: fresh ? "no-cache" : "default",
+    }),
+  );
   const body = h("div", { class: "post-body" });
   // The API renders the Markdown body to HTML.
   body.innerHTML = post.html ?? "";
@@ -125,7 +134,7 @@ export async function postView(slug: string): Promise<View> {
     h("div", { class: "post-layout" }, tableOfContents(post), body),
   );
   const sections = (post.bottomSections ?? []).map(sectionView).filter((node) => node !== null);
-  return { title: post.title, body: [article, ...sections] };
+  return { title: post.title, body: [article, ...sections], contentPaths: [post.url] };
 }
 
 export async function authorView(slug: string): Promise<View> {
