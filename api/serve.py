@@ -4,7 +4,8 @@ The content is loaded once, here, before any worker exists (parsing in parallel
 processes on a cold start, from the parse cache on a warm one); granian then
 forks its workers, which share that snapshot's memory instead of each loading
 the site again. Each worker then watches the content on its own, applying each
-change to its snapshot incrementally.
+change to its snapshot incrementally. The search index is prepared meanwhile by a
+process forked for it (``api.search.builder``): it never delays the start.
 
 Faults (see the README, "Operations"):
 
@@ -28,9 +29,12 @@ import fcntl
 import gc
 import logging
 import os
+import shutil
 import signal
 import sys
 import tempfile
+import threading
+from pathlib import Path
 from typing import Any
 
 from granian import Granian
@@ -40,7 +44,7 @@ from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
-from api.search import search_index
+from api.search import BackgroundBuild, IndexStore, start_search_build
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
 
@@ -49,6 +53,14 @@ log = logging.getLogger("api.serve")
 
 class ContentServer(Granian):  # type: ignore[misc, valid-type]
     """granian, with SIGHUP meaning "reload the content" instead of "restart the workers"."""
+
+    search_build: BackgroundBuild | None = None
+
+    def startup(self, *args: Any, **kwargs: Any) -> None:
+        super().startup(*args, **kwargs)
+        build = self.search_build
+        if build is not None:  # the workers are forked: a thread may wait for the builder now
+            threading.Thread(target=build.reap, name="search-builder-reaper", daemon=True).start()
 
     def signal_handler_reload(self, *args: Any, **kwargs: Any) -> None:
         for worker in list(self.wrks):
@@ -105,12 +117,20 @@ def main() -> int:
         return 2
     workers = settings.workers or os.cpu_count() or 1
     app = create_app(start_background=False)
-    # The search index too: built once here, shared by the workers like the snapshot.
-    search_index(app.extensions["content"].snapshot)
     release_free_memory()
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.
     gc.freeze()
+    # The search index is prepared by a process of its own, forked now (no thread runs yet),
+    # in a directory the workers open when they first search: on disk beside the parse
+    # cache, kept for the next start, or in a temporary folder when there is no cache.
+    if settings.parse_cache_dir is not None:
+        search_store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
+        temporary_store = None
+    else:
+        temporary_store = tempfile.mkdtemp(prefix="content-api-search-")
+        search_store = IndexStore(Path(temporary_store))
+    search_build = start_search_build(app.extensions["content"].snapshot, search_store)
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
     # sees them; the delivery layer need not measure them again on every request.
     app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]
@@ -153,10 +173,14 @@ def main() -> int:
         workers_lifetime=settings.worker_lifetime or None,
         workers_max_rss=settings.worker_max_rss or None,
     )
+    server.search_build = search_build
     try:
         server.serve(target_loader=worker_app, wrap_loader=False)
     finally:
         reporter.remove()
+        search_build.stop()
+        if temporary_store is not None:
+            shutil.rmtree(temporary_store, ignore_errors=True)
     return 0
 
 
