@@ -44,7 +44,7 @@ from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
-from api.search import BackgroundBuild, IndexStore, start_search_build
+from api.search import BackgroundBuild, IndexStore, served_versions, start_search_build
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
 
@@ -130,7 +130,10 @@ def main() -> int:
     else:
         temporary_store = tempfile.mkdtemp(prefix="content-api-search-")
         search_store = IndexStore(Path(temporary_store))
-    search_build = start_search_build(app.extensions["content"].snapshot, search_store)
+    repository = app.extensions["content"]
+    search_build = start_search_build(
+        repository.snapshot, search_store, served_versions(repository)
+    )
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
     # sees them; the delivery layer need not measure them again on every request.
     app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]

@@ -16,7 +16,12 @@ What the rest of the app calls:
 
 from __future__ import annotations
 
-from api.search.builder import BackgroundBuild, keep_search_index, start_search_build
+from api.search.builder import (
+    BackgroundBuild,
+    keep_search_index,
+    served_versions,
+    start_search_build,
+)
 from api.search.engine import analyze
 from api.search.index import SearchFilters, SearchIndex, SearchResults
 from api.search.query import ParsedQuery
@@ -51,6 +56,7 @@ __all__ = [
     "parse_query",
     "provide_search_index",
     "search_index",
+    "served_versions",
     "start_search_build",
     "text_reader",
 ]

@@ -26,11 +26,13 @@ import logging
 import os
 import select
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
 from api.content.index import Snapshot
+from api.content.repository import ContentRepository
+from api.content.state import FileVersion
 from api.search import engine
 from api.search.building import prepare
 from api.search.index import PrivateCopy, SearchIndex
@@ -44,19 +46,28 @@ READY_WAIT_SECONDS = 120.0  # how long a search waits for the builder before bui
 BUILDER_NICENESS = 5  # the workers' requests come before the build
 
 Ready = Callable[[float], Path | None]
+Served = Mapping[str, FileVersion]
+
+
+def served_versions(repository: ContentRepository) -> Served | None:
+    """The versions the repository's content state serves, by path: their file keys make the
+    index's fingerprints cheap. Read-only; ``None`` if the state is not at hand (the
+    fingerprints then hash the pages' text)."""
+    state = getattr(repository, "_state", None)
+    return getattr(state, "served", None)
 
 
 class BackgroundBuild:
     """The index of one snapshot, prepared by a process forked for it (see the module)."""
 
-    def __init__(self, store: IndexStore, snapshot: Snapshot) -> None:
+    def __init__(self, store: IndexStore, snapshot: Snapshot, served: Served | None = None) -> None:
         self.store = store
         self.target = store.reserve()
         done, finishing = os.pipe()
         pid = os.fork()
         if pid == 0:  # the builder
             os.close(done)
-            _run_builder(store, self.target, snapshot)  # never returns
+            _run_builder(store, self.target, snapshot, served)  # never returns
         os.close(finishing)
         self.pid = pid
         self._done = done  # readable (at its end) in every process once the builder exits
@@ -91,12 +102,14 @@ class BackgroundBuild:
             self.reap()
 
 
-def _run_builder(store: IndexStore, target: Held, snapshot: Snapshot) -> None:
+def _run_builder(
+    store: IndexStore, target: Held, snapshot: Snapshot, served: Served | None
+) -> None:
     status = 1
     try:
         with contextlib.suppress(OSError):
             os.nice(BUILDER_NICENESS)
-        prepare(store, target, snapshot)
+        prepare(store, target, snapshot, served)
         status = 0
     except BaseException:  # a signal, or a failure: the workers build for themselves
         log.exception("search index: the build in %s failed", target.path)
@@ -107,23 +120,26 @@ def _run_builder(store: IndexStore, target: Held, snapshot: Snapshot) -> None:
         os._exit(status)
 
 
-def start_search_build(snapshot: Snapshot, store: IndexStore) -> BackgroundBuild:
+def start_search_build(
+    snapshot: Snapshot, store: IndexStore, served: Served | None = None
+) -> BackgroundBuild:
     """Fork the builder of ``snapshot``'s index; its searches open what the builder made.
 
     Call it before forking workers, with no thread running: they inherit the promise.
+    ``served`` (``served_versions``) spares the builder hashing every page's text.
     """
-    build = BackgroundBuild(store, snapshot)
+    build = BackgroundBuild(store, snapshot, served)
     provide_search_index(snapshot, partial(open_prepared, build.wait, store, snapshot))
     return build
 
 
-def keep_search_index(snapshot: Snapshot, store: IndexStore) -> None:
+def keep_search_index(snapshot: Snapshot, store: IndexStore, served: Served | None = None) -> None:
     """``snapshot``'s index is prepared in ``store`` by this process, on its first use."""
 
     def prepare_here() -> SearchIndex:
         target = store.reserve()
         try:
-            prepare(store, target, snapshot)
+            prepare(store, target, snapshot, served)
         except Exception:
             log.exception("search index: the build in %s failed", target.path)
             target.release()

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from api.content.index import Snapshot
 from api.content.models import Page
+from api.content.state import FileVersion
 from api.search import engine
 from api.search.index import MAX_STALE_SHARE, TextOf, new_writer, replace_pages, write_pages
 from api.search.manifest import (
@@ -51,13 +52,19 @@ class Prepared(NamedTuple):
     seconds: float
 
 
-def prepare(store: IndexStore, target: Held, snapshot: Snapshot) -> Prepared:
+def prepare(
+    store: IndexStore,
+    target: Held,
+    snapshot: Snapshot,
+    served: Mapping[str, FileVersion] | None = None,
+) -> Prepared:
     """Fill ``target`` (a directory ``store.reserve()`` gave) with the index of ``snapshot``,
-    reusing what the store's newest index holds; publish it; clean the store."""
+    reusing what the store's newest index holds; publish it; clean the store. ``served``: the
+    content state's served versions, whose keys spare hashing the pages' text."""
     started = time.perf_counter()
     pages = snapshot.pages_by_path
     text_of = text_reader(snapshot)
-    prints = fingerprints(snapshot)
+    prints = fingerprints(snapshot, served)
     done: tuple[str, int] | None = None
     base = store.take_published()
     if base is not None:

@@ -45,7 +45,8 @@ from api.search.query import ParsedQuery
 
 log = logging.getLogger(__name__)
 
-WRITER_HEAP_BYTES = 48_000_000
+WRITER_HEAP_BYTES = 48_000_000  # a whole build
+UPDATE_HEAP_BYTES = 15_000_000  # a process's updates, a few pages at a time: tantivy's least
 MAX_STALE_SHARE = 0.2
 TYPO_FILL_BELOW = 50  # typo matches are looked for when the exact ones are fewer
 POST_TYPE = "PostLayout"
@@ -142,7 +143,7 @@ class _Shared:
             self.published, self._owner = None, pid
         elif self._owner is not None and self._owner != pid:
             raise NotWritable("the index is in another process's directory")
-        self._writer = new_writer(self.index)
+        self._writer = new_writer(self.index, UPDATE_HEAP_BYTES)
         self._writer_pid = pid
         return self._writer
 
@@ -358,9 +359,9 @@ def _canonical_order(page: Page) -> tuple[float, str]:
     return (-(page.date.timestamp() if page.date else 0.0), page.path)
 
 
-def new_writer(index: tantivy.Index) -> tantivy.IndexWriter:
+def new_writer(index: tantivy.Index, heap_bytes: int = WRITER_HEAP_BYTES) -> tantivy.IndexWriter:
     """One indexing thread, beside the Python thread that extracts the text."""
-    return index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+    return index.writer(heap_size=heap_bytes, num_threads=1)
 
 
 def write_pages(
