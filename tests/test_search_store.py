@@ -132,9 +132,7 @@ def answer_of(pid: int, read: int) -> Any:
 # Restarts
 
 
-def test_a_restart_over_unchanged_content_opens_the_index_without_building_it(
-    site, cache, indexed
-):
+def test_a_restart_over_unchanged_content_opens_the_index_without_building_it(site, cache, indexed):
     first = app_over(site, cache)
     first_index = search_index(first.extensions["content"].snapshot)
     assert len(indexed) == len(first.extensions["content"].snapshot.pages_by_path)
@@ -174,7 +172,6 @@ def test_a_restart_after_an_edit_reindexes_only_the_changed_page(site, cache, in
 
 
 def test_an_index_of_another_version_or_damaged_is_built_afresh(site, cache, indexed, caplog):
-    app_over(site, cache)  # noqa: B018 - its index is prepared on first use
     search_index(app_over(site, cache).extensions["content"].snapshot)
     store = store_of(site, cache)
     published = store.folder / (store.folder / "current").read_text().strip()
@@ -257,6 +254,7 @@ def test_a_worker_searches_the_shared_index_and_applies_an_edit_in_its_own_copy(
     os.write(go_b[1], b"!")
     unedited = answer_of(*b)
 
+    assert digests(shared) == before  # nobody wrote to the shared index
     assert edited["shared"] == unedited["shared"] == str(shared)
     assert edited["before"] == [] and edited["after"] == ["retiring-the-war-room"]
     assert edited["old snapshot"] == 0  # its old snapshot still answers as before
@@ -264,7 +262,6 @@ def test_a_worker_searches_the_shared_index_and_applies_an_edit_in_its_own_copy(
     own = Path(edited["own"])
     assert own.parent == store.folder and own.name.startswith("private-")
     assert unedited["before"] == [] and "retiring-the-war-room" in unedited["war room"]
-    assert digests(shared) == before  # nobody wrote to the shared index
     shared_inodes = set(inodes(shared).values())
     assert shared_inodes & set(inodes(own).values())  # the copy links the shared files
     store.clean()  # the worker is gone: its copy goes; the index the parent holds stays
@@ -337,7 +334,7 @@ def test_two_builds_into_one_cache_dir_at_once_do_not_corrupt_each_other(site, c
         assert [build.reap() for build in builds] == [0, 0]
         for directory, snapshot, wanted in zip(directories, snapshots, expected, strict=True):
             assert directory is not None
-            opened = SearchIndex.open(directory, snapshot.pages_by_path.values())
+            opened = SearchIndex.open(directory, snapshot.pages_by_path)
             assert answers(opened) == wanted
         current = (store.folder / "current").read_text().strip()
         assert current in {directory.name for directory in directories}

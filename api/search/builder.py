@@ -166,7 +166,7 @@ def open_prepared(
     try:
         return SearchIndex.open(
             directory,
-            snapshot.pages_by_path.values(),
+            snapshot.pages_by_path,
             stale=info.stale if info is not None else 0,
             private_copy=partial(_private_copy, store),
             hold=hold,

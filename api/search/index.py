@@ -29,7 +29,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -148,6 +148,24 @@ class _Shared:
         return self._writer
 
 
+class _AuthorSlugs(Mapping[str, str | None]):
+    """Each page's author slug by path, read from the pages when asked: no copy. A worker
+    shares the snapshot's pages with the process it was forked from, and reading them all
+    up front would copy their memory into it (reference counts are written)."""
+
+    def __init__(self, pages_by_path: Mapping[str, Page]) -> None:
+        self._pages = pages_by_path
+
+    def __getitem__(self, path: str) -> str | None:
+        return self._pages[path].author_slug
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
 class SearchIndex:
     """Full-text search over one snapshot's pages; never changes once made."""
 
@@ -182,13 +200,13 @@ class SearchIndex:
     def open(
         cls,
         directory: Path,
-        pages: Iterable[Page],
+        pages_by_path: Mapping[str, Page],
         *,
         stale: int = 0,
         private_copy: MakePrivateCopy | None = None,
         hold: object = None,
     ) -> SearchIndex:
-        """The index prepared in ``directory`` for exactly ``pages``, read where it is (memory-
+        """The index prepared in ``directory`` for exactly these pages, read where it is (memory-
         mapped: every process that opens it shares its pages). Updates go to a copy that
         ``private_copy`` makes in this process's own directory; without it, to a fresh
         build in memory. ``hold`` lives as long as the index (a lock on the directory).
@@ -197,7 +215,7 @@ class SearchIndex:
         """
         index = engine.open_index(directory)
         searcher = index.searcher()
-        authors = {page.path: page.author_slug for page in pages}
+        authors = _AuthorSlugs(pages_by_path)
         if searcher.num_docs != len(authors):
             raise ValueError(f"{directory} holds {searcher.num_docs} documents, not {len(authors)}")
         shared = _Shared(
