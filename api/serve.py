@@ -44,6 +44,7 @@ from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
+from api.content.repository import ContentRepository
 from api.search import BackgroundBuild, IndexStore, served_versions, start_search_build
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
@@ -107,6 +108,36 @@ def release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def start_search_index(
+    settings: Settings, repository: ContentRepository
+) -> tuple[BackgroundBuild | None, Path | None]:
+    """Fork the process that prepares the search index (no thread runs yet), in a directory
+    the workers open when they first search: on disk beside the parse cache, kept for the
+    next start, or in a temporary folder (removed at exit) when there is no cache or it
+    cannot be written. The build, and the temporary folder if one was made."""
+    snapshot, served = repository.snapshot, served_versions(repository)
+    if settings.parse_cache_dir is not None:
+        store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
+        try:
+            return start_search_build(snapshot, store, served), None
+        except OSError as error:
+            log.warning(
+                "cannot keep the search index in %s (%s): it is kept in a temporary folder "
+                "until the server stops",
+                store.folder,
+                error.strerror or error,
+            )
+    temporary = None
+    try:
+        temporary = Path(tempfile.mkdtemp(prefix="content-api-search-"))
+        return start_search_build(snapshot, IndexStore(temporary), served), temporary
+    except OSError as error:  # each worker builds the index in its own memory
+        log.warning("no folder for the search index (%s): each worker builds its own", error)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+        return None, None
+
+
 def main() -> int:
     try:
         settings = Settings.from_env()
@@ -121,19 +152,7 @@ def main() -> int:
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.
     gc.freeze()
-    # The search index is prepared by a process of its own, forked now (no thread runs yet),
-    # in a directory the workers open when they first search: on disk beside the parse
-    # cache, kept for the next start, or in a temporary folder when there is no cache.
-    if settings.parse_cache_dir is not None:
-        search_store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
-        temporary_store = None
-    else:
-        temporary_store = tempfile.mkdtemp(prefix="content-api-search-")
-        search_store = IndexStore(Path(temporary_store))
-    repository = app.extensions["content"]
-    search_build = start_search_build(
-        repository.snapshot, search_store, served_versions(repository)
-    )
+    search_build, temporary_store = start_search_index(settings, app.extensions["content"])
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
     # sees them; the delivery layer need not measure them again on every request.
     app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]
@@ -181,7 +200,8 @@ def main() -> int:
         server.serve(target_loader=worker_app, wrap_loader=False)
     finally:
         reporter.remove()
-        search_build.stop()
+        if search_build is not None:
+            search_build.stop()
         if temporary_store is not None:
             shutil.rmtree(temporary_store, ignore_errors=True)
     return 0

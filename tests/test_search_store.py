@@ -210,6 +210,20 @@ def test_a_pointer_that_names_anything_but_an_index_here_is_ignored(site, cache,
         assert describe(found)["directory"].parent == store.folder
 
 
+def test_a_cache_folder_that_cannot_be_written_leaves_search_in_memory(site, tmp_path, caplog):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    app = app_over(site, blocked / "cache")
+
+    with caplog.at_level(logging.WARNING, logger="api.search"):
+        response = app.test_client().get("/api/search", query_string={"q": "silos"})
+
+    assert response.status_code == 200
+    assert response.get_json()["items"][0]["slug"] == "ai-security-and-the-end-of-silos"
+    assert "cannot keep it in" in caplog.text
+    assert describe(search_index(app.extensions["content"].snapshot))["directory"] is None
+
+
 # Workers
 
 

@@ -126,7 +126,8 @@ def start_search_build(
     """Fork the builder of ``snapshot``'s index; its searches open what the builder made.
 
     Call it before forking workers, with no thread running: they inherit the promise.
-    ``served`` (``served_versions``) spares the builder hashing every page's text.
+    ``served`` (``served_versions``) spares the builder hashing every page's text. Raises
+    ``OSError`` when the store cannot be written to (nothing is forked then).
     """
     build = BackgroundBuild(store, snapshot, served)
     provide_search_index(snapshot, partial(open_prepared, build.wait, store, snapshot))
@@ -137,7 +138,11 @@ def keep_search_index(snapshot: Snapshot, store: IndexStore, served: Served | No
     """``snapshot``'s index is prepared in ``store`` by this process, on its first use."""
 
     def prepare_here() -> SearchIndex:
-        target = store.reserve()
+        try:
+            target = store.reserve()
+        except OSError as error:
+            log.warning("search index: cannot keep it in %s (%s)", store.folder, error)
+            return _built_here(snapshot)
         try:
             prepare(store, target, snapshot, served)
         except Exception:
