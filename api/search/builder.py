@@ -80,8 +80,9 @@ class BackgroundBuild:
     def wait(self, timeout: float) -> Path | None:
         """The index's directory once the builder is done (up to ``timeout`` seconds);
         ``None`` when it failed or is not done. Any process forked after it may wait."""
-        ready, _, _ = select.select([self._done], [], [], timeout)
-        if not ready:
+        done = select.poll()
+        done.register(self._done, select.POLLIN)
+        if not done.poll(max(timeout, 0.0) * 1000):
             return None
         return self.directory if read_info(self.directory) is not None else None
 
@@ -107,6 +108,7 @@ def _run_builder(
 ) -> None:
     status = 1
     try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops this
         with contextlib.suppress(OSError):
             os.nice(BUILDER_NICENESS)
         prepare(store, target, snapshot, served)
@@ -185,10 +187,12 @@ def _private_copy(store: IndexStore, published: Path) -> PrivateCopy:
     """This process's own copy of ``published``, to write to: hard links to its files."""
     held = store.private_directory(published)
     try:
-        return PrivateCopy(engine.open_index(held.path), held.path, held)
+        copy = PrivateCopy(engine.open_index(held.path), held.path, held)
     except BaseException:
         held.release()
         raise
+    store.clean()  # the copies of workers that died since the server started
+    return copy
 
 
 def _built_here(snapshot: Snapshot) -> SearchIndex:
