@@ -25,7 +25,7 @@ from api.content.index import Snapshot
 from api.content.loader import load_content
 from api.search import IndexStore, SearchIndex, parse_query, search_index, start_search_build
 from api.search import builder as builder_module
-from api.search import index as index_module
+from api.search import writing as writing_module
 from api.search.index import describe
 from api.search.snapshots import text_reader
 from api.search.store import LOCK, index_files
@@ -93,13 +93,13 @@ def digests(directory: Path) -> dict[str, str]:
 def indexed(monkeypatch) -> list[str]:
     """The paths indexed from now on in this process (a build or an update)."""
     paths: list[str] = []
-    real = index_module._document
+    real = writing_module.page_document
 
     def recording(page, text_of):
         paths.append(page.path)
         return real(page, text_of)
 
-    monkeypatch.setattr(index_module, "_document", recording)
+    monkeypatch.setattr(writing_module, "page_document", recording)
     return paths
 
 

@@ -29,7 +29,7 @@ from api.content.index import Snapshot
 from api.content.models import Page
 from api.content.state import FileVersion
 from api.search import engine
-from api.search.index import MAX_STALE_SHARE, TextOf, new_writer, replace_pages, write_pages
+from api.search.index import MAX_STALE_SHARE
 from api.search.manifest import (
     changed_pages,
     file_digests,
@@ -40,6 +40,7 @@ from api.search.manifest import (
 )
 from api.search.snapshots import text_reader
 from api.search.store import LOCK, Held, IndexStore, link_index_files
+from api.search.writing import TextOf, new_writer, replace_pages, write_pages
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def _from_published(
     if changed:
         index = engine.open_index(target)
         writer = new_writer(index)
-        replace_pages(writer, changed, pages, text_of, {})
+        replace_pages(writer, changed, pages, text_of)
         writer.commit()
         writer.wait_merging_threads()
         files = file_digests(target)

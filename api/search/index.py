@@ -29,7 +29,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,20 +38,17 @@ import tantivy
 
 from api.content.models import Page
 from api.content.paths import TEAM_DIR, person_slug
-from api.content.tags import tag_slugs
 from api.search import engine
+from api.search.authorship import AuthorSlugs
 from api.search.documents import SearchDocument
 from api.search.query import ParsedQuery
+from api.search.writing import UPDATE_HEAP_BYTES, TextOf, new_writer, replace_pages, write_pages
 
 log = logging.getLogger(__name__)
 
-WRITER_HEAP_BYTES = 48_000_000  # a whole build
-UPDATE_HEAP_BYTES = 15_000_000  # a process's updates, a few pages at a time: tantivy's least
 MAX_STALE_SHARE = 0.2
 TYPO_FILL_BELOW = 50  # typo matches are looked for when the exact ones are fewer
 POST_TYPE = "PostLayout"
-
-TextOf = Callable[[Page], SearchDocument]
 
 
 class Hit(NamedTuple):
@@ -148,24 +145,6 @@ class _Shared:
         return self._writer
 
 
-class _AuthorSlugs(Mapping[str, str | None]):
-    """Each page's author slug by path, read from the pages when asked: no copy. A worker
-    shares the snapshot's pages with the process it was forked from, and reading them all
-    up front would copy their memory into it (reference counts are written)."""
-
-    def __init__(self, pages_by_path: Mapping[str, Page]) -> None:
-        self._pages = pages_by_path
-
-    def __getitem__(self, path: str) -> str | None:
-        return self._pages[path].author_slug
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._pages)
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-
 class SearchIndex:
     """Full-text search over one snapshot's pages; never changes once made."""
 
@@ -173,7 +152,7 @@ class SearchIndex:
         self,
         shared: _Shared,
         searcher: tantivy.Searcher,
-        authors: Mapping[str, str | None],
+        authors: AuthorSlugs,
     ) -> None:
         self._shared = shared
         self._generation = shared.generation
@@ -188,7 +167,7 @@ class SearchIndex:
         started = time.perf_counter()
         index = engine.new_index()
         writer = new_writer(index)
-        authors = write_pages(writer, pages, text_of)
+        authors = AuthorSlugs(write_pages(writer, pages, text_of))
         writer.commit()
         writer.wait_merging_threads()  # no tantivy thread may be running when a server forks
         index.reload()
@@ -215,7 +194,7 @@ class SearchIndex:
         """
         index = engine.open_index(directory)
         searcher = index.searcher()
-        authors = _AuthorSlugs(pages_by_path)
+        authors = AuthorSlugs.of_pages(pages_by_path)
         if searcher.num_docs != len(authors):
             raise ValueError(f"{directory} holds {searcher.num_docs} documents, not {len(authors)}")
         shared = _Shared(
@@ -254,8 +233,9 @@ class SearchIndex:
             except (NotWritable, OSError, ValueError) as error:
                 log.info("search index: building afresh, this one cannot be updated: %s", error)
                 return SearchIndex.build(pages_by_path.values(), text_of)
-            authors = dict(self._authors)
-            replace_pages(writer, touched, pages_by_path, text_of, authors)
+            authors = self._authors.with_changes(
+                *replace_pages(writer, touched, pages_by_path, text_of)
+            )
             writer.commit()
             shared.index.reload()
             shared.generation += 1
@@ -371,50 +351,6 @@ class _Found(NamedTuple):
 
 def _idf(document_frequency: int, documents: int) -> float:
     return math.log(1 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
-
-
-def _canonical_order(page: Page) -> tuple[float, str]:
-    return (-(page.date.timestamp() if page.date else 0.0), page.path)
-
-
-def new_writer(index: tantivy.Index, heap_bytes: int = WRITER_HEAP_BYTES) -> tantivy.IndexWriter:
-    """One indexing thread, beside the Python thread that extracts the text."""
-    return index.writer(heap_size=heap_bytes, num_threads=1)
-
-
-def write_pages(
-    writer: tantivy.IndexWriter, pages: Iterable[Page], text_of: TextOf
-) -> dict[str, str | None]:
-    """Add every page (uncommitted); their author slugs by path. Posts go in newest first,
-    so that equal scores rank newest first."""
-    ordered = sorted(pages, key=_canonical_order)
-    for page in ordered:
-        writer.add_document(_document(page, text_of))
-    return {page.path: page.author_slug for page in ordered}
-
-
-def replace_pages(
-    writer: tantivy.IndexWriter,
-    paths: Iterable[str],
-    pages_by_path: Mapping[str, Page],
-    text_of: TextOf,
-    authors: dict[str, str | None],
-) -> None:
-    """Index ``paths`` again as ``pages_by_path`` has them (uncommitted), keeping ``authors``
-    (author slugs by path) in step; a path no longer there is removed."""
-    for path in sorted(paths):
-        writer.delete_documents_by_term(engine.PATH, path)
-        authors.pop(path, None)
-        page = pages_by_path.get(path)
-        if page is not None:
-            writer.add_document(_document(page, text_of))
-            authors[path] = page.author_slug
-
-
-def _document(page: Page, text_of: TextOf) -> tantivy.Document:
-    return engine.document(
-        page.path, page.type, page.author_slug, tag_slugs(page.tags), text_of(page)
-    )
 
 
 def _touched_pages(

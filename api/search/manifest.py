@@ -40,7 +40,7 @@ INFO = "search-info.json"
 PAGES = "search-pages"
 _CHECKSUM_BYTES = 32
 # The modules whose code decides what the index holds of a page, and how.
-_SEARCH_MODULES = ("documents.py", "engine.py", "index.py", "text.py")
+_SEARCH_MODULES = ("documents.py", "engine.py", "text.py", "writing.py")
 _CONTENT_MODULES = ("tags.py",)  # tag slugs
 
 
