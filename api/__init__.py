@@ -22,7 +22,7 @@ from api.resources import feeds as feed_routes  # `api.feeds` is the feeds packa
 from api.resources import index as api_index
 from api.resources import search as search_resource
 from api.resources import stackbit as stackbit_resource
-from api.search import follow_snapshots
+from api.search import IndexStore, follow_snapshots, keep_search_index, served_versions
 from api.startup import check_content_dir, plain_development_logs
 from api.web import docs
 from api.web.delivery import Delivery
@@ -78,6 +78,9 @@ def create_app(
     )
     repository.follow(follow_snapshots)  # each snapshot's search index derived from the last
     repository.reload()
+    if settings.parse_cache_dir is not None:  # the first one's kept on disk, beside the cache
+        store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
+        keep_search_index(repository.snapshot, store, served_versions(repository))
     app.extensions["settings"] = settings
     app.extensions["content"] = repository
 

@@ -4,7 +4,8 @@ The content is loaded once, here, before any worker exists (parsing in parallel
 processes on a cold start, from the parse cache on a warm one); granian then
 forks its workers, which share that snapshot's memory instead of each loading
 the site again. Each worker then watches the content on its own, applying each
-change to its snapshot incrementally.
+change to its snapshot incrementally. The search index is prepared meanwhile by a
+process forked for it (``api.search.builder``): it never delays the start.
 
 Faults (see the README, "Operations"):
 
@@ -28,9 +29,12 @@ import fcntl
 import gc
 import logging
 import os
+import shutil
 import signal
 import sys
 import tempfile
+import threading
+from pathlib import Path
 from typing import Any
 
 from granian import Granian
@@ -40,7 +44,8 @@ from granian.log import LogLevels
 
 from api import create_app
 from api.config import ConfigError, Settings
-from api.search import search_index
+from api.content.repository import ContentRepository
+from api.search import BackgroundBuild, IndexStore, served_versions, start_search_build
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
 
@@ -49,6 +54,14 @@ log = logging.getLogger("api.serve")
 
 class ContentServer(Granian):  # type: ignore[misc, valid-type]
     """granian, with SIGHUP meaning "reload the content" instead of "restart the workers"."""
+
+    search_build: BackgroundBuild | None = None
+
+    def startup(self, *args: Any, **kwargs: Any) -> None:
+        super().startup(*args, **kwargs)
+        build = self.search_build
+        if build is not None:  # the workers are forked: a thread may wait for the builder now
+            threading.Thread(target=build.reap, name="search-builder-reaper", daemon=True).start()
 
     def signal_handler_reload(self, *args: Any, **kwargs: Any) -> None:
         for worker in list(self.wrks):
@@ -95,6 +108,36 @@ def release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def start_search_index(
+    settings: Settings, repository: ContentRepository
+) -> tuple[BackgroundBuild | None, Path | None]:
+    """Fork the process that prepares the search index (no thread runs yet), in a directory
+    the workers open when they first search: on disk beside the parse cache, kept for the
+    next start, or in a temporary folder (removed at exit) when there is no cache or it
+    cannot be written. The build, and the temporary folder if one was made."""
+    snapshot, served = repository.snapshot, served_versions(repository)
+    if settings.parse_cache_dir is not None:
+        store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
+        try:
+            return start_search_build(snapshot, store, served), None
+        except OSError as error:
+            log.warning(
+                "cannot keep the search index in %s (%s): it is kept in a temporary folder "
+                "until the server stops",
+                store.folder,
+                error.strerror or error,
+            )
+    temporary = None
+    try:
+        temporary = Path(tempfile.mkdtemp(prefix="content-api-search-"))
+        return start_search_build(snapshot, IndexStore(temporary), served), temporary
+    except OSError as error:  # each worker builds the index in its own memory
+        log.warning("no folder for the search index (%s): each worker builds its own", error)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+        return None, None
+
+
 def main() -> int:
     try:
         settings = Settings.from_env()
@@ -109,12 +152,11 @@ def main() -> int:
         # there), so that open streams take no granian thread from ordinary requests.
         os.environ["EVENTS_PORT"] = str(settings.port + 1)
     app = create_app(start_background=False)
-    # The search index too: built once here, shared by the workers like the snapshot.
-    search_index(app.extensions["content"].snapshot)
     release_free_memory()
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.
     gc.freeze()
+    search_build, temporary_store = start_search_index(settings, app.extensions["content"])
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
     # sees them; the delivery layer need not measure them again on every request.
     app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]
@@ -157,10 +199,15 @@ def main() -> int:
         workers_lifetime=settings.worker_lifetime or None,
         workers_max_rss=settings.worker_max_rss or None,
     )
+    server.search_build = search_build
     try:
         server.serve(target_loader=worker_app, wrap_loader=False)
     finally:
         reporter.remove()
+        if search_build is not None:
+            search_build.stop()
+        if temporary_store is not None:
+            shutil.rmtree(temporary_store, ignore_errors=True)
     return 0
 
 

@@ -4,9 +4,11 @@
 
 For each size: generate (or reuse) the corpus; start the server with PARSE_CACHE_DIR set to a
 new empty folder ("cold": nothing parsed yet) and time it from just before the process starts
-to the first 200 from /healthz, then read the memory of its process tree from /proc and stop
-it; start it again on the same cache and unchanged content ("warm") and do the same. The
-files themselves are in the OS page cache both times: "cold" is about our parse cache.
+to the first 200 from /healthz, then (after one search, which waits for the process that
+prepares the search index to finish, so that the memory is the server's own) read the memory
+of its process tree from /proc and stop it; start it again on the same cache and unchanged
+content ("warm") and do the same. The files themselves are in the OS page cache both times:
+"cold" is about our parse cache.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def start_once(content: Path, cache: Path, args: argparse.Namespace) -> Start:
     with run_server(content, args.server_cmd, args.workers, env, args.timeout) as server:
         time.sleep(SETTLE_SECONDS)
         health = server.health()
+        server.get("/api/search?q=start")  # waits for the search index's builder to be gone
         memory = tree_memory(server.pid)
     if health.get("contentErrors"):
         log(f"warning: /healthz reports content errors: {health['contentErrors'][:3]}")

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api import create_app
 from api.content.index import Snapshot
@@ -18,6 +20,7 @@ from api.search import (
     search_index,
     text_reader,
 )
+from api.search.authorship import AuthorSlugs
 from api.search.index import describe
 from tests.conftest import BUNDLED_CONTENT
 
@@ -238,3 +241,27 @@ def test_after_a_reload_only_the_changed_pages_are_indexed_again(site):
         if page.author_slug == "maria-garcia"
     }
     assert {hit.path for hit in second.search(parse_query("maria quokka"), limit=50).hits} == marias
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    base=st.dictionaries(st.sampled_from("abcdefgh"), st.sampled_from(["x", "y", None])),
+    updates=st.lists(
+        st.tuples(
+            st.dictionaries(st.sampled_from("abcdefghij"), st.sampled_from(["x", "z", None])),
+            st.sets(st.sampled_from("abcdefghij")),
+        ),
+        max_size=6,
+    ),
+)
+def test_author_slugs_laid_over_their_base_read_as_a_copy_would(base, updates):
+    slugs, model = AuthorSlugs(dict(base)), dict(base)
+    for changed, removed in updates:
+        removed = removed - changed.keys()  # an update indexes a path or removes it
+        slugs = slugs.with_changes(changed, removed)
+        model.update(changed)
+        for path in removed:
+            model.pop(path, None)
+        assert dict(slugs) == model
+        assert len(slugs) == len(model)
+        assert all((path in slugs) == (path in model) for path in "abcdefghij")

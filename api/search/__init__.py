@@ -2,7 +2,11 @@
 
 What the rest of the app calls:
 
-- ``search_index(snapshot)``: the snapshot's index, built on first use and memoised;
+- ``search_index(snapshot)``: the snapshot's index, made on first use and memoised;
+- ``keep_search_index(snapshot, store)`` / ``start_search_build(snapshot, store)``: the
+  first snapshot's index is prepared on disk (``IndexStore``, beside the parse cache),
+  reused across restarts and shared by the workers; in this process on first use, or in
+  a builder process forked before the workers;
 - ``derive_search_index(previous, snapshot, changed_paths)``: for incremental reloads, make
   the new snapshot's index from the previous one by indexing only what changed;
 - ``SearchIndex.build(pages, text_of)`` / ``index.updated(changed_paths, pages_by_path,
@@ -12,6 +16,12 @@ What the rest of the app calls:
 
 from __future__ import annotations
 
+from api.search.builder import (
+    BackgroundBuild,
+    keep_search_index,
+    served_versions,
+    start_search_build,
+)
 from api.search.engine import analyze
 from api.search.index import SearchFilters, SearchIndex, SearchResults
 from api.search.query import ParsedQuery
@@ -20,9 +30,11 @@ from api.search.snapshots import (
     derive_search_index,
     follow_snapshots,
     hidden_paths,
+    provide_search_index,
     search_index,
     text_reader,
 )
+from api.search.store import IndexStore
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -31,6 +43,8 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 __all__ = [
+    "BackgroundBuild",
+    "IndexStore",
     "ParsedQuery",
     "SearchFilters",
     "SearchIndex",
@@ -38,7 +52,11 @@ __all__ = [
     "derive_search_index",
     "follow_snapshots",
     "hidden_paths",
+    "keep_search_index",
     "parse_query",
+    "provide_search_index",
     "search_index",
+    "served_versions",
+    "start_search_build",
     "text_reader",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import tantivy
@@ -68,9 +69,20 @@ def schema() -> tantivy.Schema:
     return builder.build()
 
 
-def new_index() -> tantivy.Index:
-    """An empty index in memory: built before the server forks, shared by its workers."""
-    index = tantivy.Index(schema())
+def new_index(directory: Path | None = None) -> tantivy.Index:
+    """An empty index: in ``directory`` (memory-mapped, its pages shared through the page
+    cache by every process that opens it), or in this process's memory."""
+    if directory is None:
+        index = tantivy.Index(schema())
+    else:
+        index = tantivy.Index(schema(), path=str(directory), reuse=False)
+    index.register_tokenizer(ANALYZER, analyzer())
+    return index
+
+
+def open_index(directory: Path) -> tantivy.Index:
+    """The index stored in ``directory``, memory-mapped, at its last commit."""
+    index = tantivy.Index.open(str(directory))
     index.register_tokenizer(ANALYZER, analyzer())
     return index
 

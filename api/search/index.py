@@ -14,9 +14,12 @@ by marking, as Lucene does) until tantivy merges those segments away, so scores
 can differ from a full build's by that much; past ``MAX_STALE_SHARE`` replaced
 documents, ``updated`` builds afresh instead.
 
-The tantivy index lives in memory. Built before the server forks, it is shared
-by the workers; a worker that updates it writes its new segments in its own
-memory (a writer is made per process, never carried across a fork).
+The tantivy index lives in memory, or in a directory that other processes read
+too (``SearchIndex.open``: the index ``api.search.building`` prepared for the
+snapshot). A directory others read is never written: the first update in a
+process copies it, file by file as hard links (tantivy never changes a file it
+wrote), into a directory of the process's own, and writes there. A writer is
+made per process, never carried across a fork.
 """
 
 from __future__ import annotations
@@ -28,25 +31,24 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import tantivy
 
 from api.content.models import Page
 from api.content.paths import TEAM_DIR, person_slug
-from api.content.tags import tag_slugs
 from api.search import engine
+from api.search.authorship import AuthorSlugs
 from api.search.documents import SearchDocument
 from api.search.query import ParsedQuery
+from api.search.writing import UPDATE_HEAP_BYTES, TextOf, new_writer, replace_pages, write_pages
 
 log = logging.getLogger(__name__)
 
-WRITER_HEAP_BYTES = 48_000_000
 MAX_STALE_SHARE = 0.2
 TYPO_FILL_BELOW = 50  # typo matches are looked for when the exact ones are fewer
 POST_TYPE = "PostLayout"
-
-TextOf = Callable[[Page], SearchDocument]
 
 
 class Hit(NamedTuple):
@@ -69,6 +71,21 @@ class SearchFilters:
     tag: str | None = None
 
 
+class NotWritable(Exception):
+    """This process may not write to the index (another process's directory)."""
+
+
+class PrivateCopy(NamedTuple):
+    """This process's own copy of a published index, to write to."""
+
+    index: tantivy.Index
+    directory: Path
+    hold: object  # keeps the directory from being removed while the index lives
+
+
+MakePrivateCopy = Callable[[Path], PrivateCopy]
+
+
 class _Shared:
     """The tantivy index that a chain of ``SearchIndex`` generations commits to, in turn.
 
@@ -76,20 +93,55 @@ class _Shared:
     (two reloads branching from one snapshot) builds afresh instead.
     """
 
-    def __init__(self, index: tantivy.Index, documents: int) -> None:
+    def __init__(
+        self,
+        index: tantivy.Index,
+        documents: int,
+        *,
+        stale: int = 0,
+        published: Path | None = None,
+        private_copy: MakePrivateCopy | None = None,
+        hold: object = None,
+    ) -> None:
         self.index = index
         self.lock = threading.Lock()
         self.generation = 0
-        self.stale = 0  # replaced documents still counted by BM25 statistics
+        self.stale = stale  # replaced documents still counted by BM25 statistics
         self.documents = documents
+        self.published = published  # a directory other processes read: never written
+        self._private_copy = private_copy
+        self._holds = [hold]  # what keeps the directories read from being removed
+        self._owner: int | None = None  # the process whose own directory the index is in
+        self._private: Path | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._writer_pid = 0
 
+    @property
+    def directory(self) -> Path | None:
+        """Where the index is: a published directory, this process's own, or ``None`` (memory)."""
+        return self.published or self._private
+
     def writer(self) -> tantivy.IndexWriter:
-        """This process's writer: threads do not survive a fork, so a worker makes its own."""
-        if self._writer is None or self._writer_pid != os.getpid():
-            self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
-            self._writer_pid = os.getpid()
+        """This process's writer: threads do not survive a fork, so a worker makes its own.
+
+        An index in memory is the process's own copy after a fork; an index in a
+        directory is written only by the process that owns the directory, made on
+        first use from a published one (``NotWritable`` otherwise).
+        """
+        pid = os.getpid()
+        if self._writer is not None and self._writer_pid == pid:
+            return self._writer
+        if self.published is not None:
+            if self._private_copy is None:
+                raise NotWritable(f"{self.published} is read by other processes")
+            copy = self._private_copy(self.published)
+            self.index, self._private = copy.index, copy.directory
+            self._holds.append(copy.hold)
+            self.published, self._owner = None, pid
+        elif self._owner is not None and self._owner != pid:
+            raise NotWritable("the index is in another process's directory")
+        self._writer = new_writer(self.index, UPDATE_HEAP_BYTES)
+        self._writer_pid = pid
         return self._writer
 
 
@@ -100,7 +152,7 @@ class SearchIndex:
         self,
         shared: _Shared,
         searcher: tantivy.Searcher,
-        authors: Mapping[str, str | None],
+        authors: AuthorSlugs,
     ) -> None:
         self._shared = shared
         self._generation = shared.generation
@@ -111,19 +163,49 @@ class SearchIndex:
 
     @classmethod
     def build(cls, pages: Iterable[Page], text_of: TextOf) -> SearchIndex:
-        """Index every page. Posts go in newest first, so that equal scores rank newest first."""
+        """Index every page, in this process's memory."""
         started = time.perf_counter()
-        ordered = sorted(pages, key=_canonical_order)
         index = engine.new_index()
-        writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
-        for page in ordered:
-            writer.add_document(_document(page, text_of))
+        writer = new_writer(index)
+        authors = AuthorSlugs(write_pages(writer, pages, text_of))
         writer.commit()
         writer.wait_merging_threads()  # no tantivy thread may be running when a server forks
         index.reload()
-        shared = _Shared(index, len(ordered))
-        log.info("search index: %d pages in %.2f s", len(ordered), time.perf_counter() - started)
-        return cls(shared, index.searcher(), {page.path: page.author_slug for page in ordered})
+        shared = _Shared(index, len(authors))
+        log.info("search index: %d pages in %.2f s", len(authors), time.perf_counter() - started)
+        return cls(shared, index.searcher(), authors)
+
+    @classmethod
+    def open(
+        cls,
+        directory: Path,
+        pages_by_path: Mapping[str, Page],
+        *,
+        stale: int = 0,
+        private_copy: MakePrivateCopy | None = None,
+        hold: object = None,
+    ) -> SearchIndex:
+        """The index prepared in ``directory`` for exactly these pages, read where it is (memory-
+        mapped: every process that opens it shares its pages). Updates go to a copy that
+        ``private_copy`` makes in this process's own directory; without it, to a fresh
+        build in memory. ``hold`` lives as long as the index (a lock on the directory).
+
+        Raises ``ValueError`` (or ``OSError``) when the directory does not hold them.
+        """
+        index = engine.open_index(directory)
+        searcher = index.searcher()
+        authors = AuthorSlugs.of_pages(pages_by_path)
+        if searcher.num_docs != len(authors):
+            raise ValueError(f"{directory} holds {searcher.num_docs} documents, not {len(authors)}")
+        shared = _Shared(
+            index,
+            len(authors),
+            stale=stale,
+            published=directory,
+            private_copy=private_copy,
+            hold=hold,
+        )
+        return cls(shared, searcher, authors)
 
     def updated(
         self,
@@ -146,15 +228,14 @@ class SearchIndex:
             too_stale = stale_after > MAX_STALE_SHARE * max(len(pages_by_path), 1)
             if self._generation != shared.generation or too_stale:
                 return SearchIndex.build(pages_by_path.values(), text_of)
-            writer = shared.writer()
-            authors = dict(self._authors)
-            for path in sorted(touched):
-                writer.delete_documents_by_term(engine.PATH, path)
-                authors.pop(path, None)
-                page = pages_by_path.get(path)
-                if page is not None:
-                    writer.add_document(_document(page, text_of))
-                    authors[path] = page.author_slug
+            try:
+                writer = shared.writer()
+            except (NotWritable, OSError, ValueError) as error:
+                log.info("search index: building afresh, this one cannot be updated: %s", error)
+                return SearchIndex.build(pages_by_path.values(), text_of)
+            authors = self._authors.with_changes(
+                *replace_pages(writer, touched, pages_by_path, text_of)
+            )
             writer.commit()
             shared.index.reload()
             shared.generation += 1
@@ -272,16 +353,6 @@ def _idf(document_frequency: int, documents: int) -> float:
     return math.log(1 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-def _canonical_order(page: Page) -> tuple[float, str]:
-    return (-(page.date.timestamp() if page.date else 0.0), page.path)
-
-
-def _document(page: Page, text_of: TextOf) -> tantivy.Document:
-    return engine.document(
-        page.path, page.type, page.author_slug, tag_slugs(page.tags), text_of(page)
-    )
-
-
 def _touched_pages(
     changed_paths: Collection[str],
     pages_by_path: Mapping[str, Page],
@@ -302,4 +373,5 @@ def describe(index: SearchIndex) -> dict[str, Any]:
         "documents": index._searcher.num_docs,
         "segments": index._searcher.num_segments,
         "generation": index._generation,
+        "directory": index._shared.directory,
     }

@@ -1,23 +1,30 @@
-"""Each snapshot's search index: built on first use, once, or derived from the previous one.
+"""Each snapshot's search index: made on first use, once, from one of three sources.
 
 Search answers come from the same snapshot as every other answer, so the index
 is looked up by snapshot. It is made on the first search (or related-posts
 request) of a snapshot, memoised for the snapshot's life, and dropped with it.
+Where it comes from:
 
-After a reload the new snapshot's index is the previous one with only the
-changed pages indexed again: the repository tells which files each derived
-snapshot changed (``follow_snapshots``, registered with ``ContentRepository.follow``),
-and the update is made on first use, so a burst of reloads with no search in
-between costs one update, and a snapshot nobody searches costs nothing. A
-snapshot built from scratch (the first, or after the folder came back) gets an
-index built from its own pages: an index is never carried from one site to
-another.
+- **provided** (``provide_search_index``): prepared elsewhere, typically on disk by
+  ``api.search.builder`` (a process forked before the server's workers, or on first
+  use in this process), and opened when first asked for;
+- **derived**: after a reload, the previous snapshot's index with only the changed
+  pages indexed again. The repository tells which files each derived snapshot
+  changed (``follow_snapshots``, registered with ``ContentRepository.follow``), and
+  the update is made on first use, so a burst of reloads with no search in between
+  costs one update, and a snapshot nobody searches costs nothing;
+- **built** from the snapshot's own pages, in memory: a snapshot built from scratch
+  (the first one when no index is provided, or after the folder came back). An index
+  is never carried from one site to another.
+
+Making an index may wait (for a build in another process); that holds only the lock
+of that snapshot's source, never the reloads that record new derivations.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -26,35 +33,77 @@ from api.content.models import Page
 from api.search.documents import SearchDocument, search_document
 from api.search.index import SearchIndex, TextOf
 
-_lock = threading.RLock()
-_indexes: WeakKeyDictionary[Snapshot, SearchIndex] = WeakKeyDictionary()
-_pending: WeakKeyDictionary[Snapshot, _Derivation] = WeakKeyDictionary()
-_hidden: WeakKeyDictionary[ContentView, frozenset[str]] = WeakKeyDictionary()
+Opener = Callable[[], SearchIndex]
 
 
 @dataclass(frozen=True, slots=True)
 class _Derivation:
-    base: SearchIndex  # the index of an earlier snapshot
+    base: _Source  # the source of an earlier snapshot's index: made, or provided
     changed_paths: frozenset[str]  # every file changed since that snapshot
 
 
+class _Source:
+    """How one snapshot's index is made (see the module docstring), and once made, the index.
+
+    One thread makes it; others asking meanwhile wait for that one.
+    """
+
+    def __init__(self, opener: Opener | None = None, derivation: _Derivation | None = None):
+        self._lock = threading.Lock()
+        self.index: SearchIndex | None = None
+        self.opener = opener
+        self.derivation = derivation
+
+    @property
+    def can_be_a_base(self) -> bool:
+        """Whether a later snapshot's index may be derived from this one without its snapshot."""
+        return self.index is not None or self.opener is not None
+
+    def get(self, snapshot: Snapshot | None) -> SearchIndex:
+        found = self.index
+        if found is not None:
+            return found
+        with self._lock:
+            if self.index is None:
+                if self.opener is not None:
+                    made = self.opener()
+                elif snapshot is None:
+                    raise RuntimeError("an index built from its snapshot needs the snapshot")
+                elif self.derivation is not None:
+                    base = self.derivation.base.get(None)
+                    made = base.updated(
+                        self.derivation.changed_paths,
+                        snapshot.pages_by_path,
+                        text_reader(snapshot),
+                    )
+                else:
+                    made = SearchIndex.build(snapshot.pages_by_path.values(), text_reader(snapshot))
+                self.index = made
+                self.opener = self.derivation = None  # what made it may go (a snapshot)
+            return self.index
+
+
+_lock = threading.Lock()  # guards the registry only; never held while an index is made
+_sources: WeakKeyDictionary[Snapshot, _Source] = WeakKeyDictionary()
+_hidden: WeakKeyDictionary[ContentView, frozenset[str]] = WeakKeyDictionary()
+
+
 def search_index(snapshot: Snapshot) -> SearchIndex:
-    """The snapshot's index: memoised; derived from an earlier one where there is one."""
-    found = _indexes.get(snapshot)
-    if found is not None:
-        return found
-    with _lock:  # one build per snapshot, however many requests ask at once
-        found = _indexes.get(snapshot)
-        if found is None:
-            derivation = _pending.pop(snapshot, None)
-            text_of = text_reader(snapshot)
-            pages = snapshot.pages_by_path
-            if derivation is not None:
-                found = derivation.base.updated(derivation.changed_paths, pages, text_of)
-            else:  # not derived from a snapshot with an index: built from its own pages
-                found = SearchIndex.build(pages.values(), text_of)
-            _indexes[snapshot] = found
-    return found
+    """The snapshot's index: memoised; provided, derived or built on first use."""
+    source = _sources.get(snapshot)
+    if source is None:
+        with _lock:
+            source = _sources.get(snapshot)
+            if source is None:
+                source = _sources[snapshot] = _Source()
+    return source.get(snapshot)
+
+
+def provide_search_index(snapshot: Snapshot, opener: Opener) -> None:
+    """The snapshot's index is ``opener()``, called on first use (once; it may wait), instead
+    of a build from its pages. Later snapshots derived from it update what it gives."""
+    with _lock:
+        _sources[snapshot] = _Source(opener=opener)
 
 
 def derive_search_index(
@@ -64,17 +113,22 @@ def derive_search_index(
     paths added, changed or removed), so that its index is derived, not built, on first use.
 
     Call it when the new snapshot is made. Without it (or when ``previous`` never
-    had an index) the new snapshot's index is built in full on first use.
+    had an index, nor a provided one) the new snapshot's index is built in full on
+    first use.
     """
+    changed = frozenset(changed_paths)
     with _lock:
-        base = _indexes.get(previous)
-        changed = frozenset(changed_paths)
+        base = _sources.get(previous)
         if base is None:
-            earlier = _pending.get(previous)
-            if earlier is None:
-                return
-            base, changed = earlier.base, earlier.changed_paths | changed
-        _pending[snapshot] = _Derivation(base, changed)
+            return
+        earlier = base.derivation  # read once: it may be made (and this cleared) meanwhile
+        if base.index is None and earlier is not None:  # never made: one update for both
+            derivation = _Derivation(earlier.base, earlier.changed_paths | changed)
+        elif base.can_be_a_base:
+            derivation = _Derivation(base, changed)
+        else:
+            return
+        _sources[snapshot] = _Source(derivation=derivation)
 
 
 def text_reader(snapshot: Snapshot) -> TextOf:
