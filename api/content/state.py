@@ -163,6 +163,11 @@ def person_slug_of(path: str, version: FileVersion) -> str:
     return person_slug(path)
 
 
+def _key_digest(key: bytes) -> int:
+    """A served file's share of the version: its key already hashes its path and bytes."""
+    return int.from_bytes(key[:16], "big")
+
+
 def _digest(*parts: bytes) -> int:
     digest = hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
     return int.from_bytes(digest, "big")
@@ -477,12 +482,12 @@ class ContentState:
             old = self.served.get(path)
             if served is not old:
                 if old is not None:
-                    self._served_digest ^= _digest(path.encode(), old.key)
+                    self._served_digest ^= _key_digest(old.key)
                 if served is None:
                     self.served.pop(path, None)
                 else:
                     self.served[path] = served
-                    self._served_digest ^= _digest(path.encode(), served.key)
+                    self._served_digest ^= _key_digest(served.key)
                 delta.served[path] = served
             self._rebind_people(path, served, delta)
             self._set_problems(path, cross, delta)
@@ -579,8 +584,16 @@ class ContentState:
             return b""
 
     def _set_problems(self, path: str, cross: list[ContentProblem], delta: StateDelta) -> None:
-        problems: list[ContentProblem] = []
         file_problem = self.file_problems.get(path)
+        entry = self.entries.get(path)
+        if (
+            not cross
+            and file_problem is None
+            and (entry is None or not entry.version.parsed.problems)
+            and path not in self.problems
+        ):
+            return  # no problem before, none now: the common case, made cheap
+        problems: list[ContentProblem] = []
         if file_problem is not None:
             problems.append(file_problem)
         entry = self.entries.get(path)
