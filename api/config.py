@@ -98,10 +98,11 @@ def _parse_header_name(raw: str) -> str:
 
 
 def _parse_optional_port(raw: str) -> int | None:
+    """A port; 0 for "none" (the feature off); empty for "unset" (its default)."""
     if not raw.strip():
         return None
     port = int(raw.strip())
-    if not 0 < port < 65536:
+    if not 0 <= port < 65536:
         raise ValueError(f"not a port: {port}")
     return port
 
@@ -151,7 +152,9 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)  # never printed
     events_heartbeat_seconds: float = 15.0  # a comment line on idle event streams
     events_max_streams: int = 64  # open /api/events streams per worker; more get 503
-    events_port: int | None = None  # serve /api/events on this port, beside the WSGI server
+    # /api/events on this port beside the WSGI server; 0: through the WSGI server itself; unset:
+    # PORT + 1 under `make serve`, through the WSGI server elsewhere.
+    events_port: int | None = None
 
     def __post_init__(self) -> None:
         if self.webhook_urls and not self.webhook_secret:

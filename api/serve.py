@@ -147,11 +147,12 @@ def main() -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     workers = settings.workers or os.cpu_count() or 1
+    overrides = {}
     if settings.events_port is None:
         # Event streams get their own port beside granian's (the API's /api/events redirects
         # there), so that open streams take no granian thread from ordinary requests.
-        os.environ["EVENTS_PORT"] = str(settings.port + 1)
-    app = create_app(start_background=False)
+        overrides["events_port"] = settings.port + 1
+    app = create_app(overrides, start_background=False)
     release_free_memory()
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.

@@ -114,12 +114,12 @@ def main() -> None:
         servers, stream_ports = {}, {}
         for config, (threads, own_port) in CONFIGS.items():  # all at once: idle costs nothing
             env = {"THREADS": str(threads), "EVENTS_HEARTBEAT_SECONDS": "1", "CONTENT_WATCH": "0"}
-            if own_port:
-                env["EVENTS_PORT"] = str(free_port())
+            # EVENTS_PORT=0: streams through granian's WSGI threads, as before the events port.
+            env["EVENTS_PORT"] = str(free_port()) if own_port else "0"
             servers[config] = stack.enter_context(
                 run_server(content, args.server_cmd, args.workers, env)
             )
-            stream_ports[config] = int(env.get("EVENTS_PORT", servers[config].port))
+            stream_ports[config] = int(env["EVENTS_PORT"]) or servers[config].port
         first = json.loads(http_get(servers[configs[0]].port, LIST_PAGE).body)["items"][0]
         path = f"/api/posts/{first['slug']}"
         for round_number in range(1, args.rounds + 1):

@@ -199,7 +199,7 @@ def init_app(app: Flask, settings: Settings, *, start_background: bool) -> Propa
     def start_serving() -> None:
         """In each serving process: say what it serves; listen for event streams."""
         propagation.worker_started(repository.snapshot.version)
-        if settings.events_port is not None:
+        if settings.events_port:  # 0 or unset: streams go through the WSGI server
             try:
                 app.extensions["event_server"] = serve_events(app, settings, hub)
             except OSError as error:  # the port is taken: serve the API all the same
@@ -220,7 +220,7 @@ def serve_events(app: Flask, settings: Settings, hub: EventHub) -> EventServer:
     """``/api/events`` on ``EVENTS_PORT`` in this process (each worker: SO_REUSEPORT)."""
     from api.resources.events import bearer_matches
 
-    assert settings.events_port is not None
+    assert settings.events_port
     server = EventServer(
         (settings.host, settings.events_port),
         hub,

@@ -78,7 +78,7 @@ class Events(MethodView):
         EventSource does; nothing is replayed.
         """
         settings = current_app.extensions["settings"]
-        if settings.events_port is not None:
+        if settings.events_port:  # 0 or unset: streams go through the WSGI server
             return _to_events_port(settings.events_port)
         preview = bearer_matches(request.headers.get("Authorization"), settings.preview_token)
         version = current_app.extensions["content"].snapshot.version
