@@ -9,8 +9,8 @@ changes no public key) and preview (everything). See ``api.content.keys``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from api.content import keys as k
@@ -21,16 +21,52 @@ if TYPE_CHECKING:
     from api.content.index import Snapshot
 
 
-@dataclass(frozen=True)
 class ContentChange:
-    """One new snapshot as its consumers (caches, webhooks, event streams) learn of it."""
+    """One new snapshot as its consumers (caches, webhooks, event streams) learn of it.
 
-    previous_version: str
-    version: str
-    keys: frozenset[str]  # content keys whose public answers changed
-    paths: tuple[str, ...]  # front-end URL paths of public pages whose page changed
-    preview_keys: frozenset[str] = field(default_factory=frozenset)  # counting drafts
-    preview_paths: tuple[str, ...] = ()
+    The page paths can take a pass over every page to find (the pages that show the newest
+    posts), so they are worked out on first use: only webhooks and open event streams ask.
+    """
+
+    __slots__ = (
+        "_lock", "_paths", "_paths_of", "_preview_paths", "_preview_paths_of",
+        "keys", "preview_keys", "previous_version", "version",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        previous_version: str,
+        version: str,
+        keys: frozenset[str],
+        paths: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
+        preview_keys: frozenset[str] = frozenset(),
+        preview_paths: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
+    ) -> None:
+        self.previous_version = previous_version
+        self.version = version
+        self.keys = keys  # content keys whose public answers changed
+        self.preview_keys = preview_keys  # the same, counting drafts
+        self._lock = threading.Lock()
+        self._paths, self._paths_of = _eager_or_lazy(paths)
+        self._preview_paths, self._preview_paths_of = _eager_or_lazy(preview_paths)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Front-end URL paths of public pages whose page changed."""
+        with self._lock:
+            if self._paths is None:
+                assert self._paths_of is not None
+                self._paths, self._paths_of = self._paths_of(), None
+            return self._paths
+
+    @property
+    def preview_paths(self) -> tuple[str, ...]:
+        """The same, counting drafts."""
+        with self._lock:
+            if self._preview_paths is None:
+                assert self._preview_paths_of is not None
+                self._preview_paths, self._preview_paths_of = self._preview_paths_of(), None
+            return self._preview_paths
 
     def body(self, *, preview: bool = False) -> dict[str, object]:
         """The JSON body webhooks and event streams send."""
@@ -42,6 +78,15 @@ class ContentChange:
                 "keys": sorted(self.preview_keys if preview else self.keys),
             },
         }
+
+    def __repr__(self) -> str:
+        return f"ContentChange({self.previous_version[:12]} -> {self.version[:12]})"
+
+
+def _eager_or_lazy(
+    paths: tuple[str, ...] | Callable[[], tuple[str, ...]],
+) -> tuple[tuple[str, ...] | None, Callable[[], tuple[str, ...]] | None]:
+    return (None, paths) if callable(paths) else (tuple(paths), None)
 
 
 def changed_keys(
@@ -162,6 +207,20 @@ def changed_paths(
     whose details or post count changed. Sorted."""
     if keys <= {k.VERSION}:
         return ()
+    if preview and (old._preview is None or new._preview is None):
+        # No preview view to walk (nobody asked for one): the public paths, plus the
+        # changed pages themselves (drafts among them) and their referrers.
+        found_paths = set(changed_paths(old, new, keys, referrers))
+        for pair in new.changed_pages:
+            for page in pair:
+                if page is not None:
+                    found_paths.add(page.url)
+                    found_paths.update(
+                        new.pages_by_path[referrer].url
+                        for referrer in referrers.get(page.path, ())
+                        if referrer in new.pages_by_path
+                    )
+        return tuple(sorted(found_paths))
     views = (old.preview, new.preview) if preview else (old.public_view()[0], new.public_view()[0])
     found: set[str] = set()
     changed_pages = {page.path for pair in new.changed_pages for page in pair if page is not None}

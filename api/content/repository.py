@@ -230,14 +230,23 @@ class ContentRepository:
         preview_keys = snapshot.changed_preview_keys
         if keys is None or preview_keys is None:  # built from scratch: anything may have changed
             keys = preview_keys = frozenset({"version", "p-all", "a-all"})
-        referrers = self._state.referrers if self._state is not None else {}
+        state_referrers = self._state.referrers if self._state is not None else {}
+        # A copy of the referrers the paths need (the state goes on changing); the paths
+        # themselves are worked out only if a webhook or an event stream asks for them.
+        referrers = {
+            path: tuple(found)
+            for path in _touched(snapshot)
+            if (found := state_referrers.get(path))
+        }
         change = ContentChange(
             previous_version=previous.version,
             version=snapshot.version,
             keys=keys,
-            paths=changed_paths(previous, snapshot, keys, referrers),
+            paths=lambda: changed_paths(previous, snapshot, keys, referrers),
             preview_keys=preview_keys,
-            preview_paths=changed_paths(previous, snapshot, preview_keys, referrers, preview=True),
+            preview_paths=lambda: changed_paths(
+                previous, snapshot, preview_keys, referrers, preview=True
+            ),
         )
         for listener in self._listeners:
             try:
@@ -275,6 +284,13 @@ class ContentRepository:
             errors,
             (time.perf_counter() - started) * 1000,
         )
+
+
+def _touched(snapshot: Snapshot) -> set[str]:
+    """The files a derived snapshot changed (pages and people)."""
+    paths = {page.path for pair in snapshot.changed_pages for page in pair if page is not None}
+    paths.update(snapshot.changed_people)
+    return paths
 
 
 def _same(a: dict[str, FileVersion], b: dict[str, FileVersion]) -> bool:

@@ -37,7 +37,7 @@ def change_body(change: ContentChange, *, preview: bool = False) -> bytes:
 
 def is_public(change: ContentChange) -> bool:
     """Whether the public can see any difference (a draft saved is not one)."""
-    return bool(change.paths) or any(key != VERSION_KEY for key in change.keys)
+    return any(key != VERSION_KEY for key in change.keys) or bool(change.paths)
 
 
 def signature(body: bytes, secret: str) -> str:
