@@ -95,6 +95,23 @@ def test_a_post_named_after_a_route_is_a_content_error(site_client):
     assert client.get("/api/pages?path=/blog/recent").status_code == 404
 
 
+def test_every_fixed_route_under_posts_is_a_reserved_slug():
+    """A route added under /api/posts/ later must reserve its segment, or a post of that slug
+    becomes unreachable without a word."""
+    from api.content.state import RESERVED_POST_SLUGS
+
+    app = create_app({"content_dir": BUNDLED_CONTENT})
+    fixed = {
+        rule.rule.split("/")[3]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/posts/") and not rule.rule.split("/")[3].startswith("<")
+    }
+    assert fixed, "no fixed route under /api/posts/: the test no longer looks where it should"
+    assert fixed <= RESERVED_POST_SLUGS, (
+        f"routes whose slug is not reserved: {fixed - RESERVED_POST_SLUGS}"
+    )
+
+
 def test_a_persons_own_slug_field_is_their_slug(site_client):
     client = site_client(
         {
