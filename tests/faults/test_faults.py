@@ -205,7 +205,8 @@ def test_an_unwritable_parse_cache_is_reported_and_clears_when_fixed(site, tmp_p
     causes = [fault["cause"] for fault in health["faults"]]
     print(
         f"\nunwritable parse cache: served 200, /healthz {health['status']} {causes}; "
-        f"ok again {cleared} s after the folder became writable and an edit came"
+        f"ok again {cleared and round(cleared, 2)} s after the folder became writable "
+        "and an edit came"
     )
     assert health["status"] == "degraded"
     assert causes == ["parse-cache"]
@@ -228,7 +229,8 @@ def test_workers_are_recycled_one_at_a_time_without_a_failed_request(site, tmp_p
     if failed:  # what went wrong, for the CI log
         print(sorted({o.error for o in failed})[:5], server.log[-3000:])
     print(
-        f"\nWORKER_LIFETIME=60 under load: both workers replaced after {recycled} s; "
+        "\nWORKER_LIFETIME=60 under load: both workers replaced after "
+        f"{recycled and round(recycled, 1)} s; "
         f"{len(outcomes)} requests, {len(failed)} failed, "
         f"{len(load.raw_failures)} connections closed by a stopping worker (retried)"
     )
