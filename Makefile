@@ -67,9 +67,12 @@ format: install ## format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-spec: install ## regenerate the committed OpenAPI document (and its examples, from content/)
+spec: install ## regenerate the committed OpenAPI document (and its examples, from content/) and the TS client's types
 	$(BIN)/flask --app api content examples
 	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
+	@if command -v npm >/dev/null; then \
+		cd clients/typescript && { [ -d node_modules ] || npm ci --silent; } && npm run --silent generate; \
+	else echo "npm not found: run 'npm run generate' in clients/typescript (make test-e2e checks it)"; fi
 
 check-content: install ## validate CONTENT_DIR like the server does
 	$(BIN)/flask --app api content check

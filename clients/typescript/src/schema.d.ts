@@ -2311,7 +2311,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "contentVersion": "a90f9fcd465de983291fe41bfa4f5e8a",
+                     *       "contentVersion": "5e15e1c85fbed29a7f8c222c6c7bcc4d",
                      *       "links": {
                      *         "authors": "/api/authors",
                      *         "docs": "/api/docs",
