@@ -25,12 +25,13 @@ class ContentChange:
     """One new snapshot as its consumers (caches, webhooks, event streams) learn of it.
 
     The page paths can take a pass over every page to find (the pages that show the newest
-    posts), so they are worked out on first use: only webhooks and open event streams ask.
+    posts), and the preview keys a sort of every page, so both are worked out on first use:
+    only webhooks and open event streams ask (preview ones only for the preview's).
     """
 
     __slots__ = (
-        "_lock", "_paths", "_paths_of", "_preview_paths", "_preview_paths_of",
-        "keys", "preview_keys", "previous_version", "version",
+        "_lock", "_paths", "_paths_of", "_preview_keys", "_preview_keys_of", "_preview_paths",
+        "_preview_paths_of", "keys", "previous_version", "version",
     )  # fmt: skip
 
     def __init__(
@@ -39,14 +40,17 @@ class ContentChange:
         version: str,
         keys: frozenset[str],
         paths: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
-        preview_keys: frozenset[str] = frozenset(),
+        preview_keys: frozenset[str] | Callable[[], frozenset[str]] = frozenset(),
         preview_paths: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
     ) -> None:
         self.previous_version = previous_version
         self.version = version
         self.keys = keys  # content keys whose public answers changed
-        self.preview_keys = preview_keys  # the same, counting drafts
-        self._lock = threading.Lock()
+        if callable(preview_keys):
+            self._preview_keys, self._preview_keys_of = None, preview_keys
+        else:
+            self._preview_keys, self._preview_keys_of = frozenset(preview_keys), None
+        self._lock = threading.RLock()  # preview paths ask for the preview keys
         self._paths, self._paths_of = _eager_or_lazy(paths)
         self._preview_paths, self._preview_paths_of = _eager_or_lazy(preview_paths)
 
@@ -58,6 +62,15 @@ class ContentChange:
                 assert self._paths_of is not None
                 self._paths, self._paths_of = self._paths_of(), None
             return self._paths
+
+    @property
+    def preview_keys(self) -> frozenset[str]:
+        """The keys that changed, counting drafts."""
+        with self._lock:
+            if self._preview_keys is None:
+                assert self._preview_keys_of is not None
+                self._preview_keys, self._preview_keys_of = self._preview_keys_of(), None
+            return self._preview_keys
 
     @property
     def preview_paths(self) -> tuple[str, ...]:
@@ -96,31 +109,34 @@ def changed_keys(
     added: Iterable[Page],
     old_people: Mapping[str, Person | None],
     site_changed: bool,
-) -> tuple[frozenset[str], frozenset[str]]:
-    """The public and the preview keys that changed from ``old`` to ``new``."""
+    *,
+    preview: bool = False,
+) -> frozenset[str]:
+    """The keys that changed from ``old`` to ``new``: public ones, or with ``preview``
+    counting drafts. The preview keys compare the newest posts of both preview views, which
+    are built on first use (a sort of every page): only a preview event stream asks."""
     before = {page.path: page for page in removed}
     after = {page.path: page for page in added}
-    public: set[str] = {k.VERSION}
-    preview: set[str] = {k.VERSION}
+    keys: set[str] = {k.VERSION}
     for path in before.keys() | after.keys():
         old_page, new_page = before.get(path), after.get(path)
-        _page_change(_visible(old_page), _visible(new_page), public)
-        _page_change(old_page, new_page, preview)
-    if _newest(old.public_view()[0]) != _newest(new.public_view()[0]):
-        public.add(k.RECENT)
-    if _newest(old.preview) != _newest(new.preview):
-        preview.add(k.RECENT)
+        if preview:
+            _page_change(old_page, new_page, keys)
+        else:
+            _page_change(_visible(old_page), _visible(new_page), keys)
+    if preview:
+        if _newest(old.preview) != _newest(new.preview):
+            keys.add(k.RECENT)
+    elif _newest(old.public_view()[0]) != _newest(new.public_view()[0]):
+        keys.add(k.RECENT)
     for path, old_person in old_people.items():
-        person_keys = _person_change(old_person, new.people_by_path.get(path))
-        public |= person_keys
-        preview |= person_keys
+        keys |= _person_change(old_person, new.people_by_path.get(path))
     if site_changed:
         for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
             # Identity, not equality: answers keep the file's key order, and 1 == True.
             if old.site.get(name) is not new.site.get(name):
-                public.add(key)
-                preview.add(key)
-    return frozenset(public), frozenset(preview)
+                keys.add(key)
+    return frozenset(keys)
 
 
 def _newest(view: object) -> list[str]:

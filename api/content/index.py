@@ -391,7 +391,9 @@ class Snapshot:
         self.authors_by_slug = published.authors_by_slug
         # What changed since the previous snapshot (None: this one was built from scratch).
         self.changed_keys: frozenset[str] | None = None  # for the public
-        self.changed_preview_keys: frozenset[str] | None = None  # drafts included
+        # The version this snapshot was derived from (None: built from scratch); the keys that
+        # changed for preview are worked out from the two snapshots when asked (changes.py).
+        self.derived_from: str | None = None
         self.changed_pages: tuple[tuple[Page | None, Page | None], ...] = ()  # (old, new)
         self.changed_people: Mapping[str, Person | None] = EMPTY  # path -> old person
         self._post_dates = post_dates  # of published posts, ascending (HIDE_FUTURE_POSTS)
@@ -505,9 +507,10 @@ class Snapshot:
         )
         if self._preview is not None:  # derived only if somebody has asked for it
             snapshot._preview = self._preview.derive(removed=removed, added=added, people=people)
-        snapshot.changed_keys, snapshot.changed_preview_keys = changed_keys(
+        snapshot.changed_keys = changed_keys(
             self, snapshot, removed, added, old_people, site_changed
         )
+        snapshot.derived_from = self.version
         before = {page.path: page for page in removed}
         after = {page.path: page for page in added}
         snapshot.changed_pages = tuple(

@@ -21,10 +21,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from api.content.cache import ParseCache
-from api.content.changes import ContentChange, changed_paths
+from api.content.changes import ContentChange, changed_keys, changed_paths
 from api.content.index import Snapshot, SnapshotOptions
 from api.content.models import Severity
 from api.content.state import ContentState, FileVersion, StateDelta
@@ -32,6 +33,8 @@ from api.content.state import ContentState, FileVersion, StateDelta
 log = logging.getLogger(__name__)
 
 JOURNAL_COMPACT_BYTES = 1 << 20  # the parse cache's journal is compacted past this (and the cache)
+# What a snapshot built from scratch may have changed: everything (every page and person).
+ANYTHING = frozenset({"version", "p-all", "a-all"})
 HISTORY = 256  # snapshots whose changed keys are remembered, for caches that fell behind
 Listener = Callable[[ContentChange], None]
 Follower = Callable[[Snapshot, Snapshot], None]
@@ -227,9 +230,11 @@ class ContentRepository:
 
     def _notify(self, previous: Snapshot, snapshot: Snapshot) -> None:
         keys = snapshot.changed_keys
-        preview_keys = snapshot.changed_preview_keys
-        if keys is None or preview_keys is None:  # built from scratch: anything may have changed
-            keys = preview_keys = frozenset({"version", "p-all", "a-all"})
+        preview_keys: frozenset[str] | Callable[[], frozenset[str]]
+        if keys is None or snapshot.derived_from != previous.version:
+            keys = preview_keys = ANYTHING  # built from scratch: anything may have changed
+        else:
+            preview_keys = partial(_preview_keys, previous, snapshot)
         state_referrers = self._state.referrers if self._state is not None else {}
         # A copy of the referrers the paths need (the state goes on changing); the paths
         # themselves are worked out only if a webhook or an event stream asks for them.
@@ -244,8 +249,9 @@ class ContentRepository:
             keys=keys,
             paths=lambda: changed_paths(previous, snapshot, keys, referrers),
             preview_keys=preview_keys,
+            # ``change`` is bound by the time anybody asks: its preview keys are worked out once
             preview_paths=lambda: changed_paths(
-                previous, snapshot, preview_keys, referrers, preview=True
+                previous, snapshot, change.preview_keys, referrers, preview=True
             ),
         )
         for listener in self._listeners:
@@ -284,6 +290,17 @@ class ContentRepository:
             errors,
             (time.perf_counter() - started) * 1000,
         )
+
+
+def _preview_keys(previous: Snapshot, snapshot: Snapshot) -> frozenset[str]:
+    """The keys ``snapshot`` changed from ``previous`` (the one it was derived from) for
+    preview: drafts count, and both preview views are built if nobody has yet."""
+    removed = [old for old, _ in snapshot.changed_pages if old is not None]
+    added = [new for _, new in snapshot.changed_pages if new is not None]
+    site_changed = snapshot.site is not previous.site
+    return changed_keys(
+        previous, snapshot, removed, added, snapshot.changed_people, site_changed, preview=True
+    )
 
 
 def _touched(snapshot: Snapshot) -> set[str]:

@@ -52,12 +52,14 @@ class EventHub:
             streams = list(self._streams)
         if not streams:
             return
-        public = event_frame(change, preview=False) if is_public(change) else None
-        preview = (
-            event_frame(change, preview=True)
-            if change.preview_keys or change.preview_paths
-            else None
-        )
+        public = None
+        if any(not stream.preview for stream in streams) and is_public(change):
+            public = event_frame(change, preview=False)
+        preview = None  # its keys and paths take a sort of every page: only for preview streams
+        if any(stream.preview for stream in streams) and (
+            change.preview_keys or change.preview_paths
+        ):
+            preview = event_frame(change, preview=True)
         for stream in streams:
             frame = preview if stream.preview else public
             if frame is not None:
