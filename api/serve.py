@@ -24,7 +24,6 @@ Faults (see the README, "Operations"):
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import gc
 import logging
@@ -45,6 +44,7 @@ from granian.log import LogLevels
 from api import create_app
 from api.config import ConfigError, Settings
 from api.content.repository import ContentRepository
+from api.memory import release_free_memory
 from api.search import BackgroundBuild, IndexStore, served_versions, start_search_build
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
@@ -98,16 +98,6 @@ class ReporterLock:
             os.unlink(self.path)
 
 
-def release_free_memory() -> None:
-    """Hand the heap's free pages back to the system before forking (glibc's malloc_trim).
-
-    Loading and indexing leave tens of MiB of freed memory in the heap; without this the
-    parent keeps it resident and every worker's share of the parent counts it again.
-    """
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 def start_search_index(
     settings: Settings, repository: ContentRepository
 ) -> tuple[BackgroundBuild | None, Path | None]:
@@ -153,6 +143,8 @@ def main() -> int:
         # there), so that open streams take no granian thread from ordinary requests.
         overrides["events_port"] = settings.port + 1
     app = create_app(overrides, start_background=False)
+    # Loading and indexing leave tens of MiB freed in the heap: without a trim the parent keeps
+    # them resident and every worker's share of the parent counts them again.
     release_free_memory()
     # Everything loaded so far lives as long as the process: out of the cyclic GC's sight,
     # and so shared with the forked workers instead of copied by the GC's bookkeeping.

@@ -306,3 +306,36 @@ def test_a_reload_that_fails_half_way_is_made_again_from_scratch(site, tmp_path,
 
     snapshot = repository.reload([])  # the next reload, whatever it names, starts afresh
     assert snapshot.public_view()[0].posts_by_slug[SEED_SLUG].title == "After the failure"
+
+
+def test_each_reload_hands_the_freed_heap_back(tmp_path, monkeypatch):
+    """The previous snapshot's indexes are freed by a reload; glibc keeps freed memory in its
+    arenas unless trimmed, and a worker's memory grew by 130 to 180 MiB over 30 edits at
+    100,000 posts (api.memory). A failed reload frees nothing new and trims nothing."""
+    import api.content.watching as watching
+
+    trims: list[int] = []
+    monkeypatch.setattr(watching, "release_free_memory", lambda: trims.append(1))
+
+    class FlakyRepository:
+        root = tmp_path
+        reloads = 0
+
+        def reload(self, paths=None, *, reread=False) -> None:
+            FlakyRepository.reloads += 1
+            if FlakyRepository.reloads == 2:
+                raise RuntimeError("a failed reload")
+
+        def set_fault(self, cause, message) -> None:
+            pass
+
+    watcher = ContentWatcher(FlakyRepository())
+    watcher.start()
+    try:
+        watcher.request_reload()
+        wait_for(lambda: FlakyRepository.reloads == 1 and len(trims) == 1)
+        watcher.request_reload()
+        wait_for(lambda: FlakyRepository.reloads == 2)
+    finally:
+        watcher.stop()
+    assert len(trims) == 1

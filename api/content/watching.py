@@ -26,6 +26,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from api.memory import release_free_memory
+
 log = logging.getLogger(__name__)
 
 QUIET_SECONDS = 0.1  # a burst is over after this long without events
@@ -233,6 +235,7 @@ class ContentWatcher(FileSystemEventHandler):
             retry.start()
         else:
             self._failures = 0
+            release_free_memory()  # the previous snapshot's indexes, freed (see api.memory)
 
     def _wait_for_quiet(self) -> bool:
         """Until the burst is quiet (``True``) or has waited long enough (``False``)."""
