@@ -4,6 +4,8 @@ every page; computed for every edit, they cost 0.4 s of CPU at 100,000 posts."""
 
 from __future__ import annotations
 
+import gc
+
 from api import create_app
 from api.content.changes import ContentChange
 from api.content.keys import page_key
@@ -45,3 +47,28 @@ def test_an_edit_builds_no_preview_view_and_says_what_changed_when_asked(
     assert draft.keys == {"version"}  # the public sees nothing of a draft
     assert page_key("pages/blog/a-draft.md") in draft.preview_keys
     assert draft.paths == () and "/blog/a-draft" in draft.preview_paths
+
+
+def test_a_replaced_snapshot_is_freed_at_once_not_left_to_the_cyclic_gc(
+    make_site: SiteWriter,
+) -> None:
+    """A snapshot in a reference cycle waits for the cyclic GC, whose pass then frees the
+    copied indexes of every snapshot since: 0.4 s of a worker's time at 100,000 posts, at
+    random edits. A change's lazy parts once named the change itself, which made one."""
+    root = make_site({}, base=BUNDLED_CONTENT)
+    app = create_app({"content_dir": root, "parse_cache_dir": None})
+    repository = app.extensions["content"]
+    changes: list[ContentChange] = []
+    repository.subscribe(changes.append)
+    repository.snapshot  # noqa: B018 - loaded before the count starts
+    gc.collect()
+    gc.disable()
+    try:
+        post = root / POST
+        for title in ("title: One ", "title: Two "):
+            post.write_text(post.read_text().replace("title: ", title, 1))
+            repository.reload([POST])
+        changes.clear()
+        assert gc.collect() == 0  # nothing was left for the cyclic GC
+    finally:
+        gc.enable()

@@ -50,7 +50,7 @@ class ContentChange:
             self._preview_keys, self._preview_keys_of = None, preview_keys
         else:
             self._preview_keys, self._preview_keys_of = frozenset(preview_keys), None
-        self._lock = threading.RLock()  # preview paths ask for the preview keys
+        self._lock = threading.Lock()
         self._paths, self._paths_of = _eager_or_lazy(paths)
         self._preview_paths, self._preview_paths_of = _eager_or_lazy(preview_paths)
 
