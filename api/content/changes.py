@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from api.content import keys as k
 from api.content.models import Page, Person
@@ -46,40 +46,35 @@ class ContentChange:
         self.previous_version = previous_version
         self.version = version
         self.keys = keys  # content keys whose public answers changed
-        if callable(preview_keys):
-            self._preview_keys, self._preview_keys_of = None, preview_keys
-        else:
-            self._preview_keys, self._preview_keys_of = frozenset(preview_keys), None
         self._lock = threading.Lock()
-        self._paths, self._paths_of = _eager_or_lazy(paths)
-        self._preview_paths, self._preview_paths_of = _eager_or_lazy(preview_paths)
+        self._paths, self._paths_of = _eager_or_lazy(paths, tuple)
+        self._preview_keys, self._preview_keys_of = _eager_or_lazy(preview_keys, frozenset)
+        self._preview_paths, self._preview_paths_of = _eager_or_lazy(preview_paths, tuple)
+
+    def _worked_out(self, name: str) -> Any:
+        """The value in slot ``_<name>``, made by ``_<name>_of`` on first use (then dropped)."""
+        with self._lock:
+            value = getattr(self, f"_{name}")
+            if value is None:
+                value = getattr(self, f"_{name}_of")()
+                setattr(self, f"_{name}", value)
+                setattr(self, f"_{name}_of", None)
+            return value
 
     @property
     def paths(self) -> tuple[str, ...]:
         """Front-end URL paths of public pages whose page changed."""
-        with self._lock:
-            if self._paths is None:
-                assert self._paths_of is not None
-                self._paths, self._paths_of = self._paths_of(), None
-            return self._paths
+        return self._worked_out("paths")
 
     @property
     def preview_keys(self) -> frozenset[str]:
         """The keys that changed, counting drafts."""
-        with self._lock:
-            if self._preview_keys is None:
-                assert self._preview_keys_of is not None
-                self._preview_keys, self._preview_keys_of = self._preview_keys_of(), None
-            return self._preview_keys
+        return self._worked_out("preview_keys")
 
     @property
     def preview_paths(self) -> tuple[str, ...]:
-        """The same, counting drafts."""
-        with self._lock:
-            if self._preview_paths is None:
-                assert self._preview_paths_of is not None
-                self._preview_paths, self._preview_paths_of = self._preview_paths_of(), None
-            return self._preview_paths
+        """The paths that changed, counting drafts."""
+        return self._worked_out("preview_paths")
 
     def body(self, *, preview: bool = False) -> dict[str, object]:
         """The JSON body webhooks and event streams send."""
@@ -96,30 +91,25 @@ class ContentChange:
         return f"ContentChange({self.previous_version[:12]} -> {self.version[:12]})"
 
 
-def _eager_or_lazy(
-    paths: tuple[str, ...] | Callable[[], tuple[str, ...]],
-) -> tuple[tuple[str, ...] | None, Callable[[], tuple[str, ...]] | None]:
-    return (None, paths) if callable(paths) else (tuple(paths), None)
+def _eager_or_lazy(value: Any, make: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """``(value, None)`` for a value given, ``(None, maker)`` for one to work out when asked."""
+    return (None, value) if callable(value) else (make(value), None)
 
 
 def changed_keys(
     old: Snapshot,
     new: Snapshot,
-    removed: Iterable[Page],
-    added: Iterable[Page],
+    pages: Iterable[tuple[Page | None, Page | None]],
     old_people: Mapping[str, Person | None],
-    site_changed: bool,
     *,
     preview: bool = False,
 ) -> frozenset[str]:
-    """The keys that changed from ``old`` to ``new``: public ones, or with ``preview``
-    counting drafts. The preview keys compare the newest posts of both preview views, which
-    are built on first use (a sort of every page): only a preview event stream asks."""
-    before = {page.path: page for page in removed}
-    after = {page.path: page for page in added}
+    """The keys that changed from ``old`` to ``new`` (``pages``: each changed page's old and
+    new version, ``None`` where absent): public ones, or with ``preview`` counting drafts.
+    The preview keys compare the newest posts of both preview views, which are built on
+    first use (a sort of every page): only a preview event stream asks."""
     keys: set[str] = {k.VERSION}
-    for path in before.keys() | after.keys():
-        old_page, new_page = before.get(path), after.get(path)
+    for old_page, new_page in pages:
         if preview:
             _page_change(old_page, new_page, keys)
         else:
@@ -131,11 +121,11 @@ def changed_keys(
         keys.add(k.RECENT)
     for path, old_person in old_people.items():
         keys |= _person_change(old_person, new.people_by_path.get(path))
-    if site_changed:
-        for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
-            # Identity, not equality: answers keep the file's key order, and 1 == True.
-            if old.site.get(name) is not new.site.get(name):
-                keys.add(key)
+    for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
+        # Identity, not equality: answers keep the file's key order, and 1 == True. An
+        # unchanged site is the very same mapping, so this costs nothing then.
+        if old.site.get(name) is not new.site.get(name):
+            keys.add(key)
     return frozenset(keys)
 
 

@@ -518,16 +518,14 @@ class Snapshot:
         )
         if self._preview is not None:  # derived only if somebody has asked for it
             snapshot._preview = self._preview.derive(removed=removed, added=added, people=people)
-        snapshot.changed_keys = changed_keys(
-            self, snapshot, removed, added, old_people, site_changed
-        )
-        snapshot.derived_from = self.version
         before = {page.path: page for page in removed}
         after = {page.path: page for page in added}
         snapshot.changed_pages = tuple(
             (before.get(path), after.get(path)) for path in sorted(before.keys() | after.keys())
         )
         snapshot.changed_people = old_people
+        snapshot.changed_keys = changed_keys(self, snapshot, snapshot.changed_pages, old_people)
+        snapshot.derived_from = self.version
         return snapshot
 
     def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:

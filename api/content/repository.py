@@ -230,14 +230,24 @@ class ContentRepository:
 
     def _notify(self, previous: Snapshot, snapshot: Snapshot) -> None:
         keys = snapshot.changed_keys
-        preview_keys: frozenset[str] | Callable[[], frozenset[str]]
+        preview_keys: Callable[[], frozenset[str]]
         if keys is None or snapshot.derived_from != previous.version:
-            keys = preview_keys = ANYTHING  # built from scratch: anything may have changed
+            keys = ANYTHING  # built from scratch: anything may have changed
+            preview_keys = lambda: ANYTHING  # noqa: E731
         else:
             # Worked out once, on first use, for the keys and the paths alike; no closure may
             # name ``change`` itself: a cycle would keep both snapshots until the cyclic GC,
             # whose pass then costs a worker 0.4 s at 100,000 posts.
-            preview_keys = cache(partial(_preview_keys, previous, snapshot))
+            preview_keys = cache(
+                partial(
+                    changed_keys,
+                    previous,
+                    snapshot,
+                    snapshot.changed_pages,
+                    snapshot.changed_people,
+                    preview=True,
+                )
+            )
         state_referrers = self._state.referrers if self._state is not None else {}
         # A copy of the referrers the paths need (the state goes on changing); the paths
         # themselves are worked out only if a webhook or an event stream asks for them.
@@ -255,7 +265,7 @@ class ContentRepository:
             preview_paths=lambda: changed_paths(
                 previous,
                 snapshot,
-                preview_keys() if callable(preview_keys) else preview_keys,
+                preview_keys(),
                 referrers,
                 preview=True,
             ),
@@ -296,17 +306,6 @@ class ContentRepository:
             errors,
             (time.perf_counter() - started) * 1000,
         )
-
-
-def _preview_keys(previous: Snapshot, snapshot: Snapshot) -> frozenset[str]:
-    """The keys ``snapshot`` changed from ``previous`` (the one it was derived from) for
-    preview: drafts count, and both preview views are built if nobody has yet."""
-    removed = [old for old, _ in snapshot.changed_pages if old is not None]
-    added = [new for _, new in snapshot.changed_pages if new is not None]
-    site_changed = snapshot.site is not previous.site
-    return changed_keys(
-        previous, snapshot, removed, added, snapshot.changed_people, site_changed, preview=True
-    )
 
 
 def _touched(snapshot: Snapshot) -> set[str]:
