@@ -17,13 +17,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from api.config import Settings
-from api.content.loader import load_content
-from api.content.models import Severity
-from api.examples import EXAMPLES_FILE, write_examples
+from api.content.live.loading import load_content
+from api.content.source.problems import Severity
+from api.example_answers import write_examples
 from api.export.command import export_command
+from api.settings import Settings
 from api.stackbit.style import fetch_site, style_json
 from api.startup import check_content_dir
+from api.web.spec_examples import EXAMPLES_FILE
 
 content_cli = AppGroup("content", help="Work with the content folder.")
 

@@ -5,7 +5,7 @@ processes on a cold start, from the parse cache on a warm one); granian then
 forks its workers, which share that snapshot's memory instead of each loading
 the site again. Each worker then watches the content on its own, applying each
 change to its snapshot incrementally. The search index is prepared meanwhile by a
-process forked for it (``api.search.builder``): it never delays the start.
+process forked for it (``api.search.background_build``): it never delays the start.
 
 Faults (see the README, "Operations"):
 
@@ -42,10 +42,10 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
 from api import create_app
-from api.config import ConfigError, Settings
-from api.content.repository import ContentRepository
+from api.content.live.repository import ContentRepository
 from api.memory import release_free_memory
 from api.search import BackgroundBuild, IndexStore, served_versions, start_search_build
+from api.settings import ConfigError, Settings
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
 

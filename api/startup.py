@@ -14,7 +14,7 @@ import socket
 import sys
 from pathlib import Path
 
-from api.config import ConfigError
+from api.settings import ConfigError
 
 CONTENT_FOLDERS = ("pages", "data")
 

@@ -49,7 +49,7 @@ from api.feeds.entries import Feed
 from api.feeds.jsonfeed import json_feed
 from api.feeds.rss import render_rss
 from api.resources.feeds import current_feed
-from api.schemas.feeds import JsonFeedSchema
+from api.schemas.answers.feed_documents import JsonFeedSchema
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SITE_URL = "https://www.example.com"

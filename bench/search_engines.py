@@ -3,7 +3,7 @@
     python bench/search_engines.py [--posts 10000] [--queries 300]
 
 Both engines index the same text of every post of a generated site (title, excerpt, tags,
-author, body prose, code; what ``api.search.documents`` extracts) and answer the same
+author, body prose, code; what ``api.search.search_documents`` extracts) and answer the same
 queries: every word must match, ranked by BM25 with the same field weights, the first 10
 hits and the number of matches. Each engine runs in a process of its own, so that its
 memory is its own. Measured for each:
@@ -54,9 +54,9 @@ from gen_corpus import WORDS, word_list
 
 sys.path.insert(0, str(ROOT))  # the project's own modules, wherever this script runs from
 
-from api.content.index import Snapshot
-from api.content.loader import load_content
-from api.search.documents import FIELDS, SearchDocument, search_document
+from api.content.live.loading import load_content
+from api.content.model.snapshot import Snapshot
+from api.search.search_documents import FIELDS, SearchDocument, search_document
 
 WEIGHTS = {"title": 10.0, "excerpt": 4.0, "tags": 4.0, "author": 4.0, "body": 1.0, "code": 0.3}
 STOPWORDS = frozenset(

@@ -26,7 +26,7 @@ MIB = 1024 * 1024
 CHILD = """
 import gc, json, sys, time
 from pathlib import Path
-import api.content.files as files
+import api.content.source.parser as files
 spent = [0.0]
 def timed(function):
     def run(*args):
@@ -42,8 +42,8 @@ if sys.argv[2] == "off":
 else:
     files.page_verbatim = timed(files.page_verbatim)
     files.data_verbatim = timed(files.data_verbatim)
-from api.content.index import Snapshot
-from api.content.loader import load_content
+from api.content.model.snapshot import Snapshot
+from api.content.live.loading import load_content
 
 def rss():
     for line in open("/proc/self/status"):

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from flask.testing import FlaskClient
 
-from api.content.paths import tag_slug
+from api.content.source.paths import tag_slug
 
 
 @dataclass(frozen=True)

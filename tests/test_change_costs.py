@@ -7,8 +7,8 @@ from __future__ import annotations
 import gc
 
 from api import create_app
-from api.content.changes import ContentChange
-from api.content.keys import page_key
+from api.content.live.change import ContentChange
+from api.content.model.keys import page_key
 from tests.conftest import BUNDLED_CONTENT, SiteWriter
 
 POST = "pages/blog/ai-security-and-the-end-of-silos.md"

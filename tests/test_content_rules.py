@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from api import create_app
-from api.content.repository import ContentRepository
+from api.content.live.repository import ContentRepository
 from tests.conftest import BUNDLED_CONTENT, ROOT
 from tests.load.server import free_port
 
@@ -98,7 +98,7 @@ def test_a_post_named_after_a_route_is_a_content_error(site_client):
 def test_every_fixed_route_under_posts_is_a_reserved_slug():
     """A route added under /api/posts/ later must reserve its segment, or a post of that slug
     becomes unreachable without a word."""
-    from api.content.state import RESERVED_POST_SLUGS
+    from api.content.live.state import RESERVED_POST_SLUGS
 
     app = create_app({"content_dir": BUNDLED_CONTENT})
     fixed = {

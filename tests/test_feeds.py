@@ -22,7 +22,7 @@ import pytest
 from lxml import etree
 
 from api import create_app
-from api.content.paths import tag_slug
+from api.content.source.paths import tag_slug
 from tests.conftest import BUNDLED_CONTENT
 
 SITE_URL = "http://127.0.0.1:5000"  # the default SITE_URL the bundled app runs with

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import create_app
-from api.content.index import Snapshot
-from api.content.repository import ContentRepository
+from api.content.live.repository import ContentRepository
+from api.content.model.snapshot import Snapshot
 from api.web.response_cache import ResponseCache
 from tests.conftest import BUNDLED_CONTENT
 

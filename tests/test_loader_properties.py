@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
 from api.content.documents import Documents
-from api.content.files import parse_source
-from api.content.index import Snapshot
-from api.content.loader import LoadedContent, load_content
-from api.content.models import Severity
-from api.content.readers import SourceFile
-from api.schemas.layouts import PostSchema
-from api.schemas.pages import PageDocumentSchema
+from api.content.live.loading import LoadedContent, load_content
+from api.content.model.snapshot import Snapshot
+from api.content.source.parser import parse_source
+from api.content.source.problems import Severity
+from api.content.source.reading import SourceFile
+from api.schemas.answers.page_answers import PageDocumentSchema
+from api.schemas.model.layouts import PostSchema
 
 FIELD_NAMES = st.sampled_from(
     [

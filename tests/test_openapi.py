@@ -216,13 +216,13 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
 
 def test_examples_are_the_bundled_sites_real_answers(client):
     from api import create_app
-    from api.examples import (
+    from api.example_answers import (
         EXAMPLE_REQUESTS,
         SPLIT_SITEMAP_EXAMPLES,
         answer_of,
-        examples,
         sitemap_split_at,
     )
+    from api.web.spec_examples import examples
 
     assert set(examples()) == set(EXAMPLE_REQUESTS)
     for operation, url in EXAMPLE_REQUESTS.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.content.tags import tag_slugs
+from api.content.model.tag_index import tag_slugs
 from tests.conftest import BUNDLED_CONTENT
 
 SEED = "ai-security-and-the-end-of-silos"

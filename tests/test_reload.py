@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from api import create_app
-from api.content.cache import ParseCache
-from api.content.repository import ContentRepository
-from api.content.watching import ContentWatcher
+from api.content.live.repository import ContentRepository
+from api.content.live.watching import ContentWatcher
+from api.content.source.parse_cache import ParseCache
 from tests.conftest import BUNDLED_CONTENT
 
 SEED = "pages/blog/ai-security-and-the-end-of-silos.md"
@@ -312,7 +312,7 @@ def test_each_reload_hands_the_freed_heap_back(tmp_path, monkeypatch):
     """The previous snapshot's indexes are freed by a reload; glibc keeps freed memory in its
     arenas unless trimmed, and a worker's memory grew by 130 to 180 MiB over 30 edits at
     100,000 posts (api.memory). A failed reload frees nothing new and trims nothing."""
-    import api.content.watching as watching
+    import api.content.live.watching as watching
 
     trims: list[int] = []
     monkeypatch.setattr(watching, "release_free_memory", lambda: trims.append(1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.content.rendering import count_words, reading_time, render_markdown
+from api.content.model.rendering import count_words, reading_time, render_markdown
 
 
 def test_code_fences_are_escaped_never_markup():

@@ -93,7 +93,7 @@ def test_keys_since_is_safe_while_a_reload_records_a_snapshot() -> None:
     import threading
     import time
 
-    from api.content.repository import ContentRepository
+    from api.content.live.repository import ContentRepository
 
     repository = ContentRepository(BUNDLED_CONTENT, max_file_bytes=1 << 20)
     repository.reload()

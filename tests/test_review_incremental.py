@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from api.content.state import ContentState
+from api.content.live.state import ContentState
 from tests.conftest import BUNDLED_CONTENT
 
 LIMIT = 1 << 20
@@ -146,7 +146,7 @@ def test_a_kept_version_of_a_file_deleted_while_stopped_is_not_served(tmp_path: 
     """A broken file keeps its last good version "while it exists" (also across a restart,
     through the parse cache). Moved away while the server was stopped, that version must not
     come back at the next start, nor keep its slug from the file that now has it."""
-    from api.content.repository import ContentRepository
+    from api.content.live.repository import ContentRepository
 
     root = _copy(tmp_path)
     cache = tmp_path / "cache"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from api.content.repository import ContentRepository
+from api.content.live.repository import ContentRepository
 from tests.conftest import BUNDLED_CONTENT
 
 POST = "pages/blog/retiring-the-war-room.md"
@@ -15,7 +15,9 @@ def test_the_parse_cache_journal_stays_bounded_across_edits(tmp_path: Path, monk
     """Each live edit appends its parse to the journal; only a start compacted it, so a
     server that runs for months (every worker appending) grew it, and the next start's
     memory, with every edit ever made."""
-    monkeypatch.setattr("api.content.repository.JOURNAL_COMPACT_BYTES", 64 * 1024, raising=False)
+    monkeypatch.setattr(
+        "api.content.live.repository.JOURNAL_COMPACT_BYTES", 64 * 1024, raising=False
+    )
     root = tmp_path / "content"
     shutil.copytree(BUNDLED_CONTENT, root)
     repository = ContentRepository(root, max_file_bytes=1 << 20, cache_dir=tmp_path / "cache")

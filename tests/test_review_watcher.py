@@ -40,7 +40,7 @@ def test_a_burst_too_large_for_the_kernels_event_queue_loses_no_change(tmp_path:
     reload that sees every one of them (here: each path named, or a full stat pass after)."""
     import subprocess
 
-    from api.content.watching import ContentWatcher
+    from api.content.live.watching import ContentWatcher
 
     root = tmp_path / "content"
     (root / "pages").mkdir(parents=True)

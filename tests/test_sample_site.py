@@ -37,7 +37,7 @@ def test_healthz_counts_posts_and_authors(client):
 
 
 def test_the_readme_documents_every_setting():
-    from api.config import ENVIRONMENT_VARIABLES
+    from api.settings import ENVIRONMENT_VARIABLES
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api import create_app
-from api.content.index import Snapshot
-from api.content.loader import load_content
+from api.content.live.loading import load_content
+from api.content.model.snapshot import Snapshot
 from api.search import (
     SearchIndex,
     derive_search_index,
@@ -21,7 +21,7 @@ from api.search import (
     text_reader,
 )
 from api.search.authorship import AuthorSlugs
-from api.search.index import describe
+from api.search.search_index import describe
 from tests.conftest import BUNDLED_CONTENT
 
 QUERIES = [

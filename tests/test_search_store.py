@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 
 from api import create_app
-from api.content.index import Snapshot
-from api.content.loader import load_content
+from api.content.live.loading import load_content
+from api.content.model.snapshot import Snapshot
 from api.search import IndexStore, SearchIndex, parse_query, search_index, start_search_build
-from api.search import builder as builder_module
+from api.search import background_build as builder_module
 from api.search import writing as writing_module
-from api.search.index import describe
+from api.search.search_index import describe
 from api.search.snapshots import text_reader
 from api.search.store import LOCK, index_files
 from tests.conftest import BUNDLED_CONTENT

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from api.search import parse_query
-from api.search.documents import SearchDocument
 from api.search.query import MAX_TERMS, Phrase, Word
+from api.search.search_documents import SearchDocument
 from api.search.snippets import snippet
 from api.search.text import body_text, display_text
 

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from api import create_app, stackbit
-from api.config import STACKBIT_GENERATIONS, ConfigError, Settings
+from api.settings import STACKBIT_GENERATIONS, ConfigError, Settings
 from tests.conftest import CORPUS, ROOT
 
 EXAMPLE = ROOT / "examples" / "stackbit"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from api import create_app
-from api.config import ConfigError
+from api.settings import ConfigError
 from api.startup import check_content_dir, check_port_free
 from tests.conftest import BUNDLED_CONTENT, ROOT
 

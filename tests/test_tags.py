@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.content.tags import tag_slug
+from api.content.model.tag_index import tag_slug
 from tests.conftest import BUNDLED_CONTENT
 
 

@@ -18,7 +18,7 @@ file has none), then ``items`` and ``pagination`` or ``prevProject`` and
 not have is left out.
 
 Every method records the content keys of what it puts in the answer
-(``api.content.keys``): the response cache, ``Cache-Tag`` and purges rely on
+(``api.content.model.keys``): the response cache, ``Cache-Tag`` and purges rely on
 them, so anything an answer shows is read through a method that records it.
 """
 
@@ -28,13 +28,14 @@ from collections.abc import Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from api.content import keys as k
-from api.content.index import ContentView, Snapshot
-from api.content.models import Page, Person
-from api.content.pagination import PageInfo, page_of
-from api.content.parsing import has_body
-from api.content.paths import reference_key, tag_slug
-from api.content.rendering import reading_time
+from api.content.model import keys as k
+from api.content.model.items import Page, Person
+from api.content.model.pagination import PageInfo, page_of
+from api.content.model.rendering import reading_time
+from api.content.model.snapshot import Snapshot
+from api.content.model.views import ContentView
+from api.content.source.parsing import has_body
+from api.content.source.paths import reference_key, tag_slug
 
 DEFAULT_RECENT_COUNT = 3
 DEFAULT_PAGE_SIZE = 10

@@ -23,9 +23,8 @@ from pathlib import Path
 import orjson
 from flask import Flask
 
-from api.config import Settings
 from api.content.documents import Documents
-from api.content.models import ContentProblem, Severity
+from api.content.source.problems import ContentProblem, Severity
 from api.export.fetch import Response, UnexpectedAnswer, WsgiClient
 from api.export.headers import Probes, UnsupportedHeaders, plan_headers
 from api.export.naming import Target, UnsafeName
@@ -41,6 +40,7 @@ from api.export.publishing import (
 )
 from api.export.static_hosts import headers_file, redirects_file
 from api.export.writer import AnswerWriter, Item, Written, write_all
+from api.settings import Settings
 
 __all__ = ["ExportError", "ExportRefused", "ExportResult", "export_site"]
 

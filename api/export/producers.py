@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.content.documents import Documents
-from api.content.index import ContentView
-from api.content.paths import page_slug
+from api.content.model.views import ContentView
+from api.content.source.paths import page_slug
 from api.export.fetch import WsgiClient
 from api.export.naming import Target
-from api.schemas.arguments import PostListArgsSchema, RecentPostsArgsSchema
-from api.schemas.pagination import PaginationArgsSchema
+from api.schemas.answers.arguments import PostListArgsSchema, RecentPostsArgsSchema
+from api.schemas.answers.paging import PaginationArgsSchema
 
 ABSENT = None  # a parameter the export answers only when the request leaves it out
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.content import keys as content_keys
 from api.content.documents import Documents
+from api.content.model import keys as content_keys
 
 BLOG_PATH = "/blog"
 HOME_PATH = "/"

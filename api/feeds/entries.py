@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.content.documents import Documents
-from api.content.models import Page
+from api.content.model.items import Page
 from api.feeds.channel import SiteIdentity
 from api.feeds.urls import absolute_url, absolutise_html
 

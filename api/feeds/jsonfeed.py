@@ -1,6 +1,6 @@
 """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) from the shared entry list.
 
-Plain data in the shape of ``api.schemas.feeds.JsonFeedSchema`` (which documents
+Plain data in the shape of ``api.schemas.answers.feed_documents.JsonFeedSchema`` (which documents
 it and does not reshape it), leaving out what a post does not have, as the spec
 asks: no ``null``s. Field names are the spec's own (``content_html``,
 ``date_published``), not camelCase.

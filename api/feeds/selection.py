@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from api.content.index import ContentView
-from api.content.models import Page
-from api.feeds.tags import posts_tagged
+from api.content.model.items import Page
+from api.content.model.views import ContentView
+from api.feeds.tag_filter import posts_tagged
 
 
 class UnknownFilter(LookupError):

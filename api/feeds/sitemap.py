@@ -25,8 +25,8 @@ from datetime import UTC, datetime, time
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
-from api.content.index import ContentView
-from api.content.models import Page
+from api.content.model.items import Page
+from api.content.model.views import ContentView
 from api.feeds.urls import absolute_url
 
 MEDIA_TYPE = "application/xml"

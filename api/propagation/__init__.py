@@ -17,15 +17,15 @@ from typing import Any
 
 from flask import Flask
 
-from api.config import Settings
-from api.content.changes import ContentChange
+from api.content.live.change import ContentChange
+from api.propagation.event_hub import EventHub
 from api.propagation.event_server import EventServer
-from api.propagation.events import EventHub
 from api.propagation.notice import is_public, merged
 from api.propagation.purging import Purger
 from api.propagation.sending import utc_now_text
 from api.propagation.webhooks import WebhookSender
 from api.propagation.workers import ReplicaWorkers
+from api.settings import Settings
 
 log = logging.getLogger(__name__)
 

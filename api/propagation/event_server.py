@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from api.propagation.events import EventHub
+from api.propagation.event_hub import EventHub
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-from api.content.changes import ContentChange
+from api.content.live.change import ContentChange
 
 SIGNATURE_HEADER = "X-Content-Signature"
-# The key that changes with every snapshot (api.content.keys.VERSION): caches purge it, but on
+# The key that changes with every snapshot (api.content.model.keys.VERSION): caches purge it, but on
 # its own it tells a front end nothing, so it alone is no public change.
 VERSION_KEY = "version"
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from api.content.changes import ContentChange
+from api.content.live.change import ContentChange
 from api.propagation.notice import shown_url
 from api.propagation.sending import (
     Attempt,

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from api.content.changes import ContentChange
+from api.content.live.change import ContentChange
 from api.propagation.notice import SIGNATURE_HEADER, change_body, merged, shown_url, signature
 from api.propagation.sending import (
     Attempt,

@@ -9,9 +9,9 @@ from flask_smorest import abort
 
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, paginated
-from api.schemas.arguments import PageArgsSchema
-from api.schemas.authors import AuthorSchema
-from api.schemas.resources import AuthorPageSchema, PostPageSchema
+from api.schemas.answers.arguments import PageArgsSchema
+from api.schemas.answers.responses import AuthorPageSchema, PostPageSchema
+from api.schemas.model.people import AuthorSchema
 
 blp = ContentBlueprint("authors", __name__, url_prefix="/api/authors", description="Authors.")
 

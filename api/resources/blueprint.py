@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from flask_smorest import Blueprint
 from marshmallow import Schema
 
-from api.examples import examples
-from api.schemas.errors import ErrorSchema
+from api.schemas.answers.errors import ErrorSchema
+from api.web.spec_examples import examples
 
 View = TypeVar("View", bound=Callable[..., Any])
 

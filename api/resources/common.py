@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import current_app, request
 
 from api.content.documents import Documents
-from api.content.index import Snapshot
-from api.content.pagination import PageInfo, page_of
+from api.content.model.pagination import PageInfo, page_of
+from api.content.model.snapshot import Snapshot
 from api.web.delivery import KEYS_KEY, SNAPSHOT_KEY, VIEW_KEY
 
 T = TypeVar("T")

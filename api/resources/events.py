@@ -15,7 +15,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from api.schemas.errors import ErrorSchema
+from api.schemas.answers.errors import ErrorSchema
 
 EVENTS_PATH = "/api/events"
 RETRY_AFTER_SECONDS = 5

@@ -15,8 +15,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.config import Settings
-from api.content import keys as k
+from api.content.model import keys as k
 from api.feeds.atom import MEDIA_TYPE as ATOM_TYPE
 from api.feeds.atom import render_atom
 from api.feeds.entries import Feed, build_feed
@@ -29,7 +28,8 @@ from api.feeds.sitemap import MEDIA_TYPE as SITEMAP_TYPE
 from api.feeds.sitemap import sitemap_of
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents
-from api.schemas.feeds import FeedArgsSchema, JsonFeedSchema
+from api.schemas.answers.feed_documents import FeedArgsSchema, JsonFeedSchema
+from api.settings import Settings
 
 blp = ContentBlueprint(
     "feeds",

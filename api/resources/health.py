@@ -10,7 +10,7 @@ from flask.views import MethodView
 from api.propagation import propagation_status
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents
-from api.schemas.resources import HealthSchema
+from api.schemas.answers.responses import HealthSchema
 
 blp = ContentBlueprint("health", __name__, description="Service health.")
 

@@ -8,11 +8,11 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.content.paths import normalise_url_path
+from api.content.source.paths import normalise_url_path
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, link_header
-from api.schemas.arguments import PageLookupArgsSchema
-from api.schemas.pages import PageDocumentSchema, PagePathsSchema, SiteSchema
+from api.schemas.answers.arguments import PageLookupArgsSchema
+from api.schemas.answers.page_answers import PageDocumentSchema, PagePathsSchema, SiteSchema
 
 blp = ContentBlueprint("pages", __name__, url_prefix="/api", description="Pages and site settings.")
 

@@ -9,11 +9,15 @@ from flask_smorest import abort
 
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, paginated
-from api.schemas.arguments import IncludeArgsSchema, PostListArgsSchema, RecentPostsArgsSchema
-from api.schemas.discovery import RelatedArgsSchema, RelatedPostsSchema
-from api.schemas.layouts import PostSchema
-from api.schemas.resources import PostPageSchema, RecentPostsSchema
-from api.search.answers import related_posts
+from api.schemas.answers.arguments import (
+    IncludeArgsSchema,
+    PostListArgsSchema,
+    RecentPostsArgsSchema,
+)
+from api.schemas.answers.discovery import RelatedArgsSchema, RelatedPostsSchema
+from api.schemas.answers.responses import PostPageSchema, RecentPostsSchema
+from api.schemas.model.layouts import PostSchema
+from api.search.results import related_posts
 
 blp = ContentBlueprint("posts", __name__, url_prefix="/api/posts", description="Blog posts.")
 

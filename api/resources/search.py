@@ -6,12 +6,12 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.content.pagination import PageInfo
-from api.content.tags import tag_slug
+from api.content.model.pagination import PageInfo
+from api.content.model.tag_index import tag_slug
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, link_header
-from api.schemas.discovery import SearchArgsSchema, SearchPageSchema
-from api.search import SearchFilters, answers, parse_query
+from api.schemas.answers.discovery import SearchArgsSchema, SearchPageSchema
+from api.search import SearchFilters, parse_query, results
 
 blp = ContentBlueprint(
     "search", __name__, url_prefix="/api/search", description="Full-text search."
@@ -37,7 +37,7 @@ class Search(MethodView):
             author=args.get("author"),
             tag=tag_slug(args["tag"]) if "tag" in args else None,
         )
-        hits, total = answers.search(
+        hits, total = results.search(
             documents,
             parse_query(args["q"]),
             filters,

@@ -10,8 +10,12 @@ from flask_smorest import abort
 
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents
-from api.schemas.errors import ErrorSchema
-from api.schemas.stackbit import StackbitPathsSchema, StackbitPropsArgsSchema, StackbitPropsSchema
+from api.schemas.answers.errors import ErrorSchema
+from api.schemas.answers.stackbit_answers import (
+    StackbitPathsSchema,
+    StackbitPropsArgsSchema,
+    StackbitPropsSchema,
+)
 from api.stackbit import AnswerTooLarge, ThemeIndex, normalise_theme_path, theme_index
 
 blp = ContentBlueprint(

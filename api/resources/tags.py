@@ -7,13 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.content import keys as k
-from api.content.tags import Tag
+from api.content.model import keys as k
+from api.content.model.tag_index import Tag
 from api.resources.blueprint import ContentBlueprint
 from api.resources.common import current_documents, paginated
-from api.schemas.arguments import PageArgsSchema
-from api.schemas.discovery import TagListSchema, TagSchema
-from api.schemas.resources import PostPageSchema
+from api.schemas.answers.arguments import PageArgsSchema
+from api.schemas.answers.discovery import TagListSchema, TagSchema
+from api.schemas.answers.responses import PostPageSchema
 
 blp = ContentBlueprint("tags", __name__, url_prefix="/api/tags", description="Tags of posts.")
 

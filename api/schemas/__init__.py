@@ -1,9 +1,3 @@
-"""Marshmallow schemas of the content model and of the API's resources.
-
-Importing this package registers every model type in ``MODEL_SCHEMAS``.
-"""
-
-from api.schemas import blocks, data, layouts, sections  # noqa: F401 - registers the types
-from api.schemas.base import MODEL_SCHEMAS, SECTION_TYPES, schema_for_type
-
-__all__ = ["MODEL_SCHEMAS", "SECTION_TYPES", "schema_for_type"]
+"""Marshmallow schemas: the content model (``model``, the one registry of model types that
+validation, the documents and the OpenAPI document share) and the answers' envelopes and
+query arguments around it (``answers``), which only the HTTP side uses."""

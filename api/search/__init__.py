@@ -16,16 +16,16 @@ What the rest of the app calls:
 
 from __future__ import annotations
 
-from api.search.builder import (
+from api.search.background_build import (
     BackgroundBuild,
     keep_search_index,
     served_versions,
     start_search_build,
 )
 from api.search.engine import analyze
-from api.search.index import SearchFilters, SearchIndex, SearchResults
 from api.search.query import ParsedQuery
 from api.search.query import parse_query as _parse_query
+from api.search.search_index import SearchFilters, SearchIndex, SearchResults
 from api.search.snapshots import (
     derive_search_index,
     follow_snapshots,

@@ -19,8 +19,8 @@ from typing import Any
 
 import tantivy
 
-from api.search.documents import FIELDS
 from api.search.query import ParsedQuery, Phrase, Word
+from api.search.search_documents import FIELDS
 
 ANALYZER = "folded"
 MAX_TOKEN_BYTES = 40  # longer "words" (hashes, base64) are not indexed

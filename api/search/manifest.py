@@ -30,9 +30,9 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from api.content.cache import parser_version
-from api.content.index import Snapshot
-from api.content.state import FileVersion
+from api.content.model.snapshot import Snapshot
+from api.content.source.parse_cache import parser_version
+from api.content.source.parsed import FileVersion
 from api.search.store import index_files, is_index_file
 
 FORMAT = 1
@@ -40,8 +40,8 @@ INFO = "search-info.json"
 PAGES = "search-pages"
 _CHECKSUM_BYTES = 32
 # The modules whose code decides what the index holds of a page, and how.
-_SEARCH_MODULES = ("documents.py", "engine.py", "text.py", "writing.py")
-_CONTENT_MODULES = ("tags.py",)  # tag slugs
+_SEARCH_MODULES = ("search_documents.py", "engine.py", "text.py", "writing.py")
+_CONTENT_MODULES = ("model/tag_index.py", "source/paths.py")  # tag slugs
 
 
 @cache

@@ -6,7 +6,7 @@ request) of a snapshot, memoised for the snapshot's life, and dropped with it.
 Where it comes from:
 
 - **provided** (``provide_search_index``): prepared elsewhere, typically on disk by
-  ``api.search.builder`` (a process forked before the server's workers, or on first
+  ``api.search.background_build`` (a process forked before the server's workers, or on first
   use in this process), and opened when first asked for;
 - **derived**: after a reload, the previous snapshot's index with only the changed
   pages indexed again. The repository tells which files each derived snapshot
@@ -28,10 +28,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from api.content.index import ContentView, Snapshot
-from api.content.models import Page
-from api.search.documents import SearchDocument, search_document
-from api.search.index import SearchIndex, TextOf
+from api.content.model.items import Page
+from api.content.model.snapshot import Snapshot
+from api.content.model.views import ContentView
+from api.search.search_documents import SearchDocument, search_document
+from api.search.search_index import SearchIndex, TextOf
 
 Opener = Callable[[], SearchIndex]
 

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from api.search.documents import SearchDocument
 from api.search.query import ParsedQuery, Word
+from api.search.search_documents import SearchDocument
 from api.search.text import clean, display_text
 
 SNIPPET_WORDS = 30

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 import tantivy
 
-from api.content.models import Page
-from api.content.tags import tag_slugs
+from api.content.model.items import Page
+from api.content.model.tag_index import tag_slugs
 from api.search import engine
-from api.search.documents import SearchDocument
+from api.search.search_documents import SearchDocument
 
 WRITER_HEAP_BYTES = 48_000_000  # a whole build
 UPDATE_HEAP_BYTES = 15_000_000  # a process's updates, a few pages at a time: tantivy's least

@@ -14,10 +14,11 @@ import threading
 import weakref
 from typing import Any, Protocol
 
-from api.content.index import ContentView, Snapshot
+from api.content.model.snapshot import Snapshot
+from api.content.model.views import ContentView
 from api.stackbit import content_ts, sourcebit
-from api.stackbit.files import SiteFiles
 from api.stackbit.objects import AnswerTooLarge
+from api.stackbit.theme_files import SiteFiles
 
 
 class ThemeIndex(Protocol):

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any
 
-from api.stackbit.files import CONFIG_ID, PAGES_DIR, FactsCache, SiteFiles, SourceFile
 from api.stackbit.js import date_milliseconds, locale_order, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish, reference_fields
+from api.stackbit.theme_files import CONFIG_ID, PAGES_DIR, FactsCache, SiteFiles, ThemeFile
 
 NAME = "content-ts"
 _JS_WHITESPACE = set("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {
@@ -67,7 +67,7 @@ class Index:
     def __init__(self, files: SiteFiles) -> None:
         self.files = files
         pages = sorted(files.pages, key=lambda file: locale_order(file.id))
-        self.by_url: dict[str, SourceFile] = {}
+        self.by_url: dict[str, ThemeFile] = {}
         for file in pages:
             self.by_url.setdefault(url_path(file.id), file)
         facts = _FACTS.collect(pages)
@@ -96,7 +96,7 @@ class Index:
 _MISSING = object()
 
 
-def _sort_facts(file: SourceFile) -> tuple[Any, float]:
+def _sort_facts(file: ThemeFile) -> tuple[Any, float]:
     data, _ = file.read()
     date = data.get("date", _MISSING)
     return data.get("type"), math.nan if date is _MISSING else date_milliseconds(date)
@@ -105,16 +105,16 @@ def _sort_facts(file: SourceFile) -> tuple[Any, float]:
 _FACTS = FactsCache(_sort_facts)
 
 
-def _model_name(file: SourceFile) -> Any:
+def _model_name(file: ThemeFile) -> Any:
     return file.read()[0].get("type")
 
 
 def _newest_first(
-    files: list[SourceFile], facts: dict[str, tuple[Any, float]]
-) -> tuple[SourceFile, ...]:
+    files: list[ThemeFile], facts: dict[str, tuple[Any, float]]
+) -> tuple[ThemeFile, ...]:
     """``sort((a, b) => new Date(b.date) - new Date(a.date))``, stable, NaN as JavaScript has it."""
 
-    def compare(first: SourceFile, second: SourceFile) -> float:
+    def compare(first: ThemeFile, second: ThemeFile) -> float:
         return newest_first(facts[first.id][1], facts[second.id][1])
 
     return tuple(sorted(files, key=cmp_to_key(compare)))  # type: ignore[arg-type]
@@ -130,7 +130,7 @@ class _Loader:
         self.active: set[int] = set()
         self.references = reference_fields()
 
-    def read(self, file: SourceFile) -> dict[str, Any]:
+    def read(self, file: ThemeFile) -> dict[str, Any]:
         found = self.objects.get(file.id)
         if found is None:
             data, after = file.read()
@@ -145,7 +145,7 @@ class _Loader:
             self.objects[file.id] = found = data
         return found
 
-    def resolved(self, file: SourceFile) -> dict[str, Any]:
+    def resolved(self, file: ThemeFile) -> dict[str, Any]:
         content = self.read(file)
         self.resolve(content, 0)
         return content
@@ -240,7 +240,7 @@ class _Resolvers:
         return self._newest(self.index.projects, section)
 
     def _newest(
-        self, files: tuple[SourceFile, ...], section: dict[str, Any] | None
+        self, files: tuple[ThemeFile, ...], section: dict[str, Any] | None
     ) -> list[dict[str, Any]]:
         """All of them for a feed; ``slice(0, recentCount || 3)`` for a section."""
         if section is not None:

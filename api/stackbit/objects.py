@@ -14,8 +14,8 @@ from typing import Any
 
 from marshmallow import fields
 
-from api.schemas import MODEL_SCHEMAS
-from api.schemas.fields import Resolved
+from api.schemas.model import MODEL_SCHEMAS
+from api.schemas.model.fields import Resolved
 from api.stackbit.js import json_float
 
 MAX_DEPTH = 200  # levels of nesting in one answer; orjson writes at most 255

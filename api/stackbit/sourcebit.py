@@ -29,9 +29,16 @@ import re
 from functools import cmp_to_key
 from typing import Any
 
-from api.stackbit.files import CONFIG_ID, DATA_DIR, PAGES_DIR, FactsCache, SiteFiles, SourceFile
 from api.stackbit.js import code_unit_order, date_milliseconds, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish
+from api.stackbit.theme_files import (
+    CONFIG_ID,
+    DATA_DIR,
+    PAGES_DIR,
+    FactsCache,
+    SiteFiles,
+    ThemeFile,
+)
 
 NAME = "sourcebit"
 SOURCE = "sourcebit-source-filesystem"
@@ -75,7 +82,7 @@ class Index:
         self.pages = tuple(sorted(files.pages, key=lambda file: code_unit_order(file.id)))
         data = tuple(sorted(files.data, key=lambda file: code_unit_order(file.id)))
         self.objects = (*self.pages, *data)
-        self.by_url: dict[str, SourceFile] = {}
+        self.by_url: dict[str, ThemeFile] = {}
         for file in self.pages:
             self.by_url.setdefault(url_path(_relative(file)), file)
         facts = _FACTS.collect(self.objects)
@@ -104,7 +111,7 @@ class Index:
         return finish({"path": path, "page": page, "site": site})
 
 
-def _relative(file: SourceFile) -> str:
+def _relative(file: ThemeFile) -> str:
     """``relSourcePath``: the path under the source's folder."""
     folder = PAGES_DIR if file.is_page else DATA_DIR
     return file.id[len(folder) + 1 :]
@@ -113,7 +120,7 @@ def _relative(file: SourceFile) -> str:
 _MISSING = object()
 
 
-def _post_facts(file: SourceFile) -> tuple[bool, float]:
+def _post_facts(file: ThemeFile) -> tuple[bool, float]:
     """Is it a post (``layout: PostLayout``), and its date as ``+new Date(date)``."""
     data, _ = file.read()
     date = data.get("date", _MISSING)
@@ -132,7 +139,7 @@ class _Loader:
         self.read_objects: dict[str, dict[str, Any]] = {}
         self.resolved_objects: dict[str, dict[str, Any]] = {}
 
-    def read(self, file: SourceFile) -> dict[str, Any]:
+    def read(self, file: ThemeFile) -> dict[str, Any]:
         """The object as the source plugin and ``flattenMarkdownData`` leave it."""
         found = self.read_objects.get(file.id)
         if found is None:
@@ -144,7 +151,7 @@ class _Loader:
             self.read_objects[file.id] = found
         return found
 
-    def _metadata(self, file: SourceFile, data: dict[str, Any]) -> dict[str, Any]:
+    def _metadata(self, file: ThemeFile, data: dict[str, Any]) -> dict[str, Any]:
         relative = _relative(file)
         metadata: dict[str, Any] = {
             "id": file.id,
@@ -164,7 +171,7 @@ class _Loader:
             metadata.update(modelType="data", modelName=name)
         return metadata
 
-    def resolved(self, file: SourceFile) -> dict[str, Any]:
+    def resolved(self, file: ThemeFile) -> dict[str, Any]:
         """The object after ``resolveReferenceFields``."""
         found = self.resolved_objects.get(file.id)
         if found is None:

@@ -20,9 +20,9 @@ from typing import Any
 
 import orjson
 
-from api.config import Settings
-from api.content.keys import VERSION, header_value
-from api.content.repository import ContentRepository
+from api.content.live.repository import ContentRepository
+from api.content.model.keys import VERSION, header_value
+from api.settings import Settings
 from api.web.response_cache import CachedResponse, Headers, ResponseCache
 
 SNAPSHOT_KEY = "content.snapshot"

@@ -17,10 +17,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from api.schemas import MODEL_SCHEMAS
-from api.schemas.base import ContentSchema
-from api.schemas.errors import ErrorSchema
-from api.schemas.fields import Enum, Number, OneOfModels, StyleValue
+from api.schemas.answers.errors import ErrorSchema
+from api.schemas.model import MODEL_SCHEMAS
+from api.schemas.model.base import ContentSchema
+from api.schemas.model.fields import Enum, Number, OneOfModels, StyleValue
 
 UNKNOWN_OBJECT = "UnknownObject"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.content.changes import ContentChange
+from api.content.live.change import ContentChange
 
 
 def change(

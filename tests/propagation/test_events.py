@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from api import create_app
-from api.propagation.events import EventHub
+from api.propagation.event_hub import EventHub
 from tests.conftest import BUNDLED_CONTENT
 from tests.load.server import free_port, production_server
 from tests.propagation.changes import change

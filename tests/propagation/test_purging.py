@@ -9,7 +9,7 @@ import time
 import pytest
 
 from api.propagation import Propagation
-from api.propagation.events import EventHub
+from api.propagation.event_hub import EventHub
 from api.propagation.purging import MAX_KEYS_HEADER_BYTES, Purger
 from api.propagation.webhooks import WebhookSender
 from api.propagation.workers import ReplicaWorkers

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from api import create_app
-from api.content import index
+from api.content.model import snapshot
 from tests.conftest import BUNDLED_CONTENT
 
 TOKEN = "s3cret-preview-token-0123456789"
@@ -237,14 +237,14 @@ def test_future_posts_are_public_by_default(make_site):
 def test_hidden_future_posts_appear_when_their_date_comes_without_a_restart(make_site, monkeypatch):
     root = make_site({"pages/blog/scheduled.md": FUTURE_POST}, base=BUNDLED_CONTENT)
     client = create_app({"content_dir": root, "hide_future_posts": True}).test_client()
-    monkeypatch.setattr(index, "utc_now", lambda: datetime(2031, 5, 31, 23, 59, tzinfo=UTC))
+    monkeypatch.setattr(snapshot, "utc_now", lambda: datetime(2031, 5, 31, 23, 59, tzinfo=UTC))
 
     assert client.get("/api/posts/scheduled").status_code == 404
     before = client.get("/api/posts?page_size=100")
     assert "scheduled" not in before.get_data(as_text=True)
     assert client.get("/healthz").get_json()["posts"] == 14
 
-    monkeypatch.setattr(index, "utc_now", lambda: datetime(2031, 6, 1, 0, 0, tzinfo=UTC))
+    monkeypatch.setattr(snapshot, "utc_now", lambda: datetime(2031, 6, 1, 0, 0, tzinfo=UTC))
 
     assert client.get("/api/posts/scheduled").status_code == 200
     after = client.get("/api/posts?page_size=100")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api import create_app
-from api.content.loader import load_content
+from api.content.live.loading import load_content
 from tests.conftest import BUNDLED_CONTENT
 
 BILLION_LAUGHS = """---

@@ -1,0 +1,50 @@
+"""Loading a whole content folder at once, and parsing many files in parallel.
+
+The rules (what is served, what is an error) live in ``api.content.live.state``; this
+module is the one-shot road through them that ``content check`` and tests take,
+and the parallel parser that a cold start uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.content.live.state import ContentState
+from api.content.source.parsed import ParsedFile
+from api.content.source.problems import ContentProblem
+
+
+@dataclass(slots=True)
+class LoadedContent:
+    """A content folder loaded once: what is served and every problem found."""
+
+    state: ContentState
+
+    @property
+    def files(self) -> dict[str, ParsedFile]:
+        """The served files' parse results, by path."""
+        return {path: version.parsed for path, version in self.state.served.items()}
+
+    @property
+    def bodies(self) -> dict[str, str]:
+        return {path: version.body for path, version in self.state.served.items()}
+
+    @property
+    def problems(self) -> list[ContentProblem]:
+        return self.state.all_problems()
+
+    @property
+    def kept(self) -> set[str]:
+        return set(self.state.kept)
+
+    @property
+    def version(self) -> str:
+        return self.state.version
+
+
+def load_content(root: Path, max_file_bytes: int) -> LoadedContent:
+    """Load a whole content folder, with no parse cache and no history."""
+    state = ContentState(root, max_file_bytes)
+    state.apply(None)
+    return LoadedContent(state)

@@ -1,0 +1,321 @@
+"""The current snapshot of the content, and how a new one replaces it.
+
+Requests read ``repository.snapshot`` once and keep that object; a reload makes
+a new snapshot off the request path and swaps it in with one assignment, so no
+request ever sees half an index. The first load reads every file (or takes its
+parse from the parse cache); after that a reload is told which paths changed
+and derives the new snapshot from the old one, so an edit costs what it changes
+(``api.content.live.state``, ``Snapshot.derive``). A full pass (SIGHUP, the watcher's
+periodic check, a worker forked from an older parent) compares every file's stat
+signature and reads only those that changed.
+
+Each new snapshot states which content keys changed; the response cache and the
+propagation consumers (purges, webhooks, event streams) learn of it through
+``keys_since`` and ``subscribe``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from functools import cache, partial
+from pathlib import Path
+
+from api.content.live.change import ContentChange
+from api.content.live.state import ContentState, StateDelta
+from api.content.model.affected import changed_keys, changed_paths
+from api.content.model.snapshot import Snapshot, SnapshotOptions
+from api.content.source.parse_cache import ParseCache
+from api.content.source.parsed import FileVersion
+from api.content.source.problems import Severity
+
+log = logging.getLogger(__name__)
+
+JOURNAL_COMPACT_BYTES = 1 << 20  # the parse cache's journal is compacted past this (and the cache)
+# What a snapshot built from scratch may have changed: everything (every page and person).
+ANYTHING = frozenset({"version", "p-all", "a-all"})
+HISTORY = 256  # snapshots whose changed keys are remembered, for caches that fell behind
+Listener = Callable[[ContentChange], None]
+Follower = Callable[[Snapshot, Snapshot], None]
+
+FOLDER_FAULT = "content-folder"
+WATCHER_FAULT = "watcher"
+PARSE_CACHE_FAULT = "parse-cache"
+
+
+class ContentRepository:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        max_file_bytes: int,
+        options: SnapshotOptions | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.max_file_bytes = max_file_bytes
+        self.options = options or SnapshotOptions()
+        self.cache = ParseCache(cache_dir, root) if cache_dir is not None else None
+        self._reporter = True
+        self._reload_lock = threading.Lock()
+        self._state: ContentState | None = None
+        self._snapshot: Snapshot | None = None
+        self._history: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=HISTORY)
+        self._listeners: list[Listener] = []
+        self._followers: list[Follower] = []
+        self._faults: dict[str, str] = {}
+        self._folder_was_missing = False
+        self.last_parsed = 0  # files parsed by the last reload (not taken from the parse cache)
+        self.last_examined = 0  # files the last reload looked at
+
+    @property
+    def reporter(self) -> bool:
+        """Whether this process logs content problems and faults: every worker applies every
+        change, so one of them (``api.serve``) says so, and the others keep quiet."""
+        return self._reporter
+
+    @reporter.setter
+    def reporter(self, value: bool) -> None:
+        self._reporter = value
+        if self.cache is not None:
+            self.cache.quiet = not value
+
+    @property
+    def snapshot(self) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot is None:
+            snapshot = self.reload()
+        return snapshot
+
+    # Faults: what keeps the service from being whole, while it goes on serving
+
+    @property
+    def faults(self) -> dict[str, str]:
+        """Each current fault by cause: shown in ``/healthz``, cleared when the cause goes."""
+        faults = dict(self._faults)
+        if self.cache is not None and self.cache.error is not None:
+            faults[PARSE_CACHE_FAULT] = self.cache.error
+        return faults
+
+    def set_fault(self, cause: str, message: str | None) -> None:
+        """Record (or, with ``None``, clear) a fault; each is logged once when it appears."""
+        old = self._faults.get(cause)
+        if message is None:
+            if old is not None:
+                del self._faults[cause]
+                log.log(logging.INFO if self.reporter else logging.DEBUG, "resolved: %s", old)
+        elif message != old:
+            self._faults[cause] = message
+            log.log(logging.WARNING if self.reporter else logging.DEBUG, "%s", message)
+
+    # Reloading
+
+    def reload(self, paths: Iterable[str] | None = None, *, reread: bool = False) -> Snapshot:
+        """Bring the snapshot up to date with the disk: for ``paths`` (relative to the root,
+        files or folders), or every path when ``None`` (a stat pass; ``reread`` reads all).
+
+        Nothing is swapped when nothing changed: the current snapshot (and its warm
+        caches, and the memory a forked worker shares with its parent) stays.
+        """
+        started = time.perf_counter()
+        with self._reload_lock:
+            current = self._snapshot
+            if not self.root.is_dir():
+                self._folder_was_missing = True
+                self.set_fault(
+                    FOLDER_FAULT,
+                    f"content folder {self.root} is missing or not a folder; "
+                    "serving the last content loaded until it is back",
+                )
+                if current is not None:
+                    return current
+                self._state = ContentState(self.root, self.max_file_bytes)
+                return self._swap(Snapshot.build(self._state, self.options), None, started)
+            self.set_fault(FOLDER_FAULT, None)
+            if self._folder_was_missing:
+                self._folder_was_missing, paths = False, None  # it may be another folder now
+            if self._state is None or current is None:
+                return self._swap(self._first_load(), None, started)
+            kept_before = self._kept()
+            try:
+                delta = self._state.apply(paths, reread=reread)
+                self._count(delta)
+                self._log_problems(delta)
+                if not delta.changed:
+                    return current
+                snapshot = current.derive(self._state, delta)
+            except BaseException:
+                # Half applied, the state can no longer be trusted to match the disk: the
+                # next reload builds it again from scratch (the current snapshot serves on).
+                self._state = None
+                raise
+            if self.cache is not None:
+                kept = self._kept()
+                self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)
+                if self.reporter and self.cache.journal_outgrew(JOURNAL_COMPACT_BYTES):
+                    self.cache.save((e.version for e in self._state.entries.values()), kept)
+            return self._swap(snapshot, delta, started)
+
+    def catch_up(self) -> Snapshot:
+        """A stat pass over every file: for a worker forked from a parent that loaded earlier."""
+        return self.reload(None)
+
+    def _first_load(self) -> Snapshot:
+        known, kept = self.cache.load() if self.cache is not None else ({}, {})
+        state = ContentState(self.root, self.max_file_bytes, known=known, kept=kept)
+        delta = state.apply(None)
+        state.known = {}  # used once: the entries hold every parse from now on
+        self._state = state
+        self._count(delta)
+        self._log_problems(delta)
+        if self.cache is not None and (
+            delta.fresh or self.cache.has_journal() or len(known) != len(state.entries)
+        ):
+            self.cache.save((entry.version for entry in state.entries.values()), self._kept())
+        return Snapshot.build(state, self.options)
+
+    def _count(self, delta: StateDelta) -> None:
+        self.last_parsed = delta.parsed
+        self.last_examined = delta.examined
+
+    def _kept(self) -> dict[str, FileVersion]:
+        state = self._state
+        if state is None:
+            return {}
+        return {path: state.candidates[path] for path in state.kept if path in state.candidates}
+
+    def _swap(self, snapshot: Snapshot, delta: StateDelta | None, started: float) -> Snapshot:
+        previous = self._snapshot
+        if previous is not None and snapshot.sequence <= previous.sequence:
+            snapshot.sequence = previous.sequence + 1
+        if previous is not None and snapshot.changed_keys is not None:
+            for follower in self._followers:
+                follower(previous, snapshot)
+        self._snapshot = snapshot
+        self._history.append((snapshot.sequence, snapshot.changed_keys))
+        self._log_reload(snapshot, delta, started)
+        if previous is not None and self._listeners:
+            self._notify(previous, snapshot)
+        return snapshot
+
+    # Who learns of a new snapshot
+
+    def keys_since(self, sequence: int) -> frozenset[str] | None:
+        """The public keys changed after snapshot ``sequence`` up to the current one;
+        ``None`` when that is not known (too long ago, or a snapshot built from scratch)."""
+        changed: set[str] = set()
+        reached = False
+        # a copy (made without a thread switch): the reloading thread appends meanwhile
+        for number, keys in reversed(tuple(self._history)):
+            if number <= sequence:
+                reached = number == sequence
+                break
+            if keys is None:
+                return None
+            changed |= keys
+        return frozenset(changed) if reached else None
+
+    def follow(self, follower: Follower) -> None:
+        """Call ``follower(previous, snapshot)`` for each snapshot derived from the last, just
+        before it goes live: for what is derived alongside (the search index)."""
+        self._followers.append(follower)
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with a ``ContentChange`` after each new snapshot is live.
+
+        It runs in the reloading thread: a listener hands its work to its own thread.
+        """
+        self._listeners.append(listener)
+
+    def _notify(self, previous: Snapshot, snapshot: Snapshot) -> None:
+        keys = snapshot.changed_keys
+        preview_keys: Callable[[], frozenset[str]]
+        if keys is None or snapshot.derived_from != previous.version:
+            keys = ANYTHING  # built from scratch: anything may have changed
+            preview_keys = lambda: ANYTHING  # noqa: E731
+        else:
+            # Worked out once, on first use, for the keys and the paths alike; no closure may
+            # name ``change`` itself: a cycle would keep both snapshots until the cyclic GC,
+            # whose pass then costs a worker 0.4 s at 100,000 posts.
+            preview_keys = cache(
+                partial(
+                    changed_keys,
+                    previous,
+                    snapshot,
+                    snapshot.changed_pages,
+                    snapshot.changed_people,
+                    preview=True,
+                )
+            )
+        state_referrers = self._state.referrers if self._state is not None else {}
+        # A copy of the referrers the paths need (the state goes on changing); the paths
+        # themselves are worked out only if a webhook or an event stream asks for them.
+        referrers = {
+            path: tuple(found)
+            for path in _touched(snapshot)
+            if (found := state_referrers.get(path))
+        }
+        change = ContentChange(
+            previous_version=previous.version,
+            version=snapshot.version,
+            keys=keys,
+            paths=lambda: changed_paths(previous, snapshot, keys, referrers),
+            preview_keys=preview_keys,
+            preview_paths=lambda: changed_paths(
+                previous,
+                snapshot,
+                preview_keys(),
+                referrers,
+                preview=True,
+            ),
+        )
+        for listener in self._listeners:
+            try:
+                listener(change)
+            except Exception:  # one consumer's bug must not stop the others or the reloads
+                log.exception("a content change listener failed")
+
+    # Logging: each problem once when it appears, one line per reload
+
+    def _log_problems(self, delta: StateDelta) -> None:
+        if not self.reporter:
+            return
+        for problem in delta.appeared:
+            level = logging.ERROR if problem.severity is Severity.ERROR else logging.WARNING
+            log.log(level, "%s", problem.format())
+
+    def _log_reload(self, snapshot: Snapshot, delta: StateDelta | None, started: float) -> None:
+        public, _ = snapshot.public_view()
+        errors = sum(
+            1 for problems in snapshot.problems_by_path.values() for p in problems
+            if p.severity is Severity.ERROR
+        )  # fmt: skip
+        what = (
+            "loaded"
+            if delta is None
+            else f"reloaded ({len(delta.served)} changed, {len(delta.fresh)} parsed)"
+        )
+        log.log(
+            logging.INFO if self.reporter else logging.DEBUG,
+            "content %s %s: %d posts, %d authors, %d errors, in %.0f ms",
+            snapshot.version[:12],
+            what,
+            len(public.posts),
+            len(public.authors),
+            errors,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _touched(snapshot: Snapshot) -> set[str]:
+    """The files a derived snapshot changed (pages and people)."""
+    paths = {page.path for pair in snapshot.changed_pages for page in pair if page is not None}
+    paths.update(snapshot.changed_people)
+    return paths
+
+
+def _same(a: dict[str, FileVersion], b: dict[str, FileVersion]) -> bool:
+    return a.keys() == b.keys() and all(a[path] is b[path] for path in a)

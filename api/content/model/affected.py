@@ -1,0 +1,200 @@
+"""What a diff between two snapshots affects: the content keys whose answers changed, and the
+front-end paths of the pages that show them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from api.content.model import keys as k
+from api.content.model.items import Page, Person
+from api.content.source.parsed import POST_TYPE, PROJECT_TYPE
+
+if TYPE_CHECKING:
+    from api.content.model.snapshot import Snapshot
+
+
+def changed_keys(
+    old: Snapshot,
+    new: Snapshot,
+    pages: Iterable[tuple[Page | None, Page | None]],
+    old_people: Mapping[str, Person | None],
+    *,
+    preview: bool = False,
+) -> frozenset[str]:
+    """The keys that changed from ``old`` to ``new`` (``pages``: each changed page's old and
+    new version, ``None`` where absent): public ones, or with ``preview`` counting drafts.
+    The preview keys compare the newest posts of both preview views, which are built on
+    first use (a sort of every page): only a preview event stream asks."""
+    keys: set[str] = {k.VERSION}
+    for old_page, new_page in pages:
+        if preview:
+            _page_change(old_page, new_page, keys)
+        else:
+            _page_change(_visible(old_page), _visible(new_page), keys)
+    if preview:
+        if _newest(old.preview) != _newest(new.preview):
+            keys.add(k.RECENT)
+    elif _newest(old.public_view()[0]) != _newest(new.public_view()[0]):
+        keys.add(k.RECENT)
+    for path, old_person in old_people.items():
+        keys |= _person_change(old_person, new.people_by_path.get(path))
+    for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
+        # Identity, not equality: answers keep the file's key order, and 1 == True. An
+        # unchanged site is the very same mapping, so this costs nothing then.
+        if old.site.get(name) is not new.site.get(name):
+            keys.add(key)
+    return frozenset(keys)
+
+
+def _newest(view: object) -> list[str]:
+    """The paths of the newest posts a recent-posts section or a feed can show, in order."""
+    return [post.path for post in view.posts[: k.RECENT_WINDOW]]  # type: ignore[attr-defined]
+
+
+def _visible(page: Page | None) -> Page | None:
+    return None if page is None or page.is_draft else page
+
+
+def _page_change(old: Page | None, new: Page | None, keys: set[str]) -> None:
+    if old is None and new is None:
+        return
+    path = (old or new).path  # type: ignore[union-attr]
+    keys.update((k.page_key(path), k.ANY_PAGE, k.SEARCH))
+    if old is None or new is None or old.type != new.type:
+        keys.update(_membership(old))
+        keys.update(_membership(new))
+        return
+    if old.title != new.title:
+        keys.update((k.PAGES, k.POSTS_BY_TITLE) if new.type == POST_TYPE else (k.PAGES,))
+    if new.type == PROJECT_TYPE and (old.date != new.date or old.slug != new.slug):
+        keys.add(k.PROJECTS)
+    if new.type != POST_TYPE:
+        return
+    if old.date != new.date or old.slug != new.slug:
+        keys.update(_membership(old) - {k.PAGES})
+        keys.update(_membership(new) - {k.PAGES})
+    if old.author_slug != new.author_slug:
+        for slug in (old.author_slug, new.author_slug):
+            if slug:
+                keys.add(k.author_posts_key(slug))
+    if old.tag_slugs != new.tag_slugs or old.tags != new.tags:
+        keys.add(k.TAGS)
+        for tag in set(old.tag_slugs) ^ set(new.tag_slugs):
+            keys.add(k.tag_key(tag))
+
+
+def _membership(page: Page | None) -> set[str]:
+    """The list keys a page's coming or going changes."""
+    if page is None:
+        return set()
+    keys = {k.PAGES}
+    if page.type == POST_TYPE:
+        keys.update((k.POSTS, k.POSTS_BY_TITLE))
+        if page.author_slug:
+            keys.add(k.author_posts_key(page.author_slug))
+        if page.tag_slugs:
+            keys.add(k.TAGS)
+            keys.update(k.tag_key(tag) for tag in page.tag_slugs)
+    elif page.type == PROJECT_TYPE:
+        keys.add(k.PROJECTS)
+    return keys
+
+
+def _person_change(old: Person | None, new: Person | None) -> set[str]:
+    if old is None and new is None:
+        return set()
+    path = (old or new).path  # type: ignore[union-attr]
+    keys = {k.person_key(path), k.ANY_PERSON, k.SEARCH}
+    if old is None or new is None or old.slug != new.slug:
+        keys.add(k.AUTHORS)
+        for person in (old, new):
+            if person is not None:
+                keys.add(k.author_posts_key(person.slug))
+    return keys
+
+
+FEED_WINDOW = 100  # a feed page's first page shows at most 100 items
+
+
+def changed_paths(
+    old: Snapshot,
+    new: Snapshot,
+    keys: frozenset[str],
+    referrers: Mapping[str, Iterable[str]],
+    *,
+    preview: bool = False,
+) -> tuple[str, ...]:
+    """Front-end URL paths of the pages whose answer may have changed (a few too many at
+    worst, never too few): the pages changed themselves, the pages that show them (recent
+    and featured sections, feed pages, project neighbours), and the posts of an author
+    whose details or post count changed. Sorted."""
+    if keys <= {k.VERSION}:
+        return ()
+    if preview and (old._preview is None or new._preview is None):
+        # No preview view to walk (nobody asked for one): the public paths, plus the
+        # changed pages themselves (drafts among them) and their referrers.
+        found_paths = set(changed_paths(old, new, keys, referrers))
+        for pair in new.changed_pages:
+            for page in pair:
+                if page is not None:
+                    found_paths.add(page.url)
+                    found_paths.update(
+                        new.pages_by_path[referrer].url
+                        for referrer in referrers.get(page.path, ())
+                        if referrer in new.pages_by_path
+                    )
+        return tuple(sorted(found_paths))
+    views = (old.preview, new.preview) if preview else (old.public_view()[0], new.public_view()[0])
+    found: set[str] = set()
+    changed_pages = {page.path for pair in new.changed_pages for page in pair if page is not None}
+    for view in views:
+        for path in changed_pages:
+            _add(found, view, old.pages_by_path.get(path))
+            _add(found, view, new.pages_by_path.get(path))
+        for path in changed_pages | set(new.changed_people):
+            for referrer in referrers.get(path, ()):
+                _add(found, view, new.pages_by_path.get(referrer))
+        for slug in _author_slugs(old, new, keys):
+            for post in view.posts_by_author.get(slug, ()):
+                _add(found, view, post)
+    authors = _author_slugs(old, new, keys)
+    recent_changed = k.RECENT in keys or any(
+        k.page_key(post.path) in keys or post.author_slug in authors
+        for view in views
+        for post in view.posts[: k.RECENT_WINDOW]
+    )
+    feeds_changed = recent_changed or k.POSTS in keys  # a feed page may show every post
+    projects_changed = k.PROJECTS in keys or any(
+        k.page_key(project.path) in keys for view in views for project in view.projects
+    )
+    for view in views:
+        for page in view.pages_by_url.values():
+            if (
+                (recent_changed and "RecentPostsSection" in page.embeds)
+                or (feeds_changed and page.type == "PostFeedLayout")
+                or (
+                    projects_changed
+                    and (
+                        "RecentProjectsSection" in page.embeds
+                        or page.type in ("ProjectFeedLayout", PROJECT_TYPE)
+                    )
+                )
+            ):
+                found.add(page.url)
+    return tuple(sorted(found))
+
+
+def _add(found: set[str], view: object, page: Page | None) -> None:
+    if page is not None and view.contains(page):  # type: ignore[attr-defined]
+        found.add(page.url)
+
+
+def _author_slugs(old: Snapshot, new: Snapshot, keys: frozenset[str]) -> set[str]:
+    """Authors whose posts show changed details: a changed person or post count."""
+    slugs = set()
+    for snapshot in (old, new):
+        for person in snapshot.people_by_path.values():
+            if k.person_key(person.path) in keys or k.author_posts_key(person.slug) in keys:
+                slugs.add(person.slug)
+    return slugs

@@ -1,0 +1,60 @@
+"""The typed content objects the loader produces and the index holds.
+
+Frozen: a snapshot is shared by every request thread, so nothing in it may change
+after it is built. The ``fields`` mappings are the normalised file data, and the
+snapshot's indexes are plain dicts for speed; by convention nobody writes to them.
+"""
+
+from __future__ import annotations
+
+import marshal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member of ``data/team/``."""
+
+    slug: str
+    path: str
+    fields: Mapping[str, Any]
+    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
+
+    @property
+    def name(self) -> str:
+        """First and last name, as bylines show it."""
+        parts = (self.fields.get("firstName"), self.fields.get("lastName"))
+        return " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A ``.md`` file under ``pages/``: a post, a project, a feed or any other page.
+
+    Its front matter stays marshalled until a response needs it (``fields``): a
+    large site then costs little memory, and what lists sort and filter by is
+    kept decoded beside it.
+    """
+
+    path: str
+    url: str
+    slug: str
+    type: str
+    blob: bytes = field(repr=False)
+    body: str = field(repr=False)
+    date: datetime | None  # aware; orders posts and projects
+    is_draft: bool
+    title: str
+    tags: tuple[str, ...]
+    tag_slugs: tuple[str, ...] = ()  # the tags as slugs, each once
+    author_slug: str | None = None
+    embeds: tuple[str, ...] = ()  # section types showing other pages (parsed.EMBEDDING_SECTIONS)
+    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The normalised front matter, decoded afresh: callers may change their copy."""
+        return marshal.loads(self.blob)  # type: ignore[no-any-return]

@@ -1,0 +1,396 @@
+"""The immutable snapshot of a loaded content folder, indexed for every query the API makes.
+
+A snapshot is never changed: a reload makes a new one and swaps it in with one
+assignment, so a request holding a snapshot sees one consistent site from start
+to end. A new snapshot is *derived* from the previous one by applying what
+changed (``derive``): unchanged pages, people and lists are the very same
+objects, shared with the old snapshot (and, in forked workers, with the parent
+that loaded them), and the work done grows with the change, not with the site.
+``build`` makes one from scratch; both give the same snapshot, which a property
+test checks.
+
+What is expensive and often unneeded (rendered Markdown, word counts, other sort
+orders, the preview view) is computed on first use and memoised.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from api.content.live.state import ContentState, StateDelta
+from api.content.model.affected import changed_keys
+from api.content.model.items import Page, Person
+from api.content.model.rendering import Rendered, count_words, render_markdown
+from api.content.model.sanitizing import sanitise_html
+from api.content.model.views import EMPTY, ContentView
+from api.content.source.parsed import POST_TYPE, FileKind, FileVersion
+from api.content.source.paths import page_slug, page_url, tag_slug
+from api.content.source.problems import ContentProblem
+
+T = TypeVar("T")
+
+MAX_RENDERED = 8192  # rendered bodies kept per process (the response cache keeps answers)
+
+
+def utc_now() -> datetime:
+    """The clock future posts are held back by (a function, so tests can move time)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotOptions:
+    """How a snapshot presents its content (from the settings)."""
+
+    hide_future_posts: bool = False  # posts dated in the future stay out until their date
+    allow_raw_html: bool = False  # serve the body's HTML unsanitised
+
+
+class PageMemo:
+    """What a page's body gives (HTML, word count), kept across snapshots while the page
+    is the same object: a derived snapshot reuses every unchanged page's work."""
+
+    def __init__(self, options: SnapshotOptions) -> None:
+        self.options = options
+        self._lock = threading.Lock()
+        self._rendered: dict[str, tuple[Page, Rendered]] = {}
+        self._words: dict[str, tuple[Page, int]] = {}
+
+    def rendered(self, page: Page) -> Rendered:
+        found = self._rendered.get(page.path)
+        if found is not None and found[0] is page:
+            return found[1]
+        rendered = render_markdown(page.body)
+        if not self.options.allow_raw_html:
+            rendered = Rendered(sanitise_html(rendered.html), rendered.toc)
+        with self._lock:
+            self._rendered[page.path] = (page, rendered)
+            while len(self._rendered) > MAX_RENDERED:  # the oldest first: bounded memory
+                self._rendered.pop(next(iter(self._rendered)), None)
+        return rendered
+
+    def word_count(self, page: Page) -> int:
+        found = self._words.get(page.path)
+        if found is not None and found[0] is page:
+            return found[1]
+        words = count_words(page.body)
+        self._words[page.path] = (page, words)
+        return words
+
+    def forget(self, paths: Iterable[str]) -> None:
+        with self._lock:
+            for path in paths:
+                self._rendered.pop(path, None)
+                self._words.pop(path, None)
+
+
+class Snapshot:
+    """One loaded version of the site. Content never changes; memo caches fill on use."""
+
+    def __init__(
+        self,
+        *,
+        version: str,
+        sequence: int,
+        pages_by_path: Mapping[str, Page],
+        people_by_path: Mapping[str, Person],
+        site: Mapping[str, Mapping[str, Any]],
+        site_verbatim: Mapping[str, bytes | None],
+        problems_by_path: Mapping[str, tuple[ContentProblem, ...]],
+        kept: frozenset[str],
+        published: ContentView,
+        post_dates: Sequence[datetime],
+        options: SnapshotOptions,
+        memo: PageMemo,
+        loaded_at: datetime | None = None,
+    ) -> None:
+        self.version = version
+        self.sequence = sequence
+        self.pages_by_path = pages_by_path
+        self.people_by_path = people_by_path
+        self.site = site
+        self.site_verbatim = site_verbatim
+        self.problems_by_path = problems_by_path
+        self.kept = kept
+        self.options = options
+        self.memo = memo
+        self.loaded_at = loaded_at or datetime.now(UTC)
+        self.published = published
+        self.authors_by_slug = published.authors_by_slug
+        # What changed since the previous snapshot (None: this one was built from scratch).
+        self.changed_keys: frozenset[str] | None = None  # for the public
+        # The version this snapshot was derived from (None: built from scratch); the keys that
+        # changed for preview are worked out from the two snapshots when asked (changes.py).
+        self.derived_from: str | None = None
+        self.changed_pages: tuple[tuple[Page | None, Page | None], ...] = ()  # (old, new)
+        self.changed_people: Mapping[str, Person | None] = EMPTY  # path -> old person
+        self._post_dates = post_dates  # of published posts, ascending (HIDE_FUTURE_POSTS)
+        self._lock = threading.Lock()
+        self._preview: ContentView | None = None
+        self._public_views: dict[int, ContentView] = {}
+        self._problems: tuple[ContentProblem, ...] | None = None
+
+    # Building
+
+    @classmethod
+    def build(
+        cls, state: ContentState, options: SnapshotOptions | None = None, *, sequence: int = 1
+    ) -> Snapshot:
+        """A snapshot of everything ``state`` serves, from scratch."""
+        options = options or SnapshotOptions()
+        people_by_path = {
+            path: _person(path, version, state)
+            for path, version in state.served.items()
+            if version.parsed.kind is FileKind.PERSON
+        }
+        people = _people_sorted(people_by_path.values())
+        pages = [
+            _page(path, version, state)
+            for path, version in state.served.items()
+            if version.parsed.kind is FileKind.PAGE
+        ]
+        published = ContentView.build((p for p in pages if not p.is_draft), people)
+        post_dates = (
+            sorted(page.date for page in published.posts if page.date is not None)
+            if options.hide_future_posts
+            else []
+        )
+        return cls(
+            version=state.version,
+            sequence=sequence,
+            pages_by_path={page.path: page for page in pages},
+            people_by_path=people_by_path,
+            site=_site(state.served),
+            site_verbatim=_site_verbatim(state.served),
+            problems_by_path=dict(state.problems),
+            kept=frozenset(state.kept),
+            published=published,
+            post_dates=post_dates,
+            options=options,
+            memo=PageMemo(options),
+        )
+
+    def derive(self, state: ContentState, delta: StateDelta) -> Snapshot:
+        """The next snapshot: this one with ``delta`` applied (``state`` is already updated)."""
+        # A memory copy (see _ViewEdit); a page edited in place is assigned, not deleted and
+        # added again, so the next copy is one too.
+        pages = self.pages_by_path.copy() if _touches_pages(delta, self) else None  # type: ignore[attr-defined]
+        removed: list[Page] = []
+        added: list[Page] = []
+        people_by_path: dict[str, Person] | None = None
+        old_people: dict[str, Person | None] = {}
+        site_changed = False
+        for path, version in delta.served.items():
+            if path in self.pages_by_path:
+                removed.append(self.pages_by_path[path])
+                assert pages is not None
+                if version is None or version.parsed.kind is not FileKind.PAGE:
+                    del pages[path]  # else replaced below, in place
+            if path in self.people_by_path or (
+                version is not None and version.parsed.kind is FileKind.PERSON
+            ):
+                if people_by_path is None:
+                    people_by_path = self.people_by_path.copy()  # type: ignore[attr-defined]
+                old_people[path] = people_by_path.pop(path, None)
+                if version is not None:
+                    people_by_path[path] = _person(path, version, state)
+            if path in _SITE_PATHS or (
+                version is not None and version.parsed.kind in (FileKind.CONFIG, FileKind.STYLE)
+            ):
+                site_changed = True
+            if version is not None and version.parsed.kind is FileKind.PAGE:
+                page = _page(path, version, state)
+                assert pages is not None
+                pages[path] = page
+                added.append(page)
+        for path in delta.rebound - delta.served.keys():
+            old = self.pages_by_path.get(path)
+            if old is None:
+                continue
+            new = _page(path, state.served[path], state)
+            if new.author_slug != old.author_slug:
+                assert pages is not None
+                pages[path] = new
+                removed.append(old)
+                added.append(new)
+        self.memo.forget(page.path for page in removed)
+        people = None if people_by_path is None else _people_sorted(people_by_path.values())
+        published = self.published.derive(
+            removed=[page for page in removed if not page.is_draft],
+            added=[page for page in added if not page.is_draft],
+            people=people,
+        )
+        snapshot = Snapshot(
+            version=state.version,
+            sequence=self.sequence + 1,
+            pages_by_path=pages if pages is not None else self.pages_by_path,
+            people_by_path=people_by_path if people_by_path is not None else self.people_by_path,
+            site=_site(state.served) if site_changed else self.site,
+            site_verbatim=_site_verbatim(state.served) if site_changed else self.site_verbatim,
+            problems_by_path=dict(state.problems)
+            if delta.problems_changed
+            else self.problems_by_path,
+            kept=frozenset(state.kept),
+            published=published,
+            post_dates=self._derived_dates(removed, added),
+            options=self.options,
+            memo=self.memo,
+        )
+        if self._preview is not None:  # derived only if somebody has asked for it
+            snapshot._preview = self._preview.derive(removed=removed, added=added, people=people)
+        before = {page.path: page for page in removed}
+        after = {page.path: page for page in added}
+        snapshot.changed_pages = tuple(
+            (before.get(path), after.get(path)) for path in sorted(before.keys() | after.keys())
+        )
+        snapshot.changed_people = old_people
+        snapshot.changed_keys = changed_keys(self, snapshot, snapshot.changed_pages, old_people)
+        snapshot.derived_from = self.version
+        return snapshot
+
+    def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:
+        if not self.options.hide_future_posts:
+            return self._post_dates
+        dates = list(self._post_dates)
+        for page in removed:
+            if page.type == POST_TYPE and page.date is not None and not page.is_draft:
+                del dates[bisect_left(dates, page.date)]
+        for page in added:
+            if page.type == POST_TYPE and page.date is not None and not page.is_draft:
+                insort(dates, page.date)
+        return dates
+
+    # Reading
+
+    @property
+    def problems(self) -> tuple[ContentProblem, ...]:
+        """Every problem, by path and line (made on first use)."""
+        if self._problems is None:
+            found = [p for problems in self.problems_by_path.values() for p in problems]
+            self._problems = tuple(sorted(found, key=lambda problem: (problem.path, problem.line)))
+        return self._problems
+
+    @property
+    def preview(self) -> ContentView:
+        """Everything, drafts and future posts included: built on the first preview request."""
+        view = self._preview
+        if view is None:
+            people = self.published.authors
+            built = ContentView.build(self.pages_by_path.values(), people)
+            with self._lock:
+                if self._preview is None:
+                    self._preview = built
+                view = self._preview
+        return view
+
+    def public_view(self, now: datetime | None = None) -> tuple[ContentView, str]:
+        """What the public sees at ``now``, and a version naming exactly that content.
+
+        Drafts are never public. With ``hide_future_posts``, a post joins the public
+        view when its date comes, without a reload: the view changes only when
+        ``now`` passes one of the posts' dates, so one view is made per such step.
+        """
+        if not self.options.hide_future_posts:
+            return self.published, self.version
+        step = bisect_right(self._post_dates, now or utc_now())
+        view = self._public_views.get(step)
+        if view is None:
+            cutoff = self._post_dates[step - 1] if step else None
+            future = [
+                post
+                for post in self.published.posts
+                if post.date is not None and (cutoff is None or post.date > cutoff)
+            ]
+            view = self.published.derive(removed=future, added=())
+            with self._lock:
+                self._public_views = {step: view}  # earlier steps are never asked again
+        return view, f"{self.version}.{step}"
+
+    def serves(self, path: str) -> bool:
+        """Whether some version of the file at ``path`` is served (to someone: drafts too)."""
+        return (
+            path in self.pages_by_path
+            or path in self.people_by_path
+            or (path in _SITE_PATHS and path.rsplit("/", 1)[-1].removesuffix(".json") in self.site)
+        )
+
+    def rendered(self, page: Page) -> Rendered:
+        """The page's body as HTML with its table of contents, rendered once."""
+        return self.memo.rendered(page)
+
+    def word_count(self, page: Page) -> int:
+        return self.memo.word_count(page)
+
+    def author_of(self, page: Page) -> Person | None:
+        if page.author_slug is None:
+            return None
+        return self.authors_by_slug.get(page.author_slug)
+
+
+_SITE_PATHS = frozenset({"data/config.json", "data/style.json"})
+
+
+def _touches_pages(delta: StateDelta, snapshot: Snapshot) -> bool:
+    return bool(delta.rebound) or any(
+        path in snapshot.pages_by_path
+        or (version is not None and version.parsed.kind is FileKind.PAGE)
+        for path, version in delta.served.items()
+    )
+
+
+def _people_sorted(people: Iterable[Person]) -> list[Person]:
+    return sorted(people, key=lambda person: person.slug)
+
+
+def _site(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
+    site = {}
+    for path in sorted(_SITE_PATHS):
+        version = served.get(path)
+        if version is not None:
+            site[version.parsed.kind.value] = version.parsed.data
+    return site
+
+
+def _site_verbatim(served: Mapping[str, FileVersion]) -> dict[str, bytes | None]:
+    """The site files as written (``api.content.source.verbatim``), for the Stackbit view."""
+    return {
+        version.parsed.kind.value: version.parsed.verbatim
+        for path in sorted(_SITE_PATHS)
+        if (version := served.get(path)) is not None
+    }
+
+
+def _person(path: str, version: FileVersion, state: ContentState) -> Person:
+    slug = state.person_slugs.get(path) or path
+    return Person(slug, path, version.parsed.data, version.parsed.verbatim)
+
+
+def _page(path: str, version: FileVersion, state: ContentState) -> Page:
+    parsed = version.parsed
+    assert parsed.blob is not None and parsed.type_name is not None and parsed.facts is not None
+    facts = parsed.facts
+    url = page_url(path)
+    author = state.person_slugs.get(facts.author_key) if facts.author_key else None
+    return Page(
+        path=path,
+        url=url,
+        slug=page_slug(url),
+        type=parsed.type_name,
+        blob=parsed.blob,
+        body=version.body,
+        date=datetime.fromtimestamp(facts.timestamp, UTC) if facts.timestamp is not None else None,
+        is_draft=facts.is_draft,
+        title=facts.title,
+        tags=facts.tags,
+        tag_slugs=tuple(dict.fromkeys(tag_slug(tag) for tag in facts.tags if tag_slug(tag))),
+        author_slug=author,
+        embeds=facts.embeds,
+        verbatim=parsed.verbatim,
+    )
+
+
+__all__ = ["PageMemo", "Snapshot", "SnapshotOptions", "utc_now"]

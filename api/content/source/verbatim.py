@@ -1,0 +1,101 @@
+"""Each file's data as written, kept beside the normalised data for the Stackbit view.
+
+The normalised data (``ParsedFile.blob``) is shaped for our API: ``type`` filled in
+where the position decides it and moved first, dates rewritten, empty values
+dropped. A Stackbit theme's own loader hands its pages the file as written, in
+the file's key order, read by js-yaml (``api.content.source.js_yaml``), and the Markdown
+body with the whitespace around it. Neither can be derived from the normalised
+data, so parsing keeps this second, marshalled copy; requests never open files.
+
+A page keeps its front matter's *text*, compressed (zlib, fastest level: to about
+40%), and js-yaml's reading of it is made on the first read and memoised: parsing
+the YAML a second time for every page would add a third to every cold start, for
+a view most sites never ask for. The body costs nothing: what the theme sees
+after the front matter is our page body, exactly as the file has it, so it is
+not kept twice (only where the two splitters disagree, which no real file shows).
+"""
+
+from __future__ import annotations
+
+import marshal
+import re
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from api.content.source.js_yaml import js_json_value, load_yaml_as_js
+from api.content.source.parsing import markdown_body
+
+_YAML, _DATA = "yaml", "data"  # what a blob holds: front matter text, or data as read
+_OPENING = re.compile(r"-{3,}[ \t\r]*(?:\n|$)")
+_CLOSING_REST = re.compile(r"-*[ \t\r]*(?:\n|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Verbatim:
+    """A file's data as written (and, for a page, its text after the front matter when
+    that is not the page's body)."""
+
+    data: dict[str, Any]
+    text_after: str | None = None  # only where it differs from the page's body
+
+    def after_front_matter(self, body: str) -> str:
+        """The text after the closing ``---`` line, given the page's ``body``."""
+        return self.text_after if self.text_after is not None else body
+
+
+def page_verbatim(front_matter_text: str, text: str) -> bytes:
+    """What a page keeps for the Stackbit view: its front matter's text (read by js-yaml
+    when first asked for), and how to rebuild the text after it from the page's body."""
+    after = _text_after_front_matter(text)
+    text_after = None if after == markdown_body(text) else after
+    return _pack((_YAML, front_matter_text, text_after))
+
+
+def data_verbatim(data: dict[str, Any]) -> bytes:
+    """What a JSON data file keeps: its object as ``JSON.parse`` gives it."""
+    return _pack((_DATA, js_json_value(data), None))
+
+
+def read_verbatim(blob: bytes) -> Verbatim:
+    """The file as written: a fresh copy on every call (callers may change it)."""
+    data, text_after = marshal.loads(_read(blob))
+    return Verbatim(data, text_after)
+
+
+@lru_cache(maxsize=1 << 16)
+def _read(blob: bytes) -> bytes:
+    """The marshalled ``(data, text_after)`` of a blob, its YAML read once."""
+    kind, content, text_after = marshal.loads(zlib.decompress(blob))
+    if kind == _YAML:
+        try:
+            content = load_yaml_as_js(content)
+        except (yaml.YAMLError, RecursionError):
+            content = None
+        if not isinstance(content, dict):
+            content = {}
+    return marshal.dumps((content, text_after))
+
+
+def _pack(record: tuple[Any, ...]) -> bytes:
+    return zlib.compress(marshal.dumps(record), 1)
+
+
+def _text_after_front_matter(text: str) -> str:
+    """The text after the closing ``---`` line, split where ``markdown_body`` splits."""
+    stripped = text.lstrip()
+    opening = _OPENING.match(stripped)
+    if opening is None:
+        return stripped
+    position = opening.end() - 1
+    while True:
+        position = stripped.find("\n---", position)
+        if position == -1:
+            return ""
+        rest = _CLOSING_REST.match(stripped, position + 4)
+        if rest is not None:
+            return stripped[rest.end() :]
+        position += 1

@@ -1,0 +1,1 @@
+"""The answers' envelopes (pages of items, health, search hits...) and query arguments."""

@@ -1,0 +1,105 @@
+"""The site's files as a theme's loader finds them: repository paths, data as written.
+
+Everything comes from the snapshot (each page and data file keeps its data as
+written, ``api.content.source.verbatim``); nothing here opens a file. What a view of
+the snapshot shows (drafts only in preview) is what the theme's loader sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from api.content.model.items import Page
+from api.content.model.snapshot import Snapshot
+from api.content.model.views import ContentView
+from api.content.source.paths import REPOSITORY_PREFIX, reference_key
+from api.content.source.verbatim import read_verbatim
+
+PAGES_DIR = "content/pages"
+DATA_DIR = "content/data"
+CONFIG_ID = "content/data/config.json"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeFile:
+    """One file the theme loads: its repository path (``content/...``) and where it lives."""
+
+    id: str
+    page: Page | None = None  # a page; else a data file whose verbatim blob follows
+    blob: bytes | None = None
+
+    @property
+    def is_page(self) -> bool:
+        return self.page is not None
+
+    @property
+    def verbatim(self) -> bytes | None:
+        return self.page.verbatim if self.page is not None else self.blob
+
+    def read(self) -> tuple[dict[str, Any], str | None]:
+        """A fresh copy of the data as written, and for a page the text after its front matter.
+
+        Fresh on every call: the resolvers change what they read, as the themes do.
+        """
+        blob = self.verbatim
+        if blob is None:
+            return {}, ("" if self.page is not None else None)
+        verbatim = read_verbatim(blob)
+        if self.page is None:
+            return verbatim.data, None
+        return verbatim.data, verbatim.after_front_matter(self.page.body)
+
+
+class SiteFiles:
+    """The pages a view shows and the site's data files, by repository path."""
+
+    def __init__(self, snapshot: Snapshot, view: ContentView) -> None:
+        pages = [
+            ThemeFile(REPOSITORY_PREFIX + page.path, page=page)
+            for page in view.pages_by_url.values()
+        ]
+        data = [
+            ThemeFile(REPOSITORY_PREFIX + person.path, blob=person.verbatim)
+            for person in snapshot.people_by_path.values()
+        ]
+        data += [
+            ThemeFile(f"{DATA_DIR}/{kind}.json", blob=blob)
+            for kind, blob in snapshot.site_verbatim.items()
+        ]
+        self.pages: tuple[ThemeFile, ...] = tuple(pages)
+        self.data: tuple[ThemeFile, ...] = tuple(data)
+        self.by_id: dict[str, ThemeFile] = {file.id: file for file in (*pages, *data)}
+
+    def find(self, reference: str) -> ThemeFile | None:
+        """The file a reference names: exactly its repository path, as the themes look it up,
+        or (where a theme's build would fail) the same path written another way."""
+        found = self.by_id.get(reference)
+        if found is None:
+            key = reference_key(reference)
+            found = self.by_id.get(REPOSITORY_PREFIX + key) if key is not None else None
+        return found
+
+
+class FactsCache(Generic[T]):
+    """What an index needs from every file (a post's date, say), kept from one snapshot to the
+    next by the file's data: after a reload only the files that changed are read again."""
+
+    def __init__(self, extract: Callable[[ThemeFile], T]) -> None:
+        self._extract = extract
+        self._known: dict[bytes, T] = {}
+
+    def collect(self, files: Iterable[ThemeFile]) -> dict[str, T]:
+        """The facts of ``files`` by file id; what is kept is only what these files need."""
+        known, kept, found = self._known, {}, {}
+        for file in files:
+            blob = file.verbatim
+            value = known[blob] if blob is not None and blob in known else self._extract(file)
+            if blob is not None:
+                kept[blob] = value
+            found[file.id] = value
+        self._known = kept
+        return found
