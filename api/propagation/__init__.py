@@ -68,7 +68,7 @@ class Propagation:
         """
         self._record(version)
         if self.purger is not None and self.workers.is_leader():
-            self._enqueue(ContentChange(version, version, frozenset(), (), frozenset(), ()))
+            self._enqueue(ContentChange.of(version, version))
 
     def __call__(self, change: ContentChange) -> None:
         """A new snapshot is live in this process (called in the reloader thread)."""

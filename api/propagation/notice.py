@@ -48,13 +48,13 @@ def signature(body: bytes, secret: str) -> str:
 
 def merged(first: ContentChange, then: ContentChange) -> ContentChange:
     """One change standing for ``first`` followed by ``then`` (from first's previous version)."""
-    return ContentChange(
-        previous_version=first.previous_version,
-        version=then.version,
+    return ContentChange.of(
+        first.previous_version,
+        then.version,
         keys=first.keys | then.keys,
-        paths=tuple(sorted(set(first.paths) | set(then.paths))),
+        paths=sorted(set(first.paths) | set(then.paths)),
         preview_keys=first.preview_keys | then.preview_keys,
-        preview_paths=tuple(sorted(set(first.preview_paths) | set(then.preview_paths))),
+        preview_paths=sorted(set(first.preview_paths) | set(then.preview_paths)),
     )
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+from api.content.model.diff import SnapshotDiff
 from api.content.model.items import Page
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
@@ -152,19 +153,13 @@ def hidden_paths(snapshot: Snapshot, view: ContentView) -> frozenset[str]:
     return found
 
 
-def follow_snapshots(previous: Snapshot, snapshot: Snapshot) -> None:
+def follow_snapshots(previous: Snapshot, snapshot: Snapshot, diff: SnapshotDiff) -> None:
     """``ContentRepository.follow`` hook: the new snapshot's index is derived from the
     previous one's by indexing only the files its derivation changed."""
-    changed = {page.path for pair in snapshot.changed_pages for page in pair if page is not None}
-    changed.update(snapshot.changed_people)
+    changed = set(diff.touched)
     # A person's slug may be their file's own ``slug`` field: name their pages here, since the
     # index can tell a person file's slug only from its name.
-    slugs = {
-        person.slug
-        for path, old in snapshot.changed_people.items()
-        for person in (old, snapshot.people_by_path.get(path))
-        if person is not None
-    }
+    slugs = {person.slug for pair in diff.people for person in pair if person is not None}
     if slugs:
         changed.update(
             path for path, page in snapshot.pages_by_path.items() if page.author_slug in slugs

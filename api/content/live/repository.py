@@ -21,12 +21,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from functools import cache, partial
 from pathlib import Path
 
 from api.content.live.change import ContentChange
 from api.content.live.state import ContentState, StateDelta
-from api.content.model.affected import changed_keys, changed_paths
+from api.content.model.diff import SnapshotDiff
 from api.content.model.snapshot import Snapshot, SnapshotOptions
 from api.content.source.parse_cache import ParseCache
 from api.content.source.parsed import FileVersion
@@ -35,11 +34,9 @@ from api.content.source.problems import Severity
 log = logging.getLogger(__name__)
 
 JOURNAL_COMPACT_BYTES = 1 << 20  # the parse cache's journal is compacted past this (and the cache)
-# What a snapshot built from scratch may have changed: everything (every page and person).
-ANYTHING = frozenset({"version", "p-all", "a-all"})
 HISTORY = 256  # snapshots whose changed keys are remembered, for caches that fell behind
 Listener = Callable[[ContentChange], None]
-Follower = Callable[[Snapshot, Snapshot], None]
+Follower = Callable[[Snapshot, Snapshot, SnapshotDiff], None]
 
 FOLDER_FAULT = "content-folder"
 WATCHER_FAULT = "watcher"
@@ -133,12 +130,14 @@ class ContentRepository:
                 if current is not None:
                     return current
                 self._state = ContentState(self.root, self.max_file_bytes)
-                return self._swap(Snapshot.build(self._state, self.options), None, started)
+                built = Snapshot.build(self._state, self.options, sequence=1)
+                return self._swap(built, None, None, started)
             self.set_fault(FOLDER_FAULT, None)
             if self._folder_was_missing:
                 self._folder_was_missing, paths = False, None  # it may be another folder now
             if self._state is None or current is None:
-                return self._swap(self._first_load(), None, started)
+                sequence = current.sequence + 1 if current is not None else 1
+                return self._swap(self._first_load(sequence), None, None, started)
             kept_before = self._kept()
             try:
                 delta = self._state.apply(paths, reread=reread)
@@ -146,7 +145,7 @@ class ContentRepository:
                 self._log_problems(delta)
                 if not delta.changed:
                     return current
-                snapshot = current.derive(self._state, delta)
+                snapshot, diff = current.derive(self._state, delta)
             except BaseException:
                 # Half applied, the state can no longer be trusted to match the disk: the
                 # next reload builds it again from scratch (the current snapshot serves on).
@@ -157,13 +156,13 @@ class ContentRepository:
                 self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)
                 if self.reporter and self.cache.journal_outgrew(JOURNAL_COMPACT_BYTES):
                     self.cache.save((e.version for e in self._state.entries.values()), kept)
-            return self._swap(snapshot, delta, started)
+            return self._swap(snapshot, diff, delta, started)
 
     def catch_up(self) -> Snapshot:
         """A stat pass over every file: for a worker forked from a parent that loaded earlier."""
         return self.reload(None)
 
-    def _first_load(self) -> Snapshot:
+    def _first_load(self, sequence: int) -> Snapshot:
         known, kept = self.cache.load() if self.cache is not None else ({}, {})
         state = ContentState(self.root, self.max_file_bytes, known=known, kept=kept)
         delta = state.apply(None)
@@ -175,7 +174,7 @@ class ContentRepository:
             delta.fresh or self.cache.has_journal() or len(known) != len(state.entries)
         ):
             self.cache.save((entry.version for entry in state.entries.values()), self._kept())
-        return Snapshot.build(state, self.options)
+        return Snapshot.build(state, self.options, sequence=sequence)
 
     def _count(self, delta: StateDelta) -> None:
         self.last_parsed = delta.parsed
@@ -187,18 +186,27 @@ class ContentRepository:
             return {}
         return {path: state.candidates[path] for path in state.kept if path in state.candidates}
 
-    def _swap(self, snapshot: Snapshot, delta: StateDelta | None, started: float) -> Snapshot:
+    def _swap(
+        self,
+        snapshot: Snapshot,
+        diff: SnapshotDiff | None,
+        delta: StateDelta | None,
+        started: float,
+    ) -> Snapshot:
+        """Make ``snapshot`` (derived from the current one with ``diff``, or built from scratch
+        when ``None``) the current one, and tell whoever follows or listens."""
         previous = self._snapshot
-        if previous is not None and snapshot.sequence <= previous.sequence:
-            snapshot.sequence = previous.sequence + 1
-        if previous is not None and snapshot.changed_keys is not None:
-            for follower in self._followers:
-                follower(previous, snapshot)
+        change = None
+        if previous is not None:
+            change = ContentChange.between(previous, snapshot, diff, self._referrers(diff))
+            if diff is not None:
+                for follower in self._followers:
+                    follower(previous, snapshot, diff)
         self._snapshot = snapshot
-        self._history.append((snapshot.sequence, snapshot.changed_keys))
+        self._history.append((snapshot.sequence, change.keys if diff and change else None))
         self._log_reload(snapshot, delta, started)
-        if previous is not None and self._listeners:
-            self._notify(previous, snapshot)
+        if change is not None:
+            self._notify(change)
         return snapshot
 
     # Who learns of a new snapshot
@@ -230,48 +238,15 @@ class ContentRepository:
         """
         self._listeners.append(listener)
 
-    def _notify(self, previous: Snapshot, snapshot: Snapshot) -> None:
-        keys = snapshot.changed_keys
-        preview_keys: Callable[[], frozenset[str]]
-        if keys is None or snapshot.derived_from != previous.version:
-            keys = ANYTHING  # built from scratch: anything may have changed
-            preview_keys = lambda: ANYTHING  # noqa: E731
-        else:
-            # Worked out once, on first use, for the keys and the paths alike; no closure may
-            # name ``change`` itself: a cycle would keep both snapshots until the cyclic GC,
-            # whose pass then costs a worker 0.4 s at 100,000 posts.
-            preview_keys = cache(
-                partial(
-                    changed_keys,
-                    previous,
-                    snapshot,
-                    snapshot.changed_pages,
-                    snapshot.changed_people,
-                    preview=True,
-                )
-            )
-        state_referrers = self._state.referrers if self._state is not None else {}
-        # A copy of the referrers the paths need (the state goes on changing); the paths
-        # themselves are worked out only if a webhook or an event stream asks for them.
-        referrers = {
-            path: tuple(found)
-            for path in _touched(snapshot)
-            if (found := state_referrers.get(path))
-        }
-        change = ContentChange(
-            previous_version=previous.version,
-            version=snapshot.version,
-            keys=keys,
-            paths=lambda: changed_paths(previous, snapshot, keys, referrers),
-            preview_keys=preview_keys,
-            preview_paths=lambda: changed_paths(
-                previous,
-                snapshot,
-                preview_keys(),
-                referrers,
-                preview=True,
-            ),
-        )
+    def _referrers(self, diff: SnapshotDiff | None) -> dict[str, tuple[str, ...]]:
+        """A copy of the referrers of the paths ``diff`` touched: a change's paths are worked
+        out later, if a webhook or an event stream asks, and the state goes on changing."""
+        found = self._state.referrers if self._state is not None else {}
+        if diff is None:
+            return {}
+        return {path: tuple(pages) for path in diff.touched if (pages := found.get(path))}
+
+    def _notify(self, change: ContentChange) -> None:
         for listener in self._listeners:
             try:
                 listener(change)
@@ -308,13 +283,6 @@ class ContentRepository:
             errors,
             (time.perf_counter() - started) * 1000,
         )
-
-
-def _touched(snapshot: Snapshot) -> set[str]:
-    """The files a derived snapshot changed (pages and people)."""
-    paths = {page.path for pair in snapshot.changed_pages for page in pair if page is not None}
-    paths.update(snapshot.changed_people)
-    return paths
 
 
 def _same(a: dict[str, FileVersion], b: dict[str, FileVersion]) -> bool:

@@ -4,30 +4,28 @@ front-end paths of the pages that show them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from api.content.model import keys as k
+from api.content.model.diff import SnapshotDiff
 from api.content.model.items import Page, Person
+from api.content.model.snapshot import Snapshot
+from api.content.model.views import ContentView
 from api.content.source.parsed import POST_TYPE, PROJECT_TYPE
-
-if TYPE_CHECKING:
-    from api.content.model.snapshot import Snapshot
 
 
 def changed_keys(
     old: Snapshot,
     new: Snapshot,
-    pages: Iterable[tuple[Page | None, Page | None]],
-    old_people: Mapping[str, Person | None],
+    diff: SnapshotDiff,
     *,
     preview: bool = False,
 ) -> frozenset[str]:
-    """The keys that changed from ``old`` to ``new`` (``pages``: each changed page's old and
-    new version, ``None`` where absent): public ones, or with ``preview`` counting drafts.
+    """The keys that changed from ``old`` to ``new`` (``diff``: what the derivation of ``new``
+    changed): public ones, or with ``preview`` counting drafts.
     The preview keys compare the newest posts of both preview views, which are built on
     first use (a sort of every page): only a preview event stream asks."""
     keys: set[str] = {k.VERSION}
-    for old_page, new_page in pages:
+    for old_page, new_page in diff.pages:
         if preview:
             _page_change(old_page, new_page, keys)
         else:
@@ -37,8 +35,8 @@ def changed_keys(
             keys.add(k.RECENT)
     elif _newest(old.public_view()[0]) != _newest(new.public_view()[0]):
         keys.add(k.RECENT)
-    for path, old_person in old_people.items():
-        keys |= _person_change(old_person, new.people_by_path.get(path))
+    for old_person, new_person in diff.people:
+        keys |= _person_change(old_person, new_person)
     for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
         # Identity, not equality: answers keep the file's key order, and 1 == True. An
         # unchanged site is the very same mapping, so this costs nothing then.
@@ -47,9 +45,9 @@ def changed_keys(
     return frozenset(keys)
 
 
-def _newest(view: object) -> list[str]:
+def _newest(view: ContentView) -> list[str]:
     """The paths of the newest posts a recent-posts section or a feed can show, in order."""
-    return [post.path for post in view.posts[: k.RECENT_WINDOW]]  # type: ignore[attr-defined]
+    return [post.path for post in view.posts[: k.RECENT_WINDOW]]
 
 
 def _visible(page: Page | None) -> Page | None:
@@ -120,6 +118,7 @@ FEED_WINDOW = 100  # a feed page's first page shows at most 100 items
 def changed_paths(
     old: Snapshot,
     new: Snapshot,
+    diff: SnapshotDiff,
     keys: frozenset[str],
     referrers: Mapping[str, Iterable[str]],
     *,
@@ -131,11 +130,11 @@ def changed_paths(
     whose details or post count changed. Sorted."""
     if keys <= {k.VERSION}:
         return ()
-    if preview and (old._preview is None or new._preview is None):
+    if preview and (old.built_preview() is None or new.built_preview() is None):
         # No preview view to walk (nobody asked for one): the public paths, plus the
         # changed pages themselves (drafts among them) and their referrers.
-        found_paths = set(changed_paths(old, new, keys, referrers))
-        for pair in new.changed_pages:
+        found_paths = set(changed_paths(old, new, diff, keys, referrers))
+        for pair in diff.pages:
             for page in pair:
                 if page is not None:
                     found_paths.add(page.url)
@@ -147,12 +146,12 @@ def changed_paths(
         return tuple(sorted(found_paths))
     views = (old.preview, new.preview) if preview else (old.public_view()[0], new.public_view()[0])
     found: set[str] = set()
-    changed_pages = {page.path for pair in new.changed_pages for page in pair if page is not None}
+    changed_pages = diff.page_paths()
     for view in views:
         for path in changed_pages:
             _add(found, view, old.pages_by_path.get(path))
             _add(found, view, new.pages_by_path.get(path))
-        for path in changed_pages | set(new.changed_people):
+        for path in diff.touched:
             for referrer in referrers.get(path, ()):
                 _add(found, view, new.pages_by_path.get(referrer))
         for slug in _author_slugs(old, new, keys):
@@ -185,8 +184,8 @@ def changed_paths(
     return tuple(sorted(found))
 
 
-def _add(found: set[str], view: object, page: Page | None) -> None:
-    if page is not None and view.contains(page):  # type: ignore[attr-defined]
+def _add(found: set[str], view: ContentView, page: Page | None) -> None:
+    if page is not None and view.contains(page):
         found.add(page.url)
 
 

@@ -10,12 +10,17 @@ import html
 import math
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
 
+from api.content.model.items import Page
+from api.content.model.sanitizing import sanitise_html
+
 WORDS_PER_MINUTE = 200
+MAX_RENDERED = 8192  # rendered bodies kept per process (the response cache keeps answers)
 
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "toc"]
 _EXTENSION_CONFIGS = {"toc": {"slugify": slugify_unicode, "permalink": False}}
@@ -80,3 +85,41 @@ def count_words(body: str) -> int:
 def reading_time(word_count: int) -> int:
     """Whole minutes at 200 words a minute, never less than 1."""
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
+
+
+class PageMemo:
+    """What a page's body gives (HTML, word count), kept across snapshots while the page
+    is the same object: a derived snapshot reuses every unchanged page's work."""
+
+    def __init__(self, *, allow_raw_html: bool) -> None:
+        self.allow_raw_html = allow_raw_html
+        self._lock = threading.Lock()
+        self._rendered: dict[str, tuple[Page, Rendered]] = {}
+        self._words: dict[str, tuple[Page, int]] = {}
+
+    def rendered(self, page: Page) -> Rendered:
+        found = self._rendered.get(page.path)
+        if found is not None and found[0] is page:
+            return found[1]
+        rendered = render_markdown(page.body)
+        if not self.allow_raw_html:
+            rendered = Rendered(sanitise_html(rendered.html), rendered.toc)
+        with self._lock:
+            self._rendered[page.path] = (page, rendered)
+            while len(self._rendered) > MAX_RENDERED:  # the oldest first: bounded memory
+                self._rendered.pop(next(iter(self._rendered)), None)
+        return rendered
+
+    def word_count(self, page: Page) -> int:
+        found = self._words.get(page.path)
+        if found is not None and found[0] is page:
+            return found[1]
+        words = count_words(page.body)
+        self._words[page.path] = (page, words)
+        return words
+
+    def forget(self, paths: Iterable[str]) -> None:
+        with self._lock:
+            for path in paths:
+                self._rendered.pop(path, None)
+                self._words.pop(path, None)

@@ -18,23 +18,46 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
-from api.content.live.state import ContentState, StateDelta
-from api.content.model.affected import changed_keys
+from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
-from api.content.model.rendering import Rendered, count_words, render_markdown
-from api.content.model.sanitizing import sanitise_html
-from api.content.model.views import EMPTY, ContentView
+from api.content.model.rendering import PageMemo, Rendered
+from api.content.model.views import ContentView
 from api.content.source.parsed import POST_TYPE, FileKind, FileVersion
 from api.content.source.paths import page_slug, page_url, tag_slug
 from api.content.source.problems import ContentProblem
 
-T = TypeVar("T")
 
-MAX_RENDERED = 8192  # rendered bodies kept per process (the response cache keeps answers)
+class ServedContent(Protocol):
+    """What a snapshot is made of: the content state's served files and its verdicts
+    (``api.content.live.state.ContentState`` is one)."""
+
+    @property
+    def served(self) -> Mapping[str, FileVersion]: ...
+    @property
+    def person_slugs(self) -> Mapping[str, str]: ...
+    @property
+    def problems(self) -> Mapping[str, tuple[ContentProblem, ...]]: ...
+    @property
+    def kept(self) -> AbstractSet[str]: ...
+    @property
+    def version(self) -> str: ...
+
+
+class ServedDelta(Protocol):
+    """What one update of the content state changed in what is served
+    (``api.content.live.state.StateDelta`` is one)."""
+
+    @property
+    def served(self) -> Mapping[str, FileVersion | None]: ...
+    @property
+    def rebound(self) -> AbstractSet[str]: ...
+    @property
+    def problems_changed(self) -> bool: ...
 
 
 def utc_now() -> datetime:
@@ -48,44 +71,6 @@ class SnapshotOptions:
 
     hide_future_posts: bool = False  # posts dated in the future stay out until their date
     allow_raw_html: bool = False  # serve the body's HTML unsanitised
-
-
-class PageMemo:
-    """What a page's body gives (HTML, word count), kept across snapshots while the page
-    is the same object: a derived snapshot reuses every unchanged page's work."""
-
-    def __init__(self, options: SnapshotOptions) -> None:
-        self.options = options
-        self._lock = threading.Lock()
-        self._rendered: dict[str, tuple[Page, Rendered]] = {}
-        self._words: dict[str, tuple[Page, int]] = {}
-
-    def rendered(self, page: Page) -> Rendered:
-        found = self._rendered.get(page.path)
-        if found is not None and found[0] is page:
-            return found[1]
-        rendered = render_markdown(page.body)
-        if not self.options.allow_raw_html:
-            rendered = Rendered(sanitise_html(rendered.html), rendered.toc)
-        with self._lock:
-            self._rendered[page.path] = (page, rendered)
-            while len(self._rendered) > MAX_RENDERED:  # the oldest first: bounded memory
-                self._rendered.pop(next(iter(self._rendered)), None)
-        return rendered
-
-    def word_count(self, page: Page) -> int:
-        found = self._words.get(page.path)
-        if found is not None and found[0] is page:
-            return found[1]
-        words = count_words(page.body)
-        self._words[page.path] = (page, words)
-        return words
-
-    def forget(self, paths: Iterable[str]) -> None:
-        with self._lock:
-            for path in paths:
-                self._rendered.pop(path, None)
-                self._words.pop(path, None)
 
 
 class Snapshot:
@@ -106,6 +91,7 @@ class Snapshot:
         post_dates: Sequence[datetime],
         options: SnapshotOptions,
         memo: PageMemo,
+        preview: ContentView | None = None,
         loaded_at: datetime | None = None,
     ) -> None:
         self.version = version
@@ -121,16 +107,9 @@ class Snapshot:
         self.loaded_at = loaded_at or datetime.now(UTC)
         self.published = published
         self.authors_by_slug = published.authors_by_slug
-        # What changed since the previous snapshot (None: this one was built from scratch).
-        self.changed_keys: frozenset[str] | None = None  # for the public
-        # The version this snapshot was derived from (None: built from scratch); the keys that
-        # changed for preview are worked out from the two snapshots when asked (changes.py).
-        self.derived_from: str | None = None
-        self.changed_pages: tuple[tuple[Page | None, Page | None], ...] = ()  # (old, new)
-        self.changed_people: Mapping[str, Person | None] = EMPTY  # path -> old person
         self._post_dates = post_dates  # of published posts, ascending (HIDE_FUTURE_POSTS)
         self._lock = threading.Lock()
-        self._preview: ContentView | None = None
+        self._preview = preview  # made on the first preview request (``preview``)
         self._public_views: dict[int, ContentView] = {}
         self._problems: tuple[ContentProblem, ...] | None = None
 
@@ -138,7 +117,7 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, state: ContentState, options: SnapshotOptions | None = None, *, sequence: int = 1
+        cls, state: ServedContent, options: SnapshotOptions | None = None, *, sequence: int = 1
     ) -> Snapshot:
         """A snapshot of everything ``state`` serves, from scratch."""
         options = options or SnapshotOptions()
@@ -171,18 +150,19 @@ class Snapshot:
             published=published,
             post_dates=post_dates,
             options=options,
-            memo=PageMemo(options),
+            memo=PageMemo(allow_raw_html=options.allow_raw_html),
         )
 
-    def derive(self, state: ContentState, delta: StateDelta) -> Snapshot:
-        """The next snapshot: this one with ``delta`` applied (``state`` is already updated)."""
+    def derive(self, state: ServedContent, delta: ServedDelta) -> tuple[Snapshot, SnapshotDiff]:
+        """The next snapshot: this one with ``delta`` applied (``state`` is already updated),
+        and the diff that says what changed."""
         # A memory copy (see _ViewEdit); a page edited in place is assigned, not deleted and
         # added again, so the next copy is one too.
         pages = self.pages_by_path.copy() if _touches_pages(delta, self) else None  # type: ignore[attr-defined]
         removed: list[Page] = []
         added: list[Page] = []
         people_by_path: dict[str, Person] | None = None
-        old_people: dict[str, Person | None] = {}
+        changed_people: dict[str, PersonPair] = {}
         site_changed = False
         for path, version in delta.served.items():
             if path in self.pages_by_path:
@@ -195,9 +175,11 @@ class Snapshot:
             ):
                 if people_by_path is None:
                     people_by_path = self.people_by_path.copy()  # type: ignore[attr-defined]
-                old_people[path] = people_by_path.pop(path, None)
-                if version is not None:
-                    people_by_path[path] = _person(path, version, state)
+                old_person = people_by_path.pop(path, None)
+                new_person = _person(path, version, state) if version is not None else None
+                if new_person is not None:
+                    people_by_path[path] = new_person
+                changed_people[path] = (old_person, new_person)
             if path in _SITE_PATHS or (
                 version is not None and version.parsed.kind in (FileKind.CONFIG, FileKind.STYLE)
             ):
@@ -239,18 +221,13 @@ class Snapshot:
             post_dates=self._derived_dates(removed, added),
             options=self.options,
             memo=self.memo,
+            # derived only if somebody has asked for it
+            preview=None
+            if self._preview is None
+            else self._preview.derive(removed=removed, added=added, people=people),
         )
-        if self._preview is not None:  # derived only if somebody has asked for it
-            snapshot._preview = self._preview.derive(removed=removed, added=added, people=people)
-        before = {page.path: page for page in removed}
-        after = {page.path: page for page in added}
-        snapshot.changed_pages = tuple(
-            (before.get(path), after.get(path)) for path in sorted(before.keys() | after.keys())
-        )
-        snapshot.changed_people = old_people
-        snapshot.changed_keys = changed_keys(self, snapshot, snapshot.changed_pages, old_people)
-        snapshot.derived_from = self.version
-        return snapshot
+        diff = SnapshotDiff.of(removed, added, changed_people, site_changed=site_changed)
+        return snapshot, diff
 
     def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:
         if not self.options.hide_future_posts:
@@ -273,6 +250,11 @@ class Snapshot:
             found = [p for problems in self.problems_by_path.values() for p in problems]
             self._problems = tuple(sorted(found, key=lambda problem: (problem.path, problem.line)))
         return self._problems
+
+    def built_preview(self) -> ContentView | None:
+        """The preview view if somebody has asked for it already (else ``None``: nothing
+        builds it for a change's sake)."""
+        return self._preview
 
     @property
     def preview(self) -> ContentView:
@@ -334,7 +316,7 @@ class Snapshot:
 _SITE_PATHS = frozenset({"data/config.json", "data/style.json"})
 
 
-def _touches_pages(delta: StateDelta, snapshot: Snapshot) -> bool:
+def _touches_pages(delta: ServedDelta, snapshot: Snapshot) -> bool:
     return bool(delta.rebound) or any(
         path in snapshot.pages_by_path
         or (version is not None and version.parsed.kind is FileKind.PAGE)
@@ -364,12 +346,12 @@ def _site_verbatim(served: Mapping[str, FileVersion]) -> dict[str, bytes | None]
     }
 
 
-def _person(path: str, version: FileVersion, state: ContentState) -> Person:
+def _person(path: str, version: FileVersion, state: ServedContent) -> Person:
     slug = state.person_slugs.get(path) or path
     return Person(slug, path, version.parsed.data, version.parsed.verbatim)
 
 
-def _page(path: str, version: FileVersion, state: ContentState) -> Page:
+def _page(path: str, version: FileVersion, state: ServedContent) -> Page:
     parsed = version.parsed
     assert parsed.blob is not None and parsed.type_name is not None and parsed.facts is not None
     facts = parsed.facts
@@ -393,4 +375,4 @@ def _page(path: str, version: FileVersion, state: ContentState) -> Page:
     )
 
 
-__all__ = ["PageMemo", "Snapshot", "SnapshotOptions", "utc_now"]
+__all__ = ["Snapshot", "SnapshotOptions", "utc_now"]
