@@ -28,7 +28,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 install: $(INSTALLED) ## create .venv if needed and install the project with its dev extras
 
 run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
-	$(BIN)/flask --app api run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/python -m api.develop --host 127.0.0.1 --port $(PORT)
 
 serve: install ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
@@ -68,7 +68,7 @@ format: install ## format and fix what ruff can
 	$(BIN)/ruff check --fix .
 
 spec: install ## regenerate the committed OpenAPI document (and its examples, from content/) and the TS client's types
-	$(BIN)/flask --app api content examples
+	$(BIN)/python -m api.example_answers
 	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
 	@if command -v npm >/dev/null; then \
 		cd clients/typescript && { [ -d node_modules ] || npm ci --silent; } && npm run --silent generate; \

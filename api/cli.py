@@ -19,14 +19,17 @@ from flask.cli import AppGroup
 
 from api.content.live.loading import load_content
 from api.content.source.problems import Severity
-from api.example_answers import write_examples
 from api.export.command import export_command
+from api.logs import configure_logging
 from api.settings import Settings
 from api.stackbit.style import fetch_site, style_json
 from api.startup import check_content_dir
-from api.web.spec_examples import EXAMPLES_FILE
 
-content_cli = AppGroup("content", help="Work with the content folder.")
+
+@click.group("content", cls=AppGroup)
+def content_cli() -> None:
+    """Work with the content folder."""
+    configure_logging()
 
 
 @content_cli.command("check", with_appcontext=False)
@@ -66,13 +69,6 @@ def _load_logs_silenced() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
-
-
-@content_cli.command("examples", with_appcontext=False)
-def write_spec_examples() -> None:
-    """Write the OpenAPI examples (api/openapi_examples.json) from the bundled site."""
-    write_examples()
-    click.echo(f"wrote {EXAMPLES_FILE}")
 
 
 @content_cli.command("stackbit-style")

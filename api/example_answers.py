@@ -1,4 +1,8 @@
-"""Writing the OpenAPI document's examples: real answers of the bundled sample site."""
+"""Writing the OpenAPI document's examples: real answers of the bundled sample site.
+
+``python -m api.example_answers`` (``make spec`` runs it) asks an app over the bundled
+``content/`` for each example request and writes ``api/openapi_examples.json``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from typing import Any
 
 from werkzeug.test import TestResponse
 
+from api.app import create_app
+from api.feeds import sitemap
 from api.web.spec_examples import EXAMPLES_FILE
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -56,8 +62,6 @@ def answer_of(response: TestResponse) -> Any:
 @contextmanager
 def sitemap_split_at(urls_per_file: int | None) -> Iterator[None]:
     """Lower the sitemap's URLs per file while an example is built (``None``: as it is)."""
-    from api.feeds import sitemap
-
     kept = sitemap.MAX_URLS_PER_FILE
     sitemap.MAX_URLS_PER_FILE = urls_per_file or kept
     try:
@@ -68,8 +72,6 @@ def sitemap_split_at(urls_per_file: int | None) -> Iterator[None]:
 
 def collect_examples() -> dict[str, Any]:
     """Ask an app over the bundled site for each example request."""
-    from api import create_app
-
     collected = {}
     clients = {}  # one app per split: answers are cached by URL, and a split changes them
     for operation, url in EXAMPLE_REQUESTS.items():
@@ -88,3 +90,8 @@ def collect_examples() -> dict[str, Any]:
 def write_examples() -> None:
     text = json.dumps(collect_examples(), indent=2, ensure_ascii=False, sort_keys=True)
     EXAMPLES_FILE.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_examples()
+    print(f"wrote {EXAMPLES_FILE}")

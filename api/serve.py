@@ -41,10 +41,11 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
-from api import create_app
+from api.app import create_app
 from api.content.live.repository import ContentRepository
+from api.logs import configure_logging
 from api.memory import release_free_memory
-from api.search import BackgroundBuild, IndexStore, served_versions, start_search_build
+from api.search import BackgroundBuild, IndexStore, start_search_build
 from api.settings import ConfigError, Settings
 from api.startup import check_content_dir, check_port_free
 from api.web.delivery import MAX_HEADERS_BYTES
@@ -105,7 +106,7 @@ def start_search_index(
     the workers open when they first search: on disk beside the parse cache, kept for the
     next start, or in a temporary folder (removed at exit) when there is no cache or it
     cannot be written. The build, and the temporary folder if one was made."""
-    snapshot, served = repository.snapshot, served_versions(repository)
+    snapshot, served = repository.snapshot, repository.served
     if settings.parse_cache_dir is not None:
         store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
         try:
@@ -129,6 +130,7 @@ def start_search_index(
 
 
 def main() -> int:
+    configure_logging()
     try:
         settings = Settings.from_env()
         check_content_dir(settings.content_dir)
@@ -159,9 +161,8 @@ def main() -> int:
         """Runs in each worker after the fork: catch up with the disk, watch, then serve."""
         repository = app.extensions["content"]
         repository.reporter = reporter.take()
-        started = app.extensions.get("on_worker_start")
-        if started is not None:
-            started()  # the catch-up runs here, before the worker takes any request
+        for hook in app.extensions["on_worker_start"]:
+            hook(True)  # the catch-up runs here, before the worker takes any request
         log.info(
             "worker %d serving content %s",
             os.getpid(),

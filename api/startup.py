@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import socket
-import sys
 from pathlib import Path
 
 from api.settings import ConfigError
@@ -75,12 +74,3 @@ def check_port_free(host: str, port: int) -> None:
                     f"stop it or choose another port (PORT={port + 1} make serve)"
                 ) from None
             raise ConfigError(f"HOST={host} PORT={port}: cannot listen there ({error})") from None
-
-
-def plain_development_logs() -> None:
-    """Only a terminal gets colour codes: werkzeug colours the development server's request
-    lines with ANSI codes even when its log goes to a file or a pipe."""
-    if not sys.stderr.isatty():
-        import werkzeug.serving
-
-        werkzeug.serving._log_add_style = False  # werkzeug's own switch (off on Windows)

@@ -189,7 +189,7 @@ def test_the_development_server_writes_no_colour_codes_to_a_file(tmp_path):
     log_path = tmp_path / "run.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "api", "run", "--port", str(port)],
+            [sys.executable, "-m", "api.develop", "--port", str(port)],  # make run
             cwd=ROOT,
             env={**os.environ, "CONTENT_DIR": str(BUNDLED_CONTENT)},
             stdout=log,

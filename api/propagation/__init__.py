@@ -26,6 +26,7 @@ from api.propagation.sending import utc_now_text
 from api.propagation.webhooks import WebhookSender
 from api.propagation.workers import ReplicaWorkers
 from api.settings import Settings
+from api.tokens import bearer_matches
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,10 @@ class Propagation:
             self.workers.write_status(self._own_status())
 
 
-def init_app(app: Flask, settings: Settings, *, start_background: bool) -> Propagation:
-    """Listen to the repository's changes; each serving process says what it serves."""
+def init_app(app: Flask) -> Propagation:
+    """Listen to the repository's changes; each serving process says what it serves (a hook
+    in ``app.extensions["on_worker_start"]``)."""
+    settings: Settings = app.extensions["settings"]
     repository = app.extensions["content"]
     hub = EventHub(
         heartbeat_seconds=settings.events_heartbeat_seconds,
@@ -194,9 +197,7 @@ def init_app(app: Flask, settings: Settings, *, start_background: bool) -> Propa
     app.extensions["propagation"] = propagation
     app.extensions["events"] = hub
 
-    earlier = app.extensions.get("on_worker_start")
-
-    def start_serving() -> None:
+    def start_serving(in_worker: bool) -> None:
         """In each serving process: say what it serves; listen for event streams."""
         propagation.worker_started(repository.snapshot.version)
         if settings.events_port:  # 0 or unset: streams go through the WSGI server
@@ -205,21 +206,12 @@ def init_app(app: Flask, settings: Settings, *, start_background: bool) -> Propa
             except OSError as error:  # the port is taken: serve the API all the same
                 log.error("cannot serve event streams on port %d: %s", settings.events_port, error)
 
-    def on_worker_start() -> None:
-        if earlier is not None:
-            earlier()
-        start_serving()
-
-    app.extensions["on_worker_start"] = on_worker_start
-    if start_background:
-        start_serving()
+    app.extensions["on_worker_start"].append(start_serving)
     return propagation
 
 
 def serve_events(app: Flask, settings: Settings, hub: EventHub) -> EventServer:
     """``/api/events`` on ``EVENTS_PORT`` in this process (each worker: SO_REUSEPORT)."""
-    from api.resources.events import bearer_matches
-
     assert settings.events_port
     server = EventServer(
         (settings.host, settings.events_port),
@@ -231,9 +223,3 @@ def serve_events(app: Flask, settings: Settings, hub: EventHub) -> EventServer:
     server.start()
     log.info("event streams on http://%s:%d/api/events", settings.host, settings.events_port)
     return server
-
-
-def propagation_status(app: Flask) -> dict[str, Any]:
-    """What /healthz shows under ``propagation``: JSON-able, never a secret."""
-    propagation: Propagation | None = app.extensions.get("propagation")
-    return propagation.status() if propagation is not None else {}

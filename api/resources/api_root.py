@@ -8,8 +8,8 @@ from flask import current_app, url_for
 from flask.views import MethodView
 
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_snapshot
 from api.schemas.answers.api_index import ApiIndexSchema
+from api.web.request_content import current_content
 
 blp = ContentBlueprint("index", __name__, description="The API's index.")
 
@@ -39,6 +39,6 @@ class ApiIndex(MethodView):
         return {
             "name": current_app.config["API_TITLE"],
             "version": current_app.config["API_VERSION"],
-            "contentVersion": current_snapshot().version,
+            "contentVersion": current_content().snapshot.version,
             "links": {name: url_for(endpoint) for name, endpoint in LINKED_ENDPOINTS.items()},
         }

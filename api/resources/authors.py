@@ -8,10 +8,11 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents, paginated
+from api.resources.listing import paginated
 from api.schemas.answers.arguments import PageArgsSchema
 from api.schemas.answers.responses import AuthorPageSchema, PostPageSchema
 from api.schemas.model.people import AuthorSchema
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint("authors", __name__, url_prefix="/api/authors", description="Authors.")
 

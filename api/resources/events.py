@@ -8,7 +8,6 @@ preview stream (``Authorization: Bearer <PREVIEW_TOKEN>``) is ``private, no-stor
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Response, current_app, request
@@ -16,6 +15,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from api.schemas.answers.errors import ErrorSchema
+from api.tokens import bearer_matches
 
 EVENTS_PATH = "/api/events"
 RETRY_AFTER_SECONDS = 5
@@ -115,13 +115,3 @@ def _to_events_port(port: int) -> Response:
     if "*" in settings.cors_origins:
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def bearer_matches(authorization: str | None, token: str | None) -> bool:
-    """``Authorization: Bearer <token>``, compared in constant time; never with no token set."""
-    if token is None or not authorization:
-        return False
-    scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(credentials.strip().encode(), token.encode())

@@ -27,9 +27,9 @@ from api.feeds.selection import UnknownFilter, feed_posts
 from api.feeds.sitemap import MEDIA_TYPE as SITEMAP_TYPE
 from api.feeds.sitemap import sitemap_of
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents
 from api.schemas.answers.feed_documents import FeedArgsSchema, JsonFeedSchema
 from api.settings import Settings
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint(
     "feeds",

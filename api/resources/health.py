@@ -7,10 +7,9 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from api.propagation import propagation_status
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents
 from api.schemas.answers.responses import HealthSchema
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint("health", __name__, description="Service health.")
 
@@ -67,8 +66,14 @@ class Health(MethodView):
                     {"cause": cause, "message": message}
                     for cause, message in sorted(faults.items())
                 ],
-                "propagation": propagation_status(current_app),
+                "propagation": _propagation_status(),
             },
             200,
             {"Cache-Control": "no-cache"},
         )
+
+
+def _propagation_status() -> dict[str, Any]:
+    """What the app's propagation (purges, webhooks, event streams) says of itself."""
+    propagation = current_app.extensions.get("propagation")
+    return propagation.status() if propagation is not None else {}

@@ -10,9 +10,10 @@ from flask_smorest import abort
 
 from api.content.source.paths import normalise_url_path
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents, link_header
+from api.resources.listing import link_header
 from api.schemas.answers.arguments import PageLookupArgsSchema
 from api.schemas.answers.page_answers import PageDocumentSchema, PagePathsSchema, SiteSchema
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint("pages", __name__, url_prefix="/api", description="Pages and site settings.")
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents, paginated
+from api.resources.listing import paginated
 from api.schemas.answers.arguments import (
     IncludeArgsSchema,
     PostListArgsSchema,
@@ -18,6 +18,7 @@ from api.schemas.answers.discovery import RelatedArgsSchema, RelatedPostsSchema
 from api.schemas.answers.responses import PostPageSchema, RecentPostsSchema
 from api.schemas.model.layouts import PostSchema
 from api.search.results import related_posts
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint("posts", __name__, url_prefix="/api/posts", description="Blog posts.")
 

@@ -9,9 +9,10 @@ from flask.views import MethodView
 from api.content.model.pagination import PageInfo
 from api.content.model.tag_index import tag_slug
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents, link_header
+from api.resources.listing import link_header
 from api.schemas.answers.discovery import SearchArgsSchema, SearchPageSchema
 from api.search import SearchFilters, parse_query, results
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint(
     "search", __name__, url_prefix="/api/search", description="Full-text search."

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents
 from api.schemas.answers.errors import ErrorSchema
 from api.schemas.answers.stackbit_answers import (
     StackbitPathsSchema,
@@ -17,6 +16,7 @@ from api.schemas.answers.stackbit_answers import (
     StackbitPropsSchema,
 )
 from api.stackbit import AnswerTooLarge, ThemeIndex, normalise_theme_path, theme_index
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint(
     "stackbit",

@@ -10,10 +10,11 @@ from flask_smorest import abort
 from api.content.model import keys as k
 from api.content.model.tag_index import Tag
 from api.resources.blueprint import ContentBlueprint
-from api.resources.common import current_documents, paginated
+from api.resources.listing import paginated
 from api.schemas.answers.arguments import PageArgsSchema
 from api.schemas.answers.discovery import TagListSchema, TagSchema
 from api.schemas.answers.responses import PostPageSchema
+from api.web.request_content import current_documents
 
 blp = ContentBlueprint("tags", __name__, url_prefix="/api/tags", description="Tags of posts.")
 

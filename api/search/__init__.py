@@ -16,10 +16,11 @@ What the rest of the app calls:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from api.search.background_build import (
     BackgroundBuild,
     keep_search_index,
-    served_versions,
     start_search_build,
 )
 from api.search.engine import analyze
@@ -35,6 +36,20 @@ from api.search.snapshots import (
     text_reader,
 )
 from api.search.store import IndexStore
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Each snapshot's index is derived from the last one's; with a parse cache, the first
+    one's is kept on disk beside it (made on the first search, reused by the next start)."""
+    repository = app.extensions["content"]
+    settings = app.extensions["settings"]
+    repository.follow(follow_snapshots)
+    if settings.parse_cache_dir is not None:
+        store = IndexStore.beside_parse_cache(settings.parse_cache_dir, settings.content_dir)
+        keep_search_index(repository.snapshot, store, repository.served)
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -56,7 +71,6 @@ __all__ = [
     "parse_query",
     "provide_search_index",
     "search_index",
-    "served_versions",
     "start_search_build",
     "text_reader",
 ]

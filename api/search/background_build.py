@@ -30,7 +30,6 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
-from api.content.live.repository import ContentRepository
 from api.content.model.snapshot import Snapshot
 from api.content.source.parsed import FileVersion
 from api.search import engine
@@ -47,14 +46,6 @@ BUILDER_NICENESS = 5  # the workers' requests come before the build
 
 Ready = Callable[[float], Path | None]
 Served = Mapping[str, FileVersion]
-
-
-def served_versions(repository: ContentRepository) -> Served | None:
-    """The versions the repository's content state serves, by path: their file keys make the
-    index's fingerprints cheap. Read-only; ``None`` if the state is not at hand (the
-    fingerprints then hash the pages' text)."""
-    state = getattr(repository, "_state", None)
-    return getattr(state, "served", None)
 
 
 class BackgroundBuild:
@@ -128,7 +119,7 @@ def start_search_build(
     """Fork the builder of ``snapshot``'s index; its searches open what the builder made.
 
     Call it before forking workers, with no thread running: they inherit the promise.
-    ``served`` (``served_versions``) spares the builder hashing every page's text. Raises
+    ``served`` (``ContentRepository.served``) spares the builder hashing every page's text. Raises
     ``OSError`` when the store cannot be written to (nothing is forked then).
     """
     build = BackgroundBuild(store, snapshot, served)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MAX_QUERY_LENGTH = 200
+from api.schemas.answers.discovery import MAX_QUERY_LENGTH
+
 MAX_TERMS = 12  # words and phrases together; a query past this is cut, not refused
 MAX_PHRASE_WORDS = 12
 PREFIX_MIN_LENGTH = 3  # shorter last words match whole words only (a prefix of 1-2 letters

@@ -2,33 +2,32 @@
 
 A public GET answer is a pure function of (content, path, query), so the first
 answer for a target is kept as bytes with its strong ETag and its header lists
-(``response_cache``), and the next ones skip Flask entirely. The snapshot is
-pinned into the WSGI environ before Flask sees the request, so a body, its ETag
-and its cache key always come from the same snapshot, even when a reload swaps
-it mid-request. While rendering, the answer records the content keys it was
-built from (``KEYS_KEY``); they go out as the ``Cache-Tag`` header and decide
-which cached answers a new snapshot drops. Preview answers (drafts) are never
-cached.
+(``response_cache``), and the next ones skip Flask entirely. The request's content
+(``request_content.RequestContent``: the snapshot, the audience's view) is pinned into
+the WSGI environ before Flask sees the request, so a body, its ETag and its cache key
+always come from the same snapshot, even when a reload swaps it mid-request. While
+rendering, the answer records there the content keys it was built from; they go out as
+the ``Cache-Tag`` header and decide which cached answers a new snapshot drops. Preview
+answers (drafts) are never cached.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
 import orjson
+from flask import Flask
 
 from api.content.live.repository import ContentRepository
 from api.content.model.keys import VERSION, header_value
+from api.content.model.snapshot import Snapshot
 from api.settings import Settings
+from api.tokens import bearer_matches
+from api.web.request_content import RequestContent, pinned
 from api.web.response_cache import CachedResponse, Headers, ResponseCache
 
-SNAPSHOT_KEY = "content.snapshot"
-VIEW_KEY = "content.view"
-PREVIEW_KEY = "content.preview"
-KEYS_KEY = "content.keys"  # the set an answer adds its content keys to while it is rendered
 # Says whether an answer came from the response cache (HIT) or was just rendered (MISS).
 CACHE_STATUS_HEADER = "X-Response-Cache"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
@@ -84,77 +83,93 @@ class Delivery:
         path = environ.get("PATH_INFO", "")
         if path in self.streams:  # never ends: straight to Flask, never kept
             return self.app(environ, start_response)
-        query = environ.get("QUERY_STRING", "")
-        refusal = _oversized(path, query, environ if self.check_header_sizes else None)
+        refusal = _oversized(
+            path, environ.get("QUERY_STRING", ""), environ if self.check_header_sizes else None
+        )
         if refusal is not None:
             return self._refuse(refusal, environ, start_response)
         snapshot = self.repository.snapshot
         method = environ.get("REQUEST_METHOD", "GET")
-        preview = self.preview_token is not None and self._is_preview(environ)
+        preview = self.preview_token is not None and bearer_matches(
+            environ.get("HTTP_AUTHORIZATION"), self.preview_token
+        )
         if not preview and method in ("GET", "HEAD"):
-            view, version = snapshot.public_view()
-            cache = self.cache
-            step = version[len(snapshot.version) :]
-            if snapshot.sequence > cache.sequence or (
-                snapshot.sequence == cache.sequence and step != cache.view
-            ):
-                changed = self.repository.keys_since(cache.sequence)
-                cache.advance(snapshot.sequence, step, changed)
-            current = snapshot.sequence == cache.sequence and step == cache.view
-            entry = cache.get(path, query) if current else None
-            if entry is None:
-                keys: set[str] = set()
-                environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = (
-                    snapshot,
-                    view,
-                    False,
-                )
-                environ[KEYS_KEY] = keys
-                rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
-                if not rendered.status.startswith("200"):
-                    return self._send(rendered, environ, start_response, head=method == "HEAD")
-                if _not_for_keeping(rendered.headers):  # /healthz: made afresh, still an ETag
-                    fresh = CachedResponse.prepare(
-                        rendered.status,
-                        rendered.headers,
-                        rendered.body,
-                        cache_control=self.cache_control,
-                        extra=self.static_headers,
-                        version=snapshot.version,
-                    )
-                    return self._respond(fresh, environ, start_response, head=method == "HEAD")
-                content_keys = frozenset(keys) or frozenset({VERSION})
-                entry = CachedResponse.prepare(
-                    rendered.status,
-                    rendered.headers,
-                    rendered.body,
-                    cache_control=self.cache_control,
-                    extra=[
-                        *self.static_headers,
-                        (self.tag_header, header_value(content_keys)),
-                        (CACHE_STATUS_HEADER, "HIT"),
-                    ],
-                    version=snapshot.version,
-                    keys=content_keys,
-                )
-                if current:  # a late answer of an older snapshot is not kept
-                    cache.put(snapshot.sequence, step, path, query, entry)
-                return self._respond(
-                    entry, environ, start_response, head=method == "HEAD", missed=True
-                )
-            elif entry.version != snapshot.version:
-                fresh = entry.restamped(snapshot.version)
-                cache.replace(path, query, entry, fresh)
-                entry = fresh
-            return self._respond(entry, environ, start_response, head=method == "HEAD")
+            return self._public_get(snapshot, environ, start_response, head=method == "HEAD")
         view = snapshot.preview if preview else snapshot.public_view()[0]
-        environ[SNAPSHOT_KEY], environ[VIEW_KEY], environ[PREVIEW_KEY] = snapshot, view, preview
+        RequestContent(snapshot, view, preview).pin(environ)
         if method == "OPTIONS":
             return self._preflight(environ, start_response)
         rendered = self._render({**environ, "REQUEST_METHOD": "GET"} if preview else environ)
         if preview:  # drafts: never cached here, never by anyone else
             rendered.headers.append(("Cache-Control", "private, no-store"))
         return self._send(rendered, environ, start_response, head=method == "HEAD")
+
+    def _public_get(
+        self,
+        snapshot: Snapshot,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        *,
+        head: bool,
+    ) -> Iterable[bytes]:
+        """A public GET or HEAD: from the response cache, or rendered (and kept) on a miss."""
+        view, version = snapshot.public_view()
+        step = version[len(snapshot.version) :]
+        current = self._advance_cache(snapshot, step)
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        entry = self.cache.get(path, query) if current else None
+        if entry is None:
+            content = RequestContent(snapshot, view)
+            content.pin(environ)
+            rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
+            if not rendered.status.startswith("200"):
+                return self._send(rendered, environ, start_response, head=head)
+            if _not_for_keeping(rendered.headers):  # /healthz: made afresh, still an ETag
+                fresh = self._prepare(rendered, snapshot.version, self.static_headers)
+                return self._respond(fresh, environ, start_response, head=head)
+            content_keys = frozenset(content.keys) or frozenset({VERSION})
+            extra = [
+                *self.static_headers,
+                (self.tag_header, header_value(content_keys)),
+                (CACHE_STATUS_HEADER, "HIT"),
+            ]
+            entry = self._prepare(rendered, snapshot.version, extra, content_keys)
+            if current:  # a late answer of an older snapshot is not kept
+                self.cache.put(snapshot.sequence, step, path, query, entry)
+            return self._respond(entry, environ, start_response, head=head, missed=True)
+        if entry.version != snapshot.version:
+            fresh = entry.restamped(snapshot.version)
+            self.cache.replace(path, query, entry, fresh)
+            entry = fresh
+        return self._respond(entry, environ, start_response, head=head)
+
+    def _advance_cache(self, snapshot: Snapshot, step: str) -> bool:
+        """Bring the response cache to ``snapshot`` (and its public view's ``step``), dropping
+        the answers whose content keys changed; whether the cache is now at it (an older
+        snapshot still answering a request is not)."""
+        cache = self.cache
+        if snapshot.sequence > cache.sequence or (
+            snapshot.sequence == cache.sequence and step != cache.view
+        ):
+            cache.advance(snapshot.sequence, step, self.repository.keys_since(cache.sequence))
+        return snapshot.sequence == cache.sequence and step == cache.view
+
+    def _prepare(
+        self,
+        rendered: CachedResponse,
+        version: str,
+        extra: Headers,
+        keys: frozenset[str] = frozenset(),
+    ) -> CachedResponse:
+        return CachedResponse.prepare(
+            rendered.status,
+            rendered.headers,
+            rendered.body,
+            cache_control=self.cache_control,
+            extra=extra,
+            version=version,
+            keys=keys,
+        )
 
     def _respond(
         self,
@@ -219,18 +234,11 @@ class Delivery:
         if not any(name.lower() == "cache-control" for name, _ in headers):
             headers.append(("Cache-Control", "no-cache"))
         headers.append(("Content-Length", str(len(response.body))))
-        snapshot = environ.get(SNAPSHOT_KEY)
-        if snapshot is not None:
-            headers.append(("X-Content-Version", snapshot.version))
+        content = pinned(environ)
+        if content is not None:
+            headers.append(("X-Content-Version", content.snapshot.version))
         start_response(response.status, headers + self.static_headers + self._cors(environ))
         return [b"" if head else response.body]
-
-    def _is_preview(self, environ: dict[str, Any]) -> bool:
-        """A request with ``Authorization: Bearer <PREVIEW_TOKEN>``, compared in constant time."""
-        scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if scheme.lower() != "bearer" or self.preview_token is None:
-            return False
-        return hmac.compare_digest(credentials.strip().encode(), self.preview_token.encode())
 
     def _cors(self, environ: dict[str, Any]) -> Headers:
         """The CORS headers that depend on the request: only with a configured origin list."""
@@ -314,3 +322,13 @@ def _matches(if_none_match: str, etag: str) -> bool:
         if tag in ("*", base, f"{base}-gzip"):
             return True
     return False
+
+
+def init_app(app: Flask, *, streams: frozenset[str] = frozenset()) -> Delivery:
+    """Put the delivery layer in front of the app (``app.wsgi_app``); ``streams`` are the paths
+    of answers that never end (Server-Sent Events), which go straight to Flask."""
+    delivery = Delivery(
+        app.wsgi_app, app.extensions["content"], app.extensions["settings"], streams=streams
+    )
+    app.wsgi_app = delivery  # type: ignore[method-assign]
+    return delivery

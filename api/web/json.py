@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from flask import Flask
 from flask.json.provider import JSONProvider
 from flask.wrappers import Response
 
@@ -19,3 +20,7 @@ class OrjsonProvider(JSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(orjson.dumps(obj), mimetype="application/json")
+
+
+def init_app(app: Flask) -> None:
+    app.json = OrjsonProvider(app)

@@ -14,15 +14,14 @@ import inspect
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from api.schemas.answers.errors import ErrorSchema
 from api.schemas.model import MODEL_SCHEMAS
-from api.schemas.model.base import ContentSchema
+from api.schemas.model.base import UNKNOWN_OBJECT, ContentSchema
 from api.schemas.model.fields import Enum, Number, OneOfModels, StyleValue
-
-UNKNOWN_OBJECT = "UnknownObject"
 
 _DEFAULT_MESSAGES = {
     404: "Not found",
@@ -96,6 +95,21 @@ class ContentApi(Api):
         self.ma_plugin.converter.add_attribute_function(_one_of_models)
         self.ma_plugin.converter.add_attribute_function(_style_value)
         self.ma_plugin.converter.add_attribute_function(_open_enum)
+
+
+def init_app(app: Flask, *, version: str, description: str) -> ContentApi:
+    """The API's OpenAPI document at ``/api/openapi.json``, with the model's field kinds."""
+    app.config.update(
+        API_TITLE="Content API",
+        API_VERSION=version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"info": {"description": description}},
+    )
+    api = ContentApi(app, spec_kwargs={"marshmallow_plugin": ContentMarshmallowPlugin()})
+    api.document_model_types()
+    return api
 
 
 def _description(schema_class: type, name: str) -> str:

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from api.content.live.change import ContentChange
@@ -79,6 +79,12 @@ class ContentRepository:
         self._reporter = value
         if self.cache is not None:
             self.cache.quiet = not value
+
+    @property
+    def served(self) -> Mapping[str, FileVersion] | None:
+        """The versions the content state serves, by path (read-only: their file keys make the
+        search index's fingerprints cheap); ``None`` before the first load."""
+        return self._state.served if self._state is not None else None
 
     @property
     def snapshot(self) -> Snapshot:

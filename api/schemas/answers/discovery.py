@@ -8,7 +8,6 @@ from api.schemas.answers.paging import PaginationArgsSchema, page_of
 from api.schemas.model.base import ContentSchema
 from api.schemas.model.fields import Date, Text
 from api.schemas.model.summaries import AuthorSummarySchema, PostSummarySchema
-from api.search.query import MAX_QUERY_LENGTH
 
 KNOWN_PAGE_TYPES = [
     "PostLayout",
@@ -17,6 +16,8 @@ KNOWN_PAGE_TYPES = [
     "PostFeedLayout",
     "ProjectFeedLayout",
 ]
+
+MAX_QUERY_LENGTH = 200  # characters of a search query; longer ones are refused (422)
 
 
 class SearchArgsSchema(PaginationArgsSchema):

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from marshmallow import Schema, fields
 
 from api.schemas.answers.paging import PaginationSchema
-from api.schemas.model.base import ContentSchema
+from api.schemas.model.base import UNKNOWN_OBJECT, ContentSchema
 from api.schemas.model.data import ConfigSchema, ThemeStyleSchema
 from api.schemas.model.layouts import (
     DocumentFieldsSchema,
@@ -55,8 +55,6 @@ class TypedUnionSchema(ContentSchema):
 
     @classmethod
     def openapi_document(cls, converter: Any) -> dict[str, Any]:
-        from api.web.openapi import UNKNOWN_OBJECT
-
         mapping = {
             name: converter.resolve_nested_schema(schema)["$ref"]
             for name, schema in cls.variants.items()

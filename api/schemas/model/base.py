@@ -18,6 +18,9 @@ SECTION_TYPES: list[str] = []
 
 SchemaT = TypeVar("SchemaT", bound=type["ModelSchema"])
 
+# The OpenAPI schema of an object of a type the model does not know (served as it is).
+UNKNOWN_OBJECT = "UnknownObject"
+
 
 class ContentSchema(Schema):
     """Base of every response schema: it documents an answer; it does not reshape it.

@@ -1,4 +1,4 @@
-"""What every view needs: the request's snapshot and audience, pagination with a Link header."""
+"""A page of a list in the answer's envelope, and its RFC 8288 ``Link`` header."""
 
 from __future__ import annotations
 
@@ -6,31 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import request
 
-from api.content.documents import Documents
 from api.content.model.pagination import PageInfo, page_of
-from api.content.model.snapshot import Snapshot
-from api.web.delivery import KEYS_KEY, SNAPSHOT_KEY, VIEW_KEY
 
 T = TypeVar("T")
-
-
-def current_snapshot() -> Snapshot:
-    """The snapshot pinned to this request by the delivery layer (the current one otherwise)."""
-    snapshot = request.environ.get(SNAPSHOT_KEY)
-    if snapshot is None:
-        snapshot = current_app.extensions["content"].snapshot
-    return snapshot
-
-
-def current_documents() -> Documents:
-    """Documents as this request's audience sees them: the public, or a preview."""
-    snapshot = current_snapshot()
-    view = request.environ.get(VIEW_KEY)
-    if view is None:
-        view, _ = snapshot.public_view()
-    return Documents(snapshot, view, request.environ.get(KEYS_KEY))
 
 
 def paginated(
