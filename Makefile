@@ -59,9 +59,10 @@ bench: install ## throughput (against nginx), start-up, latency, edits, feeds, s
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/events.py
 
-lint: install ## ruff check and format check
+lint: install ## ruff check, format check, and the import contract (pyproject's [tool.importlinter])
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install ## format and fix what ruff can
 	$(BIN)/ruff format .

@@ -35,7 +35,7 @@ from api.content.model.rendering import reading_time
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.content.source.parsing import has_body
-from api.content.source.paths import reference_key, tag_slug
+from api.content.source.paths import normalise_url_path, reference_key, tag_slug
 
 DEFAULT_RECENT_COUNT = 3
 DEFAULT_PAGE_SIZE = 10
@@ -221,6 +221,11 @@ class Documents:
         if index > 0:
             neighbours["nextProject"] = self.project_summary(projects[index - 1])
         return neighbours
+
+    def page_at(self, url_path: str) -> Page | None:
+        """The page this audience sees at a URL path (trailing slashes and case aside)."""
+        key = normalise_url_path(url_path)
+        return self.view.pages_by_url.get(key) if key is not None else None
 
     def paths(self) -> list[dict[str, Any]]:
         """Every page this audience may see: its URL path, model type and title (if any)."""

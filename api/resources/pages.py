@@ -8,7 +8,6 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.content.source.paths import normalise_url_path
 from api.resources.blueprint import ContentBlueprint
 from api.resources.listing import link_header
 from api.schemas.answers.arguments import PageLookupArgsSchema
@@ -39,8 +38,7 @@ class Pages(MethodView):
         case do not matter.
         """
         documents = current_documents()
-        key = normalise_url_path(path)
-        found = documents.view.pages_by_url.get(key) if key is not None else None
+        found = documents.page_at(path)
         if found is None:
             abort(404, message=f"No page at path '{path}'")
         document, info = documents.page(
