@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import propagation, search
+from api import propagation, search, stackbit
 from api.cli import content_cli
 from api.content.live import wiring as content
 from api.resources import api_root, authors, events, feeds, health, pages, posts, tags
@@ -69,6 +69,7 @@ def create_app(
     app.extensions["on_worker_start"] = []
     orjson_provider.init_app(app)
     docs.init_app(app)
+    stackbit.init_app(app)  # keeps each file as written while it is parsed: before the load
     content.init_app(app)
     search.init_app(app)
     api = openapi.init_app(app, version=VERSION, description=API_DESCRIPTION)

@@ -7,13 +7,13 @@ import math
 import orjson
 import pytest
 
-from api.content.source.js_yaml import js_json_value, js_number_text, load_yaml_as_js
 from api.content.source.parsing import markdown_body
-from api.content.source.verbatim import data_verbatim, page_verbatim, read_verbatim
 from api.stackbit.content_ts import markdown_content, url_path
 from api.stackbit.js import date_milliseconds, locale_order, slice_end, truthy
+from api.stackbit.js_yaml import js_json_value, js_number_text, load_yaml_as_js
 from api.stackbit.sourcebit import page_css_classes
 from api.stackbit.sourcebit import url_path as sourcebit_url_path
+from api.stackbit.verbatim import data_verbatim, page_verbatim, read_verbatim
 
 
 @pytest.mark.parametrize(

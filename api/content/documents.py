@@ -34,13 +34,24 @@ from api.content.model.pagination import PageInfo, page_of
 from api.content.model.rendering import reading_time
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
+from api.content.source.model_types import (
+    FEATURED_POSTS,
+    FEATURED_PROJECTS,
+    FEED_PAGE_SIZE_FIELDS,
+    POST_FEED_TYPE,
+    POST_TYPE,
+    PROJECT_FEED_TYPE,
+    PROJECT_TYPE,
+    RECENT_POSTS,
+    RECENT_PROJECTS,
+    SECTION_LISTS,
+)
 from api.content.source.parsing import has_body
 from api.content.source.paths import normalise_url_path, reference_key, tag_slug
 
 DEFAULT_RECENT_COUNT = 3
 DEFAULT_PAGE_SIZE = 10
 MAX_EMBEDDED_ITEMS = 100
-SECTION_LISTS = ("sections", "topSections", "bottomSections")
 
 # The file's fields each summary shows (in the file's order; ``type`` is always in the
 # normalised data, where the file has it or, derived, after the file's own fields).
@@ -51,11 +62,6 @@ POST_SUMMARY_FIELDS = frozenset(
 PROJECT_SUMMARY_FIELDS = frozenset(
     {"type", "title", "date", "client", "description", "featuredImage"}
 )
-# A feed page's own page size, by layout (the field as the themes' models name it).
-FEED_PAGE_SIZE_FIELDS = {
-    "PostFeedLayout": "numOfPostsPerPage",
-    "ProjectFeedLayout": "numOfProjectsPerPage",
-}
 
 
 class Documents:
@@ -187,16 +193,16 @@ class Documents:
         (``numOfPostsPerPage``...; 10 when the file has none). Returns the document and,
         for a feed page, where its items page sits.
         """
-        if page.type == "PostLayout":
+        if page.type == POST_TYPE:
             return self.post(page, include_markdown=include_markdown), None
         document = self.page_document(page, include_markdown=include_markdown)
-        if page.type == "PostFeedLayout":
+        if page.type == POST_FEED_TYPE:
             self.uses(k.POSTS)  # its pagination counts every post
             size = page_size or _feed_page_size(document, page.type, len(self.view.posts))
             posts, info = page_of(self.view.posts, page_number, size)
             document.update(items=self.post_summaries(posts), pagination=info.as_dict())
             return document, info
-        if page.type == "ProjectFeedLayout":
+        if page.type == PROJECT_FEED_TYPE:
             self.uses(k.PROJECTS)
             size = page_size or _feed_page_size(document, page.type, len(self.view.projects))
             projects, info = page_of(self.view.projects, page_number, size)
@@ -204,7 +210,7 @@ class Documents:
                 items=[self.project_summary(p) for p in projects], pagination=info.as_dict()
             )
             return document, info
-        if page.type == "ProjectLayout":
+        if page.type == PROJECT_TYPE:
             document.update(self._neighbours(page))
         return document, None
 
@@ -279,19 +285,19 @@ class Documents:
         if not isinstance(section, Mapping):
             return section
         kind = section.get("type")
-        if kind == "RecentPostsSection":
-            exclude = page.slug if page.type == "PostLayout" else None
+        if kind == RECENT_POSTS:
+            exclude = page.slug if page.type == POST_TYPE else None
             posts = self.recent_posts(_count(section), exclude=exclude)
             return {**section, "posts": self.post_summaries(posts)}
-        if kind == "FeaturedPostsSection":
+        if kind == FEATURED_POSTS:
             posts = self._referenced(section.get("posts"), self.view.posts_by_path)
             return {**section, "posts": self.post_summaries(posts)}
-        if kind == "RecentProjectsSection":
+        if kind == RECENT_PROJECTS:
             self.uses(k.PROJECTS)
             others = (project for project in self.view.projects if project.path != page.path)
             projects = list(islice(others, _count(section)))
             return {**section, "projects": [self.project_summary(p) for p in projects]}
-        if kind == "FeaturedProjectsSection":
+        if kind == FEATURED_PROJECTS:
             projects = self._referenced(section.get("projects"), self.view.projects_by_path)
             return {**section, "projects": [self.project_summary(p) for p in projects]}
         return section

@@ -26,6 +26,7 @@ from typing import Any
 
 from api.content.documents import Documents
 from api.content.model.views import ContentView
+from api.content.source.model_types import POST_TYPE
 from api.content.source.paths import page_slug
 from api.export.fetch import WsgiClient
 from api.export.naming import Target
@@ -146,7 +147,7 @@ def _pages_by_path(crawl: Crawl) -> Iterable[Export]:
     for item in crawl.json("/api/pages/paths")["items"]:
         target = Target("/api/pages", (("path", item["path"]),))
         post = crawl.view.posts_by_slug.get(page_slug(item["path"]))
-        if item["type"] == "PostLayout" and post is not None and post.url == item["path"]:
+        if item["type"] == POST_TYPE and post is not None and post.url == item["path"]:
             yield Export(target, same_as=Target(f"/api/posts/{post.slug}"))
         else:
             yield Export(target)

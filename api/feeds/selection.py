@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from api.content.model.items import Page
 from api.content.model.views import ContentView
-from api.feeds.tag_filter import posts_tagged
 
 
 class UnknownFilter(LookupError):
@@ -38,7 +37,8 @@ def feed_posts(
         posts = view.posts_by_author.get(author, ())
         chosen.append(f"by {person.name or author}")
     if tag is not None:
-        tagged = posts_tagged(view, tag)
+        # By its slug (the contract); named as /api/tags names it: the one tag model.
+        tagged = view.tags.by_slug.get(tag)
         paths = {post.path for post in tagged.posts if not post.is_draft} if tagged else set()
         if tagged is None or not paths:
             raise UnknownFilter(f"No published post has the tag '{tag}'")

@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 
 from api.content.model.items import Page
 from api.content.model.views import ContentView
+from api.content.source.model_types import POST_FEED_TYPE, PROJECT_FEED_TYPE
 from api.feeds.urls import absolute_url
 
 MEDIA_TYPE = "application/xml"
@@ -40,7 +41,7 @@ _HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NAMESPACE}">\n
 _TAIL = "</urlset>\n"
 _INDEX_HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{NAMESPACE}">\n'
 _INDEX_TAIL = "</sitemapindex>\n"
-_FEED_ITEMS = {"PostFeedLayout": "posts", "ProjectFeedLayout": "projects"}
+_FEED_ITEMS = {POST_FEED_TYPE: "posts", PROJECT_FEED_TYPE: "projects"}
 _ENTITIES = {"'": "&apos;", '"': "&quot;"}  # sitemaps.org escapes these five, not three
 
 

@@ -55,7 +55,7 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
         if person is not None:
             documents.uses(k.person_key(person.path))
     if tag is not None:
-        documents.uses(k.tag_key(tag), k.TAGS)  # the tag's name as written: TAGS
+        documents.uses(k.tag_key(tag), k.TAGS)  # the tag's name as first written: TAGS
     try:
         selection = feed_posts(documents.view, size=settings.feed_size, author=author, tag=tag)
     except UnknownFilter as unknown:

@@ -11,10 +11,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from api.content.model.items import Page
+from api.content.source.model_types import POST_TYPE, SECTION_LISTS
 from api.search.text import body_text, clean, plain_text
 
-POST_TYPE = "PostLayout"
-SECTION_LISTS = ("sections", "topSections", "bottomSections")
 SECTION_TEXT_KEYS = ("title", "subtitle", "text")
 MAX_SECTION_DEPTH = 6
 

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 import tantivy
 
 from api.content.model.items import Page
+from api.content.source.model_types import POST_TYPE
 from api.content.source.paths import TEAM_DIR, person_slug
 from api.search import engine
 from api.search.authorship import AuthorSlugs
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 
 MAX_STALE_SHARE = 0.2
 TYPO_FILL_BELOW = 50  # typo matches are looked for when the exact ones are fewer
-POST_TYPE = "PostLayout"
 
 
 class Hit(NamedTuple):

@@ -4,7 +4,8 @@
 ``getStaticPaths`` and ``getStaticProps`` would return from the content folder,
 so that a theme's front end runs on the API with a data layer of a few lines.
 Each generation of themes has its own module (``STACKBIT_COMPAT``); what they
-share is how files are found (``files``), JavaScript's rules (``js``) and the
+share is how files are found (``theme_files``), the files as written
+(``verbatim``, kept at parse time by ``init_app``), JavaScript's rules (``js``) and the
 checks on an answer (``objects``).
 """
 
@@ -12,13 +13,18 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
+from api.content.source import extras
 from api.stackbit import content_ts, sourcebit
 from api.stackbit.objects import AnswerTooLarge
 from api.stackbit.theme_files import SiteFiles
+from api.stackbit.verbatim import EXTRA, MODULES, compute_verbatim
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 class ThemeIndex(Protocol):
@@ -36,6 +42,12 @@ _indexes: weakref.WeakKeyDictionary[ContentView, dict[str, ThemeIndex]] = (
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Keep each file as written while it is parsed (the view's extra): call before the
+    content is loaded."""
+    extras.register(EXTRA, compute_verbatim, modules=MODULES)
 
 
 def theme_index(snapshot: Snapshot, view: ContentView, generation: str) -> ThemeIndex:

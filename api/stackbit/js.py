@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from api.content.source.js_yaml import js_number_text
+from api.stackbit.js_yaml import js_number_text
 
 _WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
     chr(code) for code in range(0x2000, 0x200B)

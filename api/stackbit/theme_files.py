@@ -1,8 +1,8 @@
 """The site's files as a theme's loader finds them: repository paths, data as written.
 
-Everything comes from the snapshot (each page and data file keeps its data as
-written, ``api.content.source.verbatim``); nothing here opens a file. What a view of
-the snapshot shows (drafts only in preview) is what the theme's loader sees.
+Everything comes from the snapshot (each page and data file keeps its data as written,
+``api.stackbit.verbatim``, an extra kept at parse time); nothing here opens a file. What a
+view of the snapshot shows (drafts only in preview) is what the theme's loader sees.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any, Generic, TypeVar
 from api.content.model.items import Page
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
+from api.content.source.extras import extra_of
 from api.content.source.paths import REPOSITORY_PREFIX, reference_key
-from api.content.source.verbatim import read_verbatim
+from api.stackbit.verbatim import EXTRA, read_verbatim
 
 PAGES_DIR = "content/pages"
 DATA_DIR = "content/data"
@@ -38,7 +39,7 @@ class ThemeFile:
 
     @property
     def verbatim(self) -> bytes | None:
-        return self.page.verbatim if self.page is not None else self.blob
+        return self.page.extra(EXTRA) if self.page is not None else self.blob
 
     def read(self) -> tuple[dict[str, Any], str | None]:
         """A fresh copy of the data as written, and for a page the text after its front matter.
@@ -63,12 +64,12 @@ class SiteFiles:
             for page in view.pages_by_url.values()
         ]
         data = [
-            ThemeFile(REPOSITORY_PREFIX + person.path, blob=person.verbatim)
+            ThemeFile(REPOSITORY_PREFIX + person.path, blob=person.extra(EXTRA))
             for person in snapshot.people_by_path.values()
         ]
         data += [
-            ThemeFile(f"{DATA_DIR}/{kind}.json", blob=blob)
-            for kind, blob in snapshot.site_verbatim.items()
+            ThemeFile(f"{DATA_DIR}/{kind}.json", blob=extra_of(extras, EXTRA))
+            for kind, extras in snapshot.site_extras.items()
         ]
         self.pages: tuple[ThemeFile, ...] = tuple(pages)
         self.data: tuple[ThemeFile, ...] = tuple(data)

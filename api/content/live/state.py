@@ -34,7 +34,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.content.source.parsed import POST_TYPE, FileKind, FileVersion, ParsedFile, file_key
+from api.content.source.model_types import POST_TYPE
+from api.content.source.parsed import FileKind, FileVersion, ParsedFile, file_key
 from api.content.source.parser import lines_for
 from api.content.source.parsing import ParseError, decode_utf8, markdown_body
 from api.content.source.paths import SLUG_RULE, is_valid_slug, page_slug, page_url, person_slug

@@ -10,7 +10,14 @@ from api.content.model.diff import SnapshotDiff
 from api.content.model.items import Page, Person
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
-from api.content.source.parsed import POST_TYPE, PROJECT_TYPE
+from api.content.source.model_types import (
+    POST_FEED_TYPE,
+    POST_TYPE,
+    PROJECT_FEED_TYPE,
+    PROJECT_TYPE,
+    RECENT_POSTS,
+    RECENT_PROJECTS,
+)
 
 
 def changed_keys(
@@ -170,13 +177,13 @@ def changed_paths(
     for view in views:
         for page in view.pages_by_url.values():
             if (
-                (recent_changed and "RecentPostsSection" in page.embeds)
-                or (feeds_changed and page.type == "PostFeedLayout")
+                (recent_changed and RECENT_POSTS in page.embeds)
+                or (feeds_changed and page.type == POST_FEED_TYPE)
                 or (
                     projects_changed
                     and (
-                        "RecentProjectsSection" in page.embeds
-                        or page.type in ("ProjectFeedLayout", PROJECT_TYPE)
+                        RECENT_PROJECTS in page.embeds
+                        or page.type in (PROJECT_FEED_TYPE, PROJECT_TYPE)
                     )
                 )
             ):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from api.content.source.extras import Extras, extra_of
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -21,13 +23,17 @@ class Person:
     slug: str
     path: str
     fields: Mapping[str, Any]
-    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
+    extras: Extras = field(default=(), repr=False)  # what other views keep (source/extras.py)
 
     @property
     def name(self) -> str:
         """First and last name, as bylines show it."""
         parts = (self.fields.get("firstName"), self.fields.get("lastName"))
         return " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+
+    def extra(self, name: str) -> bytes | None:
+        """What the view registered as ``name`` keeps of this person's file."""
+        return extra_of(self.extras, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +58,13 @@ class Page:
     tag_slugs: tuple[str, ...] = ()  # the tags as slugs, each once
     author_slug: str | None = None
     embeds: tuple[str, ...] = ()  # section types showing other pages (parsed.EMBEDDING_SECTIONS)
-    verbatim: bytes | None = field(default=None, repr=False)  # the file as written (verbatim.py)
+    extras: Extras = field(default=(), repr=False)  # what other views keep (source/extras.py)
 
     @property
     def fields(self) -> dict[str, Any]:
         """The normalised front matter, decoded afresh: callers may change their copy."""
         return marshal.loads(self.blob)  # type: ignore[no-any-return]
+
+    def extra(self, name: str) -> bytes | None:
+        """What the view registered as ``name`` keeps of this page's file."""
+        return extra_of(self.extras, name)

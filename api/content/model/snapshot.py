@@ -27,7 +27,9 @@ from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
 from api.content.model.rendering import PageMemo, Rendered
 from api.content.model.views import ContentView
-from api.content.source.parsed import POST_TYPE, FileKind, FileVersion
+from api.content.source.extras import Extras
+from api.content.source.model_types import POST_TYPE
+from api.content.source.parsed import FileKind, FileVersion
 from api.content.source.paths import page_slug, page_url, tag_slug
 from api.content.source.problems import ContentProblem
 
@@ -84,7 +86,7 @@ class Snapshot:
         pages_by_path: Mapping[str, Page],
         people_by_path: Mapping[str, Person],
         site: Mapping[str, Mapping[str, Any]],
-        site_verbatim: Mapping[str, bytes | None],
+        site_extras: Mapping[str, Extras],
         problems_by_path: Mapping[str, tuple[ContentProblem, ...]],
         kept: frozenset[str],
         published: ContentView,
@@ -99,7 +101,7 @@ class Snapshot:
         self.pages_by_path = pages_by_path
         self.people_by_path = people_by_path
         self.site = site
-        self.site_verbatim = site_verbatim
+        self.site_extras = site_extras  # each site file's extras, by kind (config, style)
         self.problems_by_path = problems_by_path
         self.kept = kept
         self.options = options
@@ -144,7 +146,7 @@ class Snapshot:
             pages_by_path={page.path: page for page in pages},
             people_by_path=people_by_path,
             site=_site(state.served),
-            site_verbatim=_site_verbatim(state.served),
+            site_extras=_site_extras(state.served),
             problems_by_path=dict(state.problems),
             kept=frozenset(state.kept),
             published=published,
@@ -212,7 +214,7 @@ class Snapshot:
             pages_by_path=pages if pages is not None else self.pages_by_path,
             people_by_path=people_by_path if people_by_path is not None else self.people_by_path,
             site=_site(state.served) if site_changed else self.site,
-            site_verbatim=_site_verbatim(state.served) if site_changed else self.site_verbatim,
+            site_extras=_site_extras(state.served) if site_changed else self.site_extras,
             problems_by_path=dict(state.problems)
             if delta.problems_changed
             else self.problems_by_path,
@@ -337,10 +339,10 @@ def _site(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
     return site
 
 
-def _site_verbatim(served: Mapping[str, FileVersion]) -> dict[str, bytes | None]:
-    """The site files as written (``api.content.source.verbatim``), for the Stackbit view."""
+def _site_extras(served: Mapping[str, FileVersion]) -> dict[str, Extras]:
+    """What registered views keep of the site files (``api.content.source.extras``)."""
     return {
-        version.parsed.kind.value: version.parsed.verbatim
+        version.parsed.kind.value: version.parsed.extras
         for path in sorted(_SITE_PATHS)
         if (version := served.get(path)) is not None
     }
@@ -348,7 +350,7 @@ def _site_verbatim(served: Mapping[str, FileVersion]) -> dict[str, bytes | None]
 
 def _person(path: str, version: FileVersion, state: ServedContent) -> Person:
     slug = state.person_slugs.get(path) or path
-    return Person(slug, path, version.parsed.data, version.parsed.verbatim)
+    return Person(slug, path, version.parsed.data, version.parsed.extras)
 
 
 def _page(path: str, version: FileVersion, state: ServedContent) -> Page:
@@ -371,7 +373,7 @@ def _page(path: str, version: FileVersion, state: ServedContent) -> Page:
         tag_slugs=tuple(dict.fromkeys(tag_slug(tag) for tag in facts.tags if tag_slug(tag))),
         author_slug=author,
         embeds=facts.embeds,
-        verbatim=parsed.verbatim,
+        extras=parsed.extras,
     )
 
 

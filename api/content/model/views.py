@@ -12,7 +12,7 @@ from typing import Any
 
 from api.content.model.items import Page, Person
 from api.content.model.tag_index import TagIndex
-from api.content.source.parsed import POST_TYPE, PROJECT_TYPE
+from api.content.source.model_types import POST_TYPE, PROJECT_TYPE
 from api.content.source.paths import tag_slug
 
 POST_SORTS: Mapping[str, Callable[[Sequence[Page]], list[Page]]] = {

@@ -23,9 +23,11 @@ import struct
 import tempfile
 from collections.abc import Iterable, Mapping
 from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from api.content.source.extras import registered
 from api.content.source.parsed import FileVersion, ParsedFile
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,12 @@ def parser_version() -> str:
     for source in sources:
         digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
+    for extra in registered():  # what other views keep of each file is part of its parse
+        digest.update(f"extra {extra.name}".encode())
+        for module in extra.modules:
+            spec = find_spec(module)
+            if spec is not None and spec.origin is not None:
+                digest.update(Path(spec.origin).read_bytes())
     for library in ("PyYAML", "python-frontmatter", "marshmallow"):
         try:
             digest.update(f"{library} {metadata.version(library)}".encode())

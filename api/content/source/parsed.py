@@ -14,15 +14,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from api.content.source.model_types import EMBEDDING_SECTIONS, SECTION_LISTS
 from api.content.source.paths import TEAM_DIR, reference_key
 from api.content.source.problems import ContentProblem, Severity
 from api.content.source.validation import Location, parse_date
-
-PAGE_TYPES = frozenset(
-    {"PageLayout", "PostLayout", "PostFeedLayout", "ProjectLayout", "ProjectFeedLayout"}
-)
-POST_TYPE = "PostLayout"
-PROJECT_TYPE = "ProjectLayout"
 
 
 class FileKind(StrEnum):
@@ -67,16 +62,6 @@ class PageFacts(NamedTuple):
     embeds: tuple[str, ...] = ()  # section types that show other pages (EMBEDDING_SECTIONS)
 
 
-# Sections whose answer shows other pages: a page with one changes when those pages do.
-EMBEDDING_SECTIONS = (
-    "RecentPostsSection",
-    "FeaturedPostsSection",
-    "RecentProjectsSection",
-    "FeaturedProjectsSection",
-)
-SECTION_LISTS = ("sections", "topSections", "bottomSections")
-
-
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
     """One file after parsing and validation; ``blob`` is ``None`` when nothing usable came out."""
@@ -88,7 +73,7 @@ class ParsedFile:
     problems: tuple[ContentProblem, ...] = ()
     references: tuple[Reference, ...] = ()
     facts: PageFacts | None = None
-    verbatim: bytes | None = None  # the data as written, for the Stackbit view (see verbatim.py)
+    extras: tuple[tuple[str, bytes], ...] = ()  # what other views keep of it (extras.py)
 
     @classmethod
     def build(
@@ -99,11 +84,11 @@ class ParsedFile:
         data: dict[str, Any],
         problems: tuple[ContentProblem, ...] = (),
         references: tuple[Reference, ...] = (),
-        verbatim: bytes | None = None,
+        extras: tuple[tuple[str, bytes], ...] = (),
     ) -> ParsedFile:
         facts = _page_facts(data) if kind is FileKind.PAGE else None
         blob = marshal.dumps(data)
-        return cls(path, kind, type_name, blob, problems, references, facts, verbatim)
+        return cls(path, kind, type_name, blob, problems, references, facts, extras)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -120,13 +105,13 @@ class ParsedFile:
         references = tuple(tuple(reference) for reference in self.references)
         facts = tuple(self.facts) if self.facts else None
         kind = self.kind.value
-        verbatim = self.verbatim
-        return (self.path, kind, self.type_name, self.blob, problems, references, facts, verbatim)
+        extras = self.extras
+        return (self.path, kind, self.type_name, self.blob, problems, references, facts, extras)
 
     @classmethod
     def from_record(cls, record: tuple[Any, ...]) -> ParsedFile:
         """Back from the cache; a restart makes one per file, so no work is wasted here."""
-        path, kind, type_name, blob, problems, references, facts, verbatim = record
+        path, kind, type_name, blob, problems, references, facts, extras = record
         return cls(
             path,
             _KINDS[kind],
@@ -139,7 +124,7 @@ class ParsedFile:
             if references
             else (),
             PageFacts._make(facts) if facts else None,
-            verbatim,
+            tuple((name, value) for name, value in extras),
         )
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.content.source.extras import Extras, compute_extras
 from api.content.source.lines import LineFinder
+from api.content.source.model_types import PAGE_TYPES
 from api.content.source.parsed import (
-    PAGE_TYPES,
     SITE_FILE_TYPES,
     FileKind,
     ParsedFile,
@@ -35,7 +36,6 @@ from api.content.source.validation import (
     normalise,
     without_nulls,
 )
-from api.content.source.verbatim import data_verbatim, page_verbatim
 from api.schemas.model import MODEL_SCHEMAS
 
 
@@ -73,9 +73,9 @@ def _parse_page(path: str, text: str) -> ParsedFile:
         )  # fmt: skip
     if not isinstance(type_name, str):
         return _unusable(path, FileKind.PAGE, lines.line_of(("type",)), "type: expected a string")
-    verbatim = page_verbatim(document.front_matter_text, text)
+    extras = compute_extras(FileKind.PAGE, text, document.front_matter_text, front_matter)
     if type_name in PAGE_TYPES:
-        return _validated(path, FileKind.PAGE, type_name, front_matter, lines, verbatim)
+        return _validated(path, FileKind.PAGE, type_name, front_matter, lines, extras)
     if type_name in MODEL_SCHEMAS:
         message = f"a {type_name} is not a page type"
         return _unusable(path, FileKind.PAGE, lines.line_of(("type",)), message)
@@ -87,7 +87,7 @@ def _parse_page(path: str, text: str) -> ParsedFile:
     )
     data = without_nulls(front_matter)  # served as the file has it; `type` after its fields
     data.setdefault("type", type_name)
-    return ParsedFile.build(path, FileKind.PAGE, type_name, data, (warning,), verbatim=verbatim)
+    return ParsedFile.build(path, FileKind.PAGE, type_name, data, (warning,), extras=extras)
 
 
 def _parse_data_file(path: str, kind: FileKind, text: str) -> ParsedFile:
@@ -103,7 +103,7 @@ def _parse_data_file(path: str, kind: FileKind, text: str) -> ParsedFile:
     if written != expected:
         message = f"type: expected {expected!r}, got {written!r}"
         return _unusable(path, kind, lines.line_of(("type",)), message)
-    return _validated(path, kind, expected, data, lines, data_verbatim(data))
+    return _validated(path, kind, expected, data, lines, compute_extras(kind, text, None, data))
 
 
 def _validated(
@@ -112,14 +112,14 @@ def _validated(
     type_name: str,
     data: dict[str, Any],
     lines: LazyLines,
-    verbatim: bytes | None = None,
+    extras: Extras = (),
 ) -> ParsedFile:
     result = normalise(data, type_name)
     problems = tuple(_located(path, problem, lines) for problem in result.problems)
     references = tuple(
         Reference(use.location, use.target_type, use.key) for use in result.references
     )
-    return ParsedFile.build(path, kind, type_name, result.data, problems, references, verbatim)
+    return ParsedFile.build(path, kind, type_name, result.data, problems, references, extras)
 
 
 def _located(path: str, problem: FieldProblem, lines: LazyLines) -> ContentProblem:

@@ -1,5 +1,8 @@
 """Each file's data as written, kept beside the normalised data for the Stackbit view.
 
+The Stackbit view registers ``compute_verbatim`` as a parse-time extra
+(``api.content.source.extras``) when the app is made; nothing else computes it.
+
 The normalised data (``ParsedFile.blob``) is shaped for our API: ``type`` filled in
 where the position decides it and moved first, dates rewritten, empty values
 dropped. A Stackbit theme's own loader hands its pages the file as written, in
@@ -20,14 +23,16 @@ from __future__ import annotations
 import marshal
 import re
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import yaml
 
-from api.content.source.js_yaml import js_json_value, load_yaml_as_js
+from api.content.source.parsed import FileKind
 from api.content.source.parsing import markdown_body
+from api.stackbit.js_yaml import js_json_value, load_yaml_as_js
 
 _YAML, _DATA = "yaml", "data"  # what a blob holds: front matter text, or data as read
 _OPENING = re.compile(r"-{3,}[ \t\r]*(?:\n|$)")
@@ -58,6 +63,20 @@ def page_verbatim(front_matter_text: str, text: str) -> bytes:
 def data_verbatim(data: dict[str, Any]) -> bytes:
     """What a JSON data file keeps: its object as ``JSON.parse`` gives it."""
     return _pack((_DATA, js_json_value(data), None))
+
+
+EXTRA = "stackbit"  # the name this view's extra is registered under (api.content.source.extras)
+MODULES = ("api.stackbit.verbatim", "api.stackbit.js_yaml")  # the code that decides it
+
+
+def compute_verbatim(
+    kind: FileKind, text: str, front_matter_text: str | None, data: Mapping[str, Any]
+) -> bytes:
+    """The extra this view keeps of every file while it is parsed: a page's front matter
+    text, a data file's object as ``JSON.parse`` gives it."""
+    if kind is FileKind.PAGE and front_matter_text is not None:
+        return page_verbatim(front_matter_text, text)
+    return data_verbatim(dict(data))
 
 
 def read_verbatim(blob: bytes) -> Verbatim:

@@ -7,7 +7,7 @@ differently: ``yes``/``on`` stay strings, ``1e3`` and ``1:30`` are numbers, and
 every number is a JavaScript double. Objects also order their keys the
 JavaScript way (integer-like keys first). The Stackbit view must hand a theme
 exactly what its own loader would, so it keeps a copy of every file's data read
-this way (see ``api.content.source.verbatim``).
+this way (see ``api.stackbit.verbatim``).
 
 Timestamps are the one js-yaml type left out: the Personal theme's loader turns
 an unquoted date into a ``Date``, which Next.js refuses to serialise (its build
