@@ -166,10 +166,6 @@ def filtered(
     return Query.boolean_query(clauses)
 
 
-def any_of_paths(paths: Sequence[str]) -> tantivy.Query:
-    return Query.term_set_query(schema(), PATH, list(paths))
-
-
 def weighted_terms(terms: Iterable[tuple[str, float]], fields: Sequence[str]) -> tantivy.Query:
     """Documents with any of ``terms`` (each boosted by its weight) in ``fields``: likeness."""
     alternatives = [

@@ -27,20 +27,8 @@ class LoadedContent:
         return {path: version.parsed for path, version in self.state.served.items()}
 
     @property
-    def bodies(self) -> dict[str, str]:
-        return {path: version.body for path, version in self.state.served.items()}
-
-    @property
     def problems(self) -> list[ContentProblem]:
         return self.state.all_problems()
-
-    @property
-    def kept(self) -> set[str]:
-        return set(self.state.kept)
-
-    @property
-    def version(self) -> str:
-        return self.state.version
 
 
 def load_content(root: Path, max_file_bytes: int) -> LoadedContent:

@@ -161,7 +161,6 @@ class ContentState:
         *,
         known: dict[bytes, ParsedFile] | None = None,
         kept: dict[str, FileVersion] | None = None,
-        parse: object = None,
     ) -> None:
         self.root = root
         self.max_file_bytes = max_file_bytes
@@ -183,7 +182,6 @@ class ContentState:
         self._links: dict[str, set[str]] = {}  # target -> links
         self._served_digest = 0
         self._problems_digest = 0
-        self._parse = parse
         for path, version in (kept or {}).items():
             self.candidates[path] = version
             self._index(path, version)

@@ -119,9 +119,6 @@ def _person_change(old: Person | None, new: Person | None) -> set[str]:
     return keys
 
 
-FEED_WINDOW = 100  # a feed page's first page shows at most 100 items
-
-
 def changed_paths(
     old: Snapshot,
     new: Snapshot,

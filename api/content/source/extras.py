@@ -40,10 +40,6 @@ def register(name: str, compute: Compute, *, modules: tuple[str, ...]) -> None:
     _REGISTERED[name] = Extra(name, compute, modules)
 
 
-def unregister(name: str) -> None:
-    _REGISTERED.pop(name, None)
-
-
 def registered() -> tuple[Extra, ...]:
     return tuple(_REGISTERED.values())
 

@@ -71,17 +71,6 @@ class ReadResult:
     problems: list[ContentProblem] = field(default_factory=list)
 
 
-def read_content(root: Path, max_file_bytes: int) -> ReadResult:
-    """Read every page (``pages/**/*.md``), person (``data/team/**/*.json``) and site file."""
-    root = root.resolve()
-    result = ReadResult()
-    for relative in content_paths(root, result):
-        source = _read_one(root, relative, max_file_bytes, result)
-        if source is not None:
-            result.files.append(source)
-    return result
-
-
 def content_paths(root: Path, result: ReadResult | None = None) -> list[str]:
     """The content files under ``root`` (relative, sorted), without reading them."""
     result = result if result is not None else ReadResult()
