@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export clean
+.PHONY: install run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export docs docs-serve clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -26,6 +26,12 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	@touch $@
 
 install: $(INSTALLED) ## create .venv if needed and install the project with its dev extras
+
+DOCS_INSTALLED := $(VENV)/.installed-docs
+
+$(DOCS_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
+	@touch $@
 
 run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
 	$(BIN)/python -m api.develop --host 127.0.0.1 --port $(PORT)
@@ -82,5 +88,15 @@ export: install ## the static export of CONTENT_DIR into OUT (make export OUT=/s
 	@test -n "$(OUT)" || { echo "usage: make export OUT=<folder>"; exit 1; }
 	$(BIN)/flask --app api content export $(OUT)
 
+# NO_MKDOCS_2_WARNING: Material prints a banner about MkDocs 2.0 on every build; it is not a build
+# warning (--strict fails on those), only noise in the CI log.
+docs: $(DOCS_INSTALLED) ## the manual: regenerate the configuration reference, build docs/ into site/ (strict)
+	$(BIN)/python docs/generate_configuration.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(DOCS_INSTALLED) ## the manual on http://127.0.0.1:8000, rebuilt on every save
+	$(BIN)/python docs/generate_configuration.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info site

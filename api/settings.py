@@ -146,7 +146,6 @@ class Settings:
     worker_max_rss: int = 0  # MiB of memory over which a worker is replaced (0: never)
     feed_size: int = 20  # entries in each RSS, Atom and JSON feed
     stackbit_compat: str = "content-ts"  # the theme generation /api/stackbit/* answers for
-    cache_tag_header: str = "Cache-Tag"  # carries an answer's content keys
     purge_urls: tuple[str, ...] = ()  # caches told to drop changed keys (Varnish xkey PURGE)
     webhook_urls: tuple[str, ...] = ()  # POSTed each change, signed with webhook_secret
     webhook_secret: str | None = field(default=None, repr=False)  # never printed
@@ -220,5 +219,45 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "events_port": ("EVENTS_PORT", _parse_optional_port),
 }
 
-# Exported for the README's configuration table test: every variable is documented.
+# What each setting does, one line each. The configuration reference
+# (docs/operations/configuration.md) is generated from this, _ENVIRONMENT and the defaults
+# above (`make docs`); a test fails when a setting has no line or the page is stale.
+SETTING_DOCS: dict[str, str] = {
+    "content_dir": "the site to serve: the folder that holds `pages/` and `data/`",
+    "site_url": "the front end's public address: the absolute base of feed and sitemap links",
+    "cache_max_age": "seconds for `Cache-Control: max-age`",
+    "cache_stale_while_revalidate": "seconds for `Cache-Control: stale-while-revalidate`",
+    "cors_origins": "comma-separated origins allowed by CORS (`*`: any)",
+    "preview_token": "a request with `Authorization: Bearer <token>` sees drafts; unset: none does",
+    "max_file_bytes": "a content file larger than this is a content error, and is not read",
+    "hide_future_posts": "`1`: a post dated in the future stays out until its date comes",
+    "allow_raw_html": "`1`: serve the Markdown body's HTML unsanitised",
+    "parse_cache_dir": (
+        "the parse cache and the search index (`~/.cache/content-api` without"
+        " `XDG_CACHE_HOME`); empty: no cache"
+    ),
+    "content_watch": "`0`: do not watch the content folder (`kill -HUP` still reloads)",
+    "host": "the address `make serve` listens on",
+    "port": "the port of `make run` and `make serve`",
+    "workers": "worker processes of `make serve`; `0`: one per CPU core",
+    "threads": "Python threads per worker of `make serve`",
+    "cache_tag_header": "the response header that carries an answer's content keys",
+    "response_cache_entries": "rendered answers each worker keeps; `0`: none",
+    "shutdown_timeout": "seconds a stopping worker may take to finish the requests in flight",
+    "worker_lifetime": "seconds after which a worker is replaced (at least 60); `0`: never",
+    "worker_max_rss": "MiB of memory above which a worker is replaced; `0`: never",
+    "feed_size": "entries in each RSS, Atom and JSON feed",
+    "stackbit_compat": "the theme generation of `/api/stackbit/*`: `content-ts` or `sourcebit`",
+    "purge_urls": "comma-separated caches told to drop the changed keys of each change (xkey)",
+    "webhook_urls": "comma-separated URLs each change is `POST`ed to; needs `WEBHOOK_SECRET`",
+    "webhook_secret": "the HMAC-SHA256 key of `X-Content-Signature`; never logged, sent or shown",
+    "events_heartbeat_seconds": "a comment line on an idle `/api/events` stream after this long",
+    "events_max_streams": "open `/api/events` streams per worker; more are answered 503",
+    "events_port": (
+        "`/api/events` on this port beside the WSGI server; unset: `PORT + 1` under"
+        " `make serve`; `0`: through the WSGI server"
+    ),
+}
+
+# Exported for the configuration reference and its test: every variable is documented.
 ENVIRONMENT_VARIABLES = tuple(variable for variable, _ in _ENVIRONMENT.values())
