@@ -98,7 +98,7 @@ def test_a_post_named_after_a_route_is_a_content_error(site_client):
 def test_every_fixed_route_under_posts_is_a_reserved_slug():
     """A route added under /api/posts/ later must reserve its segment, or a post of that slug
     becomes unreachable without a word."""
-    from api.content.live.state import RESERVED_POST_SLUGS
+    from api.content.live.claims import RESERVED_POST_SLUGS
 
     app = create_app({"content_dir": BUNDLED_CONTENT})
     fixed = {

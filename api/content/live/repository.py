@@ -161,7 +161,7 @@ class ContentRepository:
                 kept = self._kept()
                 self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)
                 if self.reporter and self.cache.journal_outgrew(JOURNAL_COMPACT_BYTES):
-                    self.cache.save((e.version for e in self._state.entries.values()), kept)
+                    self.cache.save((e.version for e in self._state.disk.entries.values()), kept)
             return self._swap(snapshot, diff, delta, started)
 
     def catch_up(self) -> Snapshot:
@@ -172,14 +172,14 @@ class ContentRepository:
         known, kept = self.cache.load() if self.cache is not None else ({}, {})
         state = ContentState(self.root, self.max_file_bytes, known=known, kept=kept)
         delta = state.apply(None)
-        state.known = {}  # used once: the entries hold every parse from now on
+        state.disk.known = {}  # used once: the entries hold every parse from now on
         self._state = state
         self._count(delta)
         self._log_problems(delta)
         if self.cache is not None and (
-            delta.fresh or self.cache.has_journal() or len(known) != len(state.entries)
+            delta.fresh or self.cache.has_journal() or len(known) != len(state.disk.entries)
         ):
-            self.cache.save((entry.version for entry in state.entries.values()), self._kept())
+            self.cache.save((entry.version for entry in state.disk.entries.values()), self._kept())
         return Snapshot.build(state, self.options, sequence=sequence)
 
     def _count(self, delta: StateDelta) -> None:
@@ -247,7 +247,7 @@ class ContentRepository:
     def _referrers(self, diff: SnapshotDiff | None) -> dict[str, tuple[str, ...]]:
         """A copy of the referrers of the paths ``diff`` touched: a change's paths are worked
         out later, if a webhook or an event stream asks, and the state goes on changing."""
-        found = self._state.referrers if self._state is not None else {}
+        found = self._state.claims.referrers if self._state is not None else {}
         if diff is None:
             return {}
         return {path: tuple(pages) for path in diff.touched if (pages := found.get(path))}
