@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from granian import Granian
+from granian import _signals as granian_signals
 from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
@@ -99,6 +100,18 @@ class ReporterLock:
             os.unlink(self.path)
 
 
+def leave_interrupts_to_the_parent() -> None:
+    """In a worker: ignore SIGINT, which a terminal's Ctrl+C sends to the whole process group.
+
+    The parent stops its workers itself (SIGTERM, after the requests in flight), as it does
+    for a SIGTERM of its own; a worker that also handles the terminal's SIGINT can miss the
+    parent's stop and is killed after ``SHUTDOWN_TIMEOUT`` (30 s). granian installs its
+    worker signal handlers after this runs, so its list of signals is narrowed to SIGTERM.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    granian_signals._get_signals = lambda: [signal.SIGTERM]
+
+
 def start_search_index(
     settings: Settings, repository: ContentRepository
 ) -> tuple[BackgroundBuild | None, Path | None]:
@@ -159,6 +172,7 @@ def main() -> int:
 
     def worker_app() -> object:
         """Runs in each worker after the fork: catch up with the disk, watch, then serve."""
+        leave_interrupts_to_the_parent()
         repository = app.extensions["content"]
         repository.reporter = reporter.take()
         for hook in app.extensions["on_worker_start"]:

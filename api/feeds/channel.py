@@ -30,7 +30,7 @@ class SiteIdentity:
 
     @classmethod
     def of(cls, documents: Documents) -> SiteIdentity:
-        config = documents.site(site_url="")["config"] or {}  # only the configuration is read
+        config = documents.site(site_url="").get("config") or {}  # only the configuration is read
         view = documents.view
         meta = _meta_tags(config.get("defaultMetaTags"))
         header = config.get("header")
