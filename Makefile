@@ -13,19 +13,32 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
+SERVER_INSTALLED := $(VENV)/.installed-server
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export docs docs-serve clean
+.DEFAULT_GOAL := help
+.PHONY: help install install-server run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export docs docs-serve clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 16
+
+$(SERVER_INSTALLED): pyproject.toml | $(BIN)/python
+	@echo "installing into $(VENV) (one to two minutes, first run only)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(INSTALLED): pyproject.toml $(SERVER_INSTALLED)
+	@echo "installing the dev extras into $(VENV) (first run only)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(INSTALLED) ## create .venv if needed and install the project with its dev extras
+install-server: $(SERVER_INSTALLED) ## create .venv if needed and install what the server needs
+
+install: $(INSTALLED) ## install-server, plus the dev extras (tests, lint, client generator)
 
 DOCS_INSTALLED := $(VENV)/.installed-docs
 
@@ -33,10 +46,10 @@ $(DOCS_INSTALLED): pyproject.toml $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
 	@touch $@
 
-run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
+run: install-server ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
 	$(BIN)/python -m api.develop --host 127.0.0.1 --port $(PORT)
 
-serve: install ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
+serve: install-server ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
 
 test: install ## run every test but the fault and deploy suites (the load test for 5 seconds)
@@ -81,10 +94,10 @@ spec: install ## regenerate the committed OpenAPI document (and its examples, fr
 		cd clients/typescript && { [ -d node_modules ] || npm ci --silent; } && npm run --silent generate; \
 	else echo "npm not found: run 'npm run generate' in clients/typescript (make test-e2e checks it)"; fi
 
-check-content: install ## validate CONTENT_DIR like the server does
-	$(BIN)/flask --app api content check
+check-content: install-server ## validate CONTENT_DIR like the server does (STRICT=1: warnings fail too)
+	$(BIN)/flask --app api content check $(if $(STRICT),--strict)
 
-export: install ## the static export of CONTENT_DIR into OUT (make export OUT=/srv/api-export)
+export: install-server ## the static export of CONTENT_DIR into OUT (make export OUT=/srv/api-export)
 	@test -n "$(OUT)" || { echo "usage: make export OUT=<folder>"; exit 1; }
 	$(BIN)/flask --app api content export $(OUT)
 
@@ -98,5 +111,5 @@ docs-serve: $(DOCS_INSTALLED) ## the manual on http://127.0.0.1:8000, rebuilt on
 	$(BIN)/python docs/generate_configuration.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-clean:
+clean: ## remove .venv and the caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info site

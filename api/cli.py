@@ -25,6 +25,11 @@ from api.settings import Settings
 from api.stackbit.style import fetch_site, style_json
 from api.startup import check_content_dir
 
+NO_CONTENT = (
+    "no content files here: pages are pages/**/*.md, people data/team/*.json, the site's "
+    "settings data/config.json and data/style.json"
+)
+
 
 @click.group("content", cls=AppGroup)
 def content_cli() -> None:
@@ -34,21 +39,31 @@ def content_cli() -> None:
 
 @content_cli.command("check", with_appcontext=False)
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-def check(directory: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit status 1).")
+def check(directory: Path | None, strict: bool) -> None:
     """Validate DIRECTORY (default: CONTENT_DIR), one line per problem.
 
     Lines read `path:line: error|warning: message`, then a summary line; the
-    exit status is 1 when there is any error, 0 otherwise.
+    exit status is 1 when there is any error (with --strict: any problem), 0 otherwise.
     """
     settings = Settings.from_env()
     root = directory if directory is not None else settings.content_dir
     check_content_dir(root, setting=None if directory is not None else "CONTENT_DIR")
     with _load_logs_silenced():
         loaded = load_content(root, settings.max_file_bytes)
+    suggestions = loaded.suggestions()
     for problem in loaded.problems:
-        click.echo(problem.format(str(root)))
+        line = problem.format(str(root))
+        for (path, start), suggestion in suggestions.items():
+            if problem.path == path and problem.message.startswith(start):
+                line += suggestion
+                break
+        click.echo(line)
     errors = sum(1 for p in loaded.problems if p.severity is Severity.ERROR)
     warnings = len(loaded.problems) - errors
+    if not loaded.files and not loaded.problems:
+        click.echo(f"{root}: warning: {NO_CONTENT}")
+        warnings += 1
     skipped = len(
         {p.path for p in loaded.problems if p.severity is Severity.ERROR} - loaded.files.keys()
     )
@@ -56,7 +71,7 @@ def check(directory: Path | None) -> None:
         f"{len(loaded.files)} files loaded, {skipped} left out: "
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     )
-    raise SystemExit(1 if errors else 0)
+    raise SystemExit(1 if errors or (strict and warnings) else 0)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ Faults (see the README, "Operations"):
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import gc
@@ -36,6 +37,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from flask.cli import load_dotenv
 from granian import Granian
 from granian import _signals as granian_signals
 from granian.constants import HTTPModes, Interfaces
@@ -49,6 +51,7 @@ from api.memory import release_free_memory
 from api.search import BackgroundBuild, IndexStore, start_search_build
 from api.settings import ConfigError, Settings
 from api.startup import check_content_dir, check_port_free
+from api.version import VERSION
 from api.web.delivery import MAX_HEADERS_BYTES
 
 log = logging.getLogger("api.serve")
@@ -100,6 +103,18 @@ class ReporterLock:
             os.unlink(self.path)
 
 
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m api.serve",
+        description="The production server (make serve): granian, one worker per core, over "
+        "CONTENT_DIR. Every setting is an environment variable (CONTENT_DIR, HOST, PORT, "
+        "WORKERS, SITE_URL...), read from the environment and a .env file in the working "
+        "directory; docs/operations/configuration.md lists them all.",
+    )
+    parser.add_argument("--version", action="version", version=f"content-api {VERSION}")
+    return parser.parse_args(argv)
+
+
 def leave_interrupts_to_the_parent() -> None:
     """In a worker: ignore SIGINT, which a terminal's Ctrl+C sends to the whole process group.
 
@@ -142,7 +157,9 @@ def start_search_index(
         return None, None
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parse_arguments(argv)  # --help and --version print and exit; the settings are variables
+    load_dotenv()  # a .env file in the working directory, as every entry point reads it
     configure_logging()
     try:
         settings = Settings.from_env()
@@ -184,8 +201,10 @@ def main() -> int:
         )
         return app.wsgi_app  # the delivery layer itself: one call less per request
 
+    files = len(app.extensions["content"].served or {})
     print(
-        f"serving {settings.content_dir} on http://{settings.host}:{settings.port} "
+        f"serving {settings.content_dir.resolve()} ({files} file{'s' * (files != 1)}) "
+        f"on http://{settings.host}:{settings.port} "
         f"with {workers} granian worker{'s' * (workers != 1)} "
         f"of {max(settings.threads, 1)} thread{'s' * (settings.threads > 1)}",
         flush=True,

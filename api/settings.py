@@ -125,7 +125,7 @@ class Settings:
     """The service's configuration, resolved once when the app is created."""
 
     content_dir: Path = Path("content")
-    site_url: str = "http://127.0.0.1:5000"
+    site_url: str | None = None  # unset: this server's own address (``public_site_url``)
     cache_max_age: int = 60
     cache_stale_while_revalidate: int = 600
     cors_origins: tuple[str, ...] = ("*",)
@@ -159,6 +159,17 @@ class Settings:
         if self.webhook_urls and not self.webhook_secret:
             raise ConfigError("WEBHOOK_URLS: set WEBHOOK_SECRET too; webhooks are always signed")
 
+    @property
+    def public_site_url(self) -> str:
+        """``SITE_URL``, or this server's own address when it is unset (a wildcard host is
+        reached on loopback): what links in feeds, the sitemap and ``/api/site`` start with."""
+        if self.site_url:
+            return self.site_url
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every setting from ``environ`` (the process environment by default)."""
@@ -190,7 +201,7 @@ class Settings:
 
 _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "content_dir": ("CONTENT_DIR", Path),
-    "site_url": ("SITE_URL", lambda raw: raw.rstrip("/")),
+    "site_url": ("SITE_URL", lambda raw: raw.strip().rstrip("/") or None),
     "cache_max_age": ("CACHE_MAX_AGE", _parse_non_negative_int),
     "cache_stale_while_revalidate": ("CACHE_STALE_WHILE_REVALIDATE", _parse_non_negative_int),
     "cors_origins": ("CORS_ORIGINS", _parse_origins),
@@ -224,7 +235,10 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
 # above (`make docs`); a test fails when a setting has no line or the page is stale.
 SETTING_DOCS: dict[str, str] = {
     "content_dir": "the site to serve: the folder that holds `pages/` and `data/`",
-    "site_url": "the front end's public address: the absolute base of feed and sitemap links",
+    "site_url": (
+        "the front end's public address: the absolute base of feed, sitemap and `siteUrl` links;"
+        " unset: `http://HOST:PORT` of this server (set it in production)"
+    ),
     "cache_max_age": "seconds for `Cache-Control: max-age`",
     "cache_stale_while_revalidate": "seconds for `Cache-Control: stale-while-revalidate`",
     "cors_origins": "comma-separated origins allowed by CORS (`*`: any)",

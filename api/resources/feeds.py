@@ -64,7 +64,7 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
     return build_feed(
         documents,
         selection.posts,
-        site_url=settings.site_url,
+        site_url=settings.public_site_url,
         self_path=request.path + (f"?{query}" if query else ""),
         subtitle=selection.subtitle,
     )
@@ -142,7 +142,7 @@ class SitemapDocument(MethodView):
         settings: Settings = current_app.extensions["settings"]
         documents = current_documents()
         documents.uses(k.ANY_PAGE)  # every page's URL and date
-        sitemap = sitemap_of(documents.view, settings.site_url)
+        sitemap = sitemap_of(documents.view, settings.public_site_url)
         return document(sitemap.document(), SITEMAP_TYPE)
 
 
@@ -163,7 +163,7 @@ class SitemapPart(MethodView):
         settings: Settings = current_app.extensions["settings"]
         documents = current_documents()
         documents.uses(k.ANY_PAGE)
-        part = sitemap_of(documents.view, settings.site_url).part(n)
+        part = sitemap_of(documents.view, settings.public_site_url).part(n)
         if part is None:
             abort(404, message=f"No sitemap part {n}: see /api/sitemap.xml")
         return document(part, SITEMAP_TYPE)

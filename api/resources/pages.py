@@ -70,4 +70,4 @@ class Site(MethodView):
         `data/config.json` (header, footer, links, meta tags) and
         `data/style.json`, typed, with the site's absolute URL.
         """
-        return current_documents().site(current_app.extensions["settings"].site_url)
+        return current_documents().site(current_app.extensions["settings"].public_site_url)

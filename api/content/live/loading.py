@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.content.live.state import ContentState
+from api.content.source.hints import nearest_file
 from api.content.source.parsed import ParsedFile
 from api.content.source.problems import ContentProblem
+from api.content.source.validation import format_location
 
 
 @dataclass(slots=True)
@@ -29,6 +31,24 @@ class LoadedContent:
     @property
     def problems(self) -> list[ContentProblem]:
         return self.state.all_problems()
+
+    def suggestions(self) -> dict[tuple[str, str], str]:
+        """For each dangling reference, the existing file it probably means: ``(path, the start
+        of its problem's message) -> " (did you mean content/...?)"``. A one-shot load can say
+        it; the served state keeps messages that depend on the referring file alone."""
+        entries = self.state.disk.entries
+        found = {}
+        for path, reference in self.state.dangling_references():
+            same_type = (
+                other
+                for other, entry in entries.items()
+                if entry.version.parsed.type_name == reference.target_type
+            )
+            nearest = nearest_file(reference.key, same_type)
+            if nearest is not None:
+                start = f"{format_location(reference.location)}: no such file: content/"
+                found[(path, start + reference.key)] = f" (did you mean content/{nearest}?)"
+        return found
 
 
 def load_content(root: Path, max_file_bytes: int) -> LoadedContent:

@@ -30,14 +30,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.content.live.claims import NameClaims, person_slug_of
 from api.content.live.on_disk import DiskFiles
-from api.content.source.parsed import FileKind, FileVersion, ParsedFile
+from api.content.source.hints import reference_form
+from api.content.source.parsed import FileKind, FileVersion, ParsedFile, Reference
 from api.content.source.parser import lines_for
+from api.content.source.paths import REPOSITORY_PREFIX
 from api.content.source.problems import ContentProblem, Severity
 from api.content.source.reading import ReadResult
 from api.content.source.validation import format_location
@@ -228,9 +230,8 @@ class ContentState:
             where = format_location(reference.location)
             target = self.disk.entries.get(reference.key)
             if target is None:
-                found.append(
-                    (reference.location, f"{where}: no such file: content/{reference.key}")
-                )
+                message = f"{where}: no such file: content/{reference.key}"
+                found.append((reference.location, message + self._reference_hint(reference)))
                 continue
             kind = target.version.parsed.type_name
             if kind is not None and kind != reference.target_type:
@@ -250,6 +251,26 @@ class ContentState:
             for location, message in found
         ]
         return problems, conflict is None
+
+    @staticmethod
+    def _reference_hint(reference: Reference) -> str:
+        """The form a dangling reference should take, when it does not take it.
+
+        It depends on the reference alone: a message that named the nearest existing file
+        would change when another file comes or goes, which decides nothing again here
+        (``LoadedContent.suggestions`` names it, for ``content check``)."""
+        form = reference_form(reference.target_type)
+        folder, rest = form.removeprefix(REPOSITORY_PREFIX).split("<", 1)
+        if reference.key.startswith(folder) and reference.key.endswith(rest.split(">")[-1]):
+            return ""
+        return f" (a reference is a path like {form})"
+
+    def dangling_references(self) -> Iterator[tuple[str, Reference]]:
+        """Each candidate's references to no file at all, by the candidate's path."""
+        for path, candidate in self.candidates.items():
+            for reference in candidate.parsed.references:
+                if reference.key not in self.disk.entries:
+                    yield path, reference
 
     def _bytes_for_lines(self, path: str) -> bytes:
         """The file as it is now, only to turn a problem's location into a line number."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.content.source.extras import Extras, compute_extras
+from api.content.source.hints import did_you_mean
 from api.content.source.lines import LineFinder
 from api.content.source.model_types import PAGE_TYPES
 from api.content.source.parsed import (
@@ -83,7 +84,8 @@ def _parse_page(path: str, text: str) -> ParsedFile:
         path,
         lines.line_of(("type",)),
         Severity.WARNING,
-        f"unknown page type '{type_name}', served as it is in the file",
+        f"unknown page type '{type_name}'{did_you_mean(type_name, PAGE_TYPES)}: served as a page "
+        "of its own type, as the file has it (at its URL and in /api/pages, in no list or feed)",
     )
     data = without_nulls(front_matter)  # served as the file has it; `type` after its fields
     data.setdefault("type", type_name)

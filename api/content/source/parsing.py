@@ -127,6 +127,15 @@ ContentLoader.add_implicit_resolver(
 )
 
 
+# Constructs that open and must close, as PyYAML names them: an error inside one is the fault
+# of the line that opened it.
+_UNCLOSED = {
+    "while parsing a flow sequence": "the '['",
+    "while parsing a flow mapping": "the '{'",
+    "while scanning a quoted scalar": "the quote",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ParseError(Exception):
     """A file that could not be read as data, with the 1-based line where the parser stopped."""
@@ -172,10 +181,18 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         return yaml.load(text, Loader=ContentLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        if error.context_mark and "end of stream" in (error.problem or ""):
+        problem = error.problem or "invalid YAML"
+        opened = _UNCLOSED.get(error.context or "")
+        if opened and error.context_mark is not None:
+            # The fault is where the unclosed thing began, not where the parser gave up.
+            noticed = first_line + error.problem_mark.line if error.problem_mark else None
+            where = f" on line {noticed}" if noticed is not None else ""
+            line = first_line + error.context_mark.line
+            message = f"invalid YAML: {opened} on this line is never closed ({problem}{where})"
+            raise ParseError(message, line) from None
+        if error.context_mark and "end of stream" in problem:
             mark = error.context_mark  # where the unclosed thing began, not the end of the file
         line = first_line + (mark.line if mark else 0)
-        problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
         raise ParseError(f"invalid YAML: {problem}{context}", line) from None
     except yaml.YAMLError as error:

@@ -206,6 +206,16 @@ def _read_one(
                     )
                 )
                 return None
+            if not resolved.exists():
+                result.problems.append(
+                    ContentProblem(
+                        relative,
+                        1,
+                        Severity.WARNING,
+                        f"symlink leads to a missing file ({os.readlink(path)}); ignored",
+                    )
+                )
+                return None
             target = resolved.relative_to(root).as_posix()
             descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:

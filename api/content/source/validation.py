@@ -23,6 +23,7 @@ from typing import Any
 
 from marshmallow import fields as ma_fields
 
+from api.content.source.hints import did_you_mean, reference_form
 from api.content.source.parsing import describe_type
 from api.content.source.paths import reference_key
 from api.content.source.problems import Severity
@@ -308,8 +309,8 @@ class _Walk:
         else:
             self.warning(
                 location,
-                f"{format_location(location)}: unknown type '{written}', "
-                "served as it is in the file",
+                f"{format_location(location)}: unknown type '{written}'"
+                f"{did_you_mean(written, type_names)}, served as it is in the file",
             )
         return without_nulls(item)
 
@@ -320,7 +321,8 @@ class _Walk:
         if key is None:
             self.error(
                 location,
-                f"{format_location(location)}: '{item}' is not a path inside the content folder",
+                f"{format_location(location)}: '{item}' is not a path inside the content folder "
+                f"(write {reference_form(target_type)})",
             )
             return item
         self.references.append(ReferenceUse(location, target_type, key))
