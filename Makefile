@@ -43,10 +43,10 @@ test-long: install ## the load test for 20 seconds
 	LOAD_TEST_SECONDS=20 $(BIN)/python -m pytest -m load -s
 
 test-deploy: install ## Varnish in front of two replicas while content changes (installs varnish, git)
-	$(BIN)/python -m pytest -m deploy -s tests/deploy
+	$(BIN)/python -m pytest -m deploy -s tests/system/deploy
 
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
-	bash tests/e2e/run.sh
+	bash tests/system/e2e/run.sh
 
 bench: install ## throughput (against nginx), start-up, latency, edits, feeds, search and export tables
 	$(BIN)/python bench/throughput.py
