@@ -11,41 +11,22 @@ the raw failure and the retry's outcome are recorded.
 from __future__ import annotations
 
 import http.client
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.servers import free_port
-from tests.support.sites import ROOT
+from tests.support.servers import free_port, serve_process, stop_process_group
 
 
 class Server:
     def __init__(self, content_dir: Path, workdir: Path, **environment: str) -> None:
         self.port = free_port()
         self.log_path = workdir / f"server-{self.port}.log"
-        env = {
-            **os.environ,
-            "CONTENT_DIR": str(content_dir),
-            "PARSE_CACHE_DIR": str(workdir / "cache"),
-            "PORT": str(self.port),
-            "WORKERS": "2",
-            "CONTENT_WATCH": "1",
-            **environment,
-        }
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.process = serve_process(
+            content_dir, workdir / "cache", self.port, self._log, **{"WORKERS": "2", **environment}
         )
         try:
             self.wait_until_ready()
@@ -82,12 +63,7 @@ class Server:
 
     def stop(self) -> int:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            stop_process_group(self.process, timeout=40)
         self._log.close()
         return self.process.returncode
 
@@ -184,13 +160,3 @@ class Load:
     def snapshot(self) -> list[Outcome]:
         with self._lock:
             return list(self.outcomes)
-
-
-def wait_until(predicate, timeout: float, step: float = 0.05) -> float | None:
-    """Seconds until ``predicate()`` holds, or ``None`` after ``timeout``."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if predicate():
-            return time.monotonic() - start
-        time.sleep(step)
-    return None

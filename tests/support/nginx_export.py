@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.servers import free_port, stop_process_group
+
 NGINX_PACKAGE = "nginx-light"
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -39,12 +41,6 @@ def nginx_binary() -> str:
     if not found:
         raise RuntimeError(f"{NGINX_PACKAGE} installed but no nginx binary found")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -121,12 +117,7 @@ def serve_export(export: Path, workers: int = 1) -> Iterator[NginxServer]:
             _wait_for_port(port, process, prefix / "error.log")
             yield NginxServer(port)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process_group(process)
 
 
 def _wait_for_port(

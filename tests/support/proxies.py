@@ -9,8 +9,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,16 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.servers import free_port, stop_process_group
 from tests.support.sites import ROOT
 
 DEPLOY = ROOT / "deploy"
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ensure_installed(tool: str, packages: Sequence[str], modules: Sequence[str] = ()) -> str:
@@ -154,7 +147,7 @@ def running_varnish(
             _wait_until_answering(proxy, process, workdir / "varnishd.log")
             yield proxy
         finally:
-            _stop(process)
+            stop_process_group(process)
             log.close()
 
 
@@ -201,7 +194,7 @@ def running_nginx(backend_ports: Sequence[int]) -> Iterator[Proxy]:
             _wait_until_answering(proxy, process, workdir / "error.log")
             yield proxy
         finally:
-            _stop(process)
+            stop_process_group(process)
             log.close()
 
 
@@ -218,14 +211,3 @@ def _wait_until_answering(proxy: Proxy, process: subprocess.Popen[bytes], log: P
             pass
         time.sleep(0.2)
     raise RuntimeError(f"not answering /healthz with 200:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.servers import _wait_until_ready
-from tests.support.sites import ROOT
+from tests.support.servers import serve_process, stop_process_group, wait_until_ready
 
 
 @dataclass
@@ -55,40 +49,10 @@ class Replica:
 def running_replica(
     name: str, clone: Path, port: int, cache_dir: Path, log: Path, **settings: str
 ) -> Iterator[Replica]:
-    env = {
-        **os.environ,
-        "CONTENT_DIR": str(clone / "content"),
-        "PARSE_CACHE_DIR": str(cache_dir),
-        "PORT": str(port),
-        "CONTENT_WATCH": "1",
-        **settings,
-    }
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api.serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = serve_process(clone / "content", cache_dir, port, sink, **settings)
         try:
-            _wait_until_ready(port, process, timeout=120)
+            wait_until_ready(port, process, timeout=120)
             yield Replica(name, port, clone)
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def wait_until(condition, timeout: float, step: float = 0.02) -> float | None:
-    """Seconds until ``condition()`` held, or None if it did not within ``timeout``."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(step)
-    return None
+            stop_process_group(process)

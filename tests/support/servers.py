@@ -1,4 +1,6 @@
-"""Starting the production server (`python -m api.serve`) on loopback for a test; stopping it."""
+"""Servers a test starts on loopback and stops itself: a free port, the production server
+(``python -m api.serve``, what ``make serve`` runs) as a process of its own group, waiting
+until a process answers, and stopping its group."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from tests.support.sites import ROOT
 
@@ -22,47 +25,45 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def production_server(
-    content_dir: Path, cache_dir: Path, workers: int = 2, output: Path | None = None
-) -> Iterator[int]:
-    """Run ``python -m api.serve`` over ``content_dir``; yield its port; kill its process group.
-
-    ``output`` receives what the server prints.
-    """
-    port = free_port()
+def serve_process(
+    content_dir: Path, cache_dir: Path, port: int, output: IO[bytes] | None, **environment: str
+) -> subprocess.Popen[bytes]:
+    """``python -m api.serve`` over ``content_dir``, watching it, on ``port``, in a process group
+    of its own; what it prints goes to ``output`` (nowhere if None). ``environment`` adds to or
+    overrides this process's environment (``WORKERS``, ``WEBHOOK_URLS``, ...)."""
     env = {
         **os.environ,
         "CONTENT_DIR": str(content_dir),
         "PARSE_CACHE_DIR": str(cache_dir),
         "PORT": str(port),
-        "WORKERS": str(workers),
         "CONTENT_WATCH": "1",
+        **environment,
     }
-    sink = output.open("wb") if output else subprocess.DEVNULL
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "api.serve"],
         cwd=ROOT,
         env=env,
-        stdout=sink,
-        stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
+        stdout=output if output is not None else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if output is not None else subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """SIGTERM to the process's group; SIGKILL if it has not exited after ``timeout``."""
     try:
-        _wait_until_ready(port, process)
-        yield port
-    finally:
         os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if output:
-            sink.close()  # type: ignore[union-attr]
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        process.wait()
 
 
-def _wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Until the server on ``port`` answers ``/healthz`` with 200; fails if ``process`` exits
+    first or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -77,3 +78,23 @@ def _wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: floa
         finally:
             connection.close()
     raise RuntimeError("the server did not answer /healthz in time")
+
+
+@contextmanager
+def production_server(
+    content_dir: Path, cache_dir: Path, workers: int = 2, output: Path | None = None
+) -> Iterator[int]:
+    """Run ``python -m api.serve`` over ``content_dir``; yield its port; kill its process group.
+
+    ``output`` receives what the server prints.
+    """
+    port = free_port()
+    sink = output.open("wb") if output else None
+    process = serve_process(content_dir, cache_dir, port, sink, WORKERS=str(workers))
+    try:
+        wait_until_ready(port, process)
+        yield port
+    finally:
+        stop_process_group(process)
+        if sink:
+            sink.close()

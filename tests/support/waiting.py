@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
 
-def wait_for(predicate, timeout: float = 3.0) -> float:
+def wait_until(condition: Callable[[], object], timeout: float, step: float = 0.02) -> float | None:
+    """Seconds until ``condition()`` held, or None if it did not within ``timeout``."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(step)
+    return None
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 3.0) -> float:
     """Seconds until ``predicate()`` holds; fails the test after ``timeout``."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if predicate():
-            return time.monotonic() - start
-        time.sleep(0.02)
-    pytest.fail(f"not true within {timeout}s")
+    waited = wait_until(predicate, timeout)
+    if waited is None:
+        pytest.fail(f"not true within {timeout}s")
+    return waited

@@ -35,8 +35,10 @@ import pytest
 
 from tests.support.git_site import Change, Writer, clone, generate_repository, git
 from tests.support.origin import Receiver, ReceiverHandler, serve
-from tests.support.proxies import Varnish, ensure_installed, free_port, running_varnish
-from tests.support.replicas import Replica, running_replica, wait_until
+from tests.support.proxies import Varnish, ensure_installed, running_varnish
+from tests.support.replicas import Replica, running_replica
+from tests.support.servers import free_port
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.deploy
 

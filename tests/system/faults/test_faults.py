@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fault_harness import Load, Server, get, wait_until
+from tests.support.fault_harness import Load, Server, get
 from tests.support.sites import ROOT
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.faults
 
