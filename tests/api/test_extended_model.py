@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from jsonschema import Draft4Validator
 
 from api import create_app
-from tests.support.site_answers import Request, every_request, json_get_operations
+from tests.support.site_answers import every_request, json_get_operations
 from tests.support.sites import EXTENDED
+from tests.support.spec import response_validator
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +27,6 @@ def extended_app() -> Flask:
 @pytest.fixture
 def extended(extended_app: Flask) -> FlaskClient:
     return extended_app.test_client()
-
-
-@pytest.fixture(scope="module")
-def spec(extended_app: Flask) -> dict:
-    return extended_app.test_client().get("/api/openapi.json").get_json()
-
-
-def _validator(spec: dict, request: Request) -> Draft4Validator:
-    operation = spec["paths"][request.spec_path]["get"]
-    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    return Draft4Validator({"allOf": [schema], "components": spec["components"]})
 
 
 def test_the_site_loads_with_warnings_and_no_errors(extended_app):
@@ -53,7 +42,8 @@ def test_every_answer_validates_against_the_served_document(extended, spec):
     for request in every_request(extended):
         response = extended.get(request.url)
         assert response.status_code == 200, request.url
-        errors = sorted(_validator(spec, request).iter_errors(response.get_json()), key=str)
+        validator = response_validator(spec, request.spec_path)
+        errors = sorted(validator.iter_errors(response.get_json()), key=str)
         assert not errors, (request.url, errors[0].message, list(errors[0].absolute_path))
         visited.add(request.operation_id)
 

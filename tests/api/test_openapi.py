@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from jsonschema import Draft4Validator
 from openapi_spec_validator import validate
 
-from tests.support.sites import BUNDLED_CONTENT, ROOT
-
-COMMITTED = ROOT / "openapi" / "openapi.json"
-
-
-@pytest.fixture(scope="module")
-def spec(app):
-    return app.test_client().get("/api/openapi.json").get_json()
+from tests.support.sites import BUNDLED_CONTENT
+from tests.support.spec import committed_spec, response_validator, validator_for
 
 
 def test_committed_spec_matches_the_code(spec):
-    committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    committed = committed_spec()
 
     assert committed == spec, "openapi/openapi.json is stale: run `make spec` and commit it"
 
@@ -49,7 +40,7 @@ def test_enums_are_documented_and_open(spec):
     ]
     assert video["type"]["enum"] == ["VideoBlock"]  # a model's own name is not an enum of content
     post = spec["components"]["schemas"]["Post"]
-    validator = Draft4Validator({"allOf": [post], "components": spec["components"]})
+    validator = validator_for(spec, post)
     answer = {"type": "PostLayout", "title": "T", "date": "2025-01-01", "slug": "t", "url": "/t"}
     assert validator.is_valid({**answer, "colors": "colors-a"})
     assert validator.is_valid({**answer, "colors": "colors-f"})
@@ -89,7 +80,7 @@ def test_content_objects_allow_fields_the_model_does_not_list(spec):
         if name in schemas:
             assert "additionalProperties" not in schemas[name], name
     assert schemas["UnknownObject"]["additionalProperties"] is True
-    hero = Draft4Validator({"allOf": [schemas["HeroSection"]], "components": spec["components"]})
+    hero = validator_for(spec, schemas["HeroSection"])
     assert hero.is_valid({"type": "HeroSection", "hoverEffect": "move-up"})
 
 
@@ -109,14 +100,6 @@ def test_every_operation_documents_its_errors(spec):
                 p["in"] == "query" for p in operation["parameters"]
             ):
                 assert "422" in responses, (method, path)
-
-
-def _validator(spec, path: str, method: str = "get", status: str = "200"):
-    """A JSON Schema validator for one response; its ``#/components`` refs resolve in ``spec``."""
-    schema = spec["paths"][path][method]["responses"][status]["content"]["application/json"][
-        "schema"
-    ]
-    return Draft4Validator({"allOf": [schema], "components": spec["components"]})
 
 
 @pytest.mark.parametrize(
@@ -152,12 +135,13 @@ def test_responses_conform_to_the_spec(client, spec, url, path, status):
     response = client.get(url)
 
     assert str(response.status_code) == status
-    errors = sorted(_validator(spec, path, status=status).iter_errors(response.get_json()), key=str)
+    validator = response_validator(spec, path, status=status)
+    errors = sorted(validator.iter_errors(response.get_json()), key=str)
     assert not errors, errors[0]
 
 
 def test_every_corpus_post_conforms_to_the_spec(corpus_client, spec):
-    validator = _validator(spec, "/api/posts/{slug}")
+    validator = response_validator(spec, "/api/posts/{slug}")
     for item in corpus_client.get("/api/posts?page_size=100").get_json()["items"]:
         post = corpus_client.get(f"/api/posts/{item['slug']}").get_json()
         errors = list(validator.iter_errors(post))
@@ -167,7 +151,7 @@ def test_every_corpus_post_conforms_to_the_spec(corpus_client, spec):
 @pytest.mark.parametrize("which", ["corpus_client", "client"])
 def test_every_page_conforms_to_the_spec(request, spec, which):
     site = request.getfixturevalue(which)
-    validator = _validator(spec, "/api/pages")
+    validator = response_validator(spec, "/api/pages")
     for item in site.get("/api/pages/paths").get_json()["items"]:
         page = site.get("/api/pages", query_string={"path": item["path"]}).get_json()
         errors = list(validator.iter_errors(page))

@@ -24,8 +24,8 @@ import pytest
 from api import create_app
 from tests.support.site_answers import every_request
 from tests.support.sites import EXTENDED, ROOT
+from tests.support.spec import COMMITTED_SPEC
 
-SPEC = ROOT / "openapi" / "openapi.json"
 CONTENT = ROOT / "content"
 PACKAGE = "content_api_client"
 SEED = "ai-security-and-the-end-of-silos"
@@ -72,7 +72,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
             "openapi_python_client",
             "generate",
             "--path",
-            str(SPEC),
+            str(COMMITTED_SPEC),
             "--meta",
             "none",
             "--output-path",

@@ -6,7 +6,8 @@ import re
 import string
 
 import pytest
-from jsonschema import Draft4Validator
+
+from tests.support.spec import response_validator
 
 SEED = "ai-security-and-the-end-of-silos"
 TOKEN = "search-preview-token-0123456789"
@@ -262,12 +263,8 @@ def test_a_query_of_only_punctuation_matches_nothing(client):
 
 
 @pytest.fixture(scope="module")
-def search_validator(app):
-    spec = app.test_client().get("/api/openapi.json").get_json()
-    schema = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]
-    return Draft4Validator(
-        {"allOf": [schema["application/json"]["schema"]], "components": spec["components"]}
-    )
+def search_validator(spec):
+    return response_validator(spec, "/api/search")
 
 
 # Drafts and future posts

@@ -11,6 +11,7 @@ from openapi_schema_validator import OAS30Validator
 
 from api import create_app, stackbit
 from tests.support.sites import CORPUS, FIXTURES
+from tests.support.spec import response_validator
 
 REFERENCE = FIXTURES / "stackbit-props"
 REFERENCE_FILES = sorted(path for path in REFERENCE.glob("*.json") if path.name != "_paths.json")
@@ -205,22 +206,13 @@ def test_references_nested_too_deep_are_refused_not_sent(site_client):
     assert client.get("/api/stackbit/props?path=/blog/p10").status_code == 200
 
 
-@pytest.fixture(scope="module")
-def spec(corpus_app):
-    return corpus_app.test_client().get("/api/openapi.json").get_json()
-
-
-def _validator(spec, path):
-    schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
-    return OAS30Validator({"allOf": [schema["schema"]], "components": spec["components"]})
-
-
 @pytest.mark.parametrize("which", ["corpus_client", "client"])
 def test_every_answer_conforms_to_the_spec(request, spec, which):
     site = request.getfixturevalue(which)
     paths = site.get("/api/stackbit/paths").get_json()
-    assert not list(_validator(spec, "/api/stackbit/paths").iter_errors(paths))
-    validator = _validator(spec, "/api/stackbit/props")
+    paths_validator = response_validator(spec, "/api/stackbit/paths", validator=OAS30Validator)
+    assert not list(paths_validator.iter_errors(paths))
+    validator = response_validator(spec, "/api/stackbit/props", validator=OAS30Validator)
     for path in paths["items"]:
         answer = site.get("/api/stackbit/props", query_string={"path": path}).get_json()
         errors = list(validator.iter_errors(answer))

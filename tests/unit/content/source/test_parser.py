@@ -4,7 +4,6 @@ is served validates against the OpenAPI document."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import orjson
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft4Validator
 
 from api.content.documents import Documents
 from api.content.live.loading import LoadedContent, load_content
@@ -22,7 +20,7 @@ from api.content.source.problems import Severity
 from api.content.source.reading import SourceFile
 from api.schemas.answers.page_answers import PageDocumentSchema
 from api.schemas.model.layouts import PostSchema
-from tests.support.sites import ROOT
+from tests.support.spec import committed_spec, component_validator
 
 FIELD_NAMES = st.sampled_from(
     [
@@ -122,14 +120,10 @@ def load_alone(source: SourceFile) -> LoadedContent:
         return load_content(Path(folder), 1 << 20)
 
 
-def _validator(schema_name: str) -> Draft4Validator:
-    components = json.loads(SPEC.read_text(encoding="utf-8"))["components"]
-    ref = {"$ref": f"#/components/schemas/{schema_name}"}
-    return Draft4Validator({"allOf": [ref], "components": components})
-
-
-SPEC = ROOT / "openapi" / "openapi.json"
-VALIDATORS = {name: _validator(name) for name in ("Post", "PageDocument", "PostSummary")}
+COMMITTED = committed_spec()
+VALIDATORS = {
+    name: component_validator(COMMITTED, name) for name in ("Post", "PageDocument", "PostSummary")
+}
 
 
 def assert_serves_as_json(loaded: LoadedContent) -> None:
