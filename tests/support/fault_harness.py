@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.servers import free_port, serve_process, stop_process_group
+from tests.support.waiting import deadline
 
 
 class Server:
@@ -35,8 +36,8 @@ class Server:
             raise
 
     def wait_until_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        give_up_at = time.monotonic() + deadline(timeout)
+        while time.monotonic() < give_up_at:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log}")
             if len(self.workers()) == 2 and get(self.port, "/healthz")[0] == 200:
@@ -69,8 +70,9 @@ class Server:
 
 
 def get(port: int, path: str, timeout: float = 5) -> tuple[int, str | None, bytes]:
-    """GET on a new connection: (status, X-Content-Version, body); status 0 on a failure."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    """GET on a new connection: (status, X-Content-Version, body); status 0 on a failure
+    (none in ``deadline(timeout)`` is one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(timeout))
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -114,7 +116,7 @@ class Load:
     def __exit__(self, *exc: object) -> None:
         self._stopping.set()
         for thread in self._threads:
-            thread.join(timeout=10)
+            thread.join(timeout=deadline(10))
 
     def _read(self, number: int) -> None:
         connection: http.client.HTTPConnection | None = None
@@ -124,7 +126,9 @@ class Load:
             index += 1
             started = time.monotonic()
             if connection is None:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=deadline(10)
+                )
             try:
                 outcome = self._once(connection, path, started)
             except OSError as error:  # the connection broke: retry once on a new one
@@ -132,7 +136,7 @@ class Load:
                 connection = None
                 with self._lock:
                     self.raw_failures.append((time.monotonic(), f"{type(error).__name__}"))
-                retry = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                retry = http.client.HTTPConnection("127.0.0.1", self.port, timeout=deadline(10))
                 try:
                     outcome = self._once(retry, path, started)
                     outcome.retried = True

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.servers import free_port, stop_process_group
+from tests.support.waiting import deadline
 
 NGINX_PACKAGE = "nginx-light"
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
@@ -61,7 +62,7 @@ class NginxServer:
         self, url: str, method: str = "GET", headers: Mapping[str, str] | None = None
     ) -> HttpAnswer:
         """One request on a fresh connection; the body exactly as sent (never decompressed)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=deadline(30))
         try:
             connection.request(method, url, headers=dict(headers or {}))
             response = connection.getresponse()
@@ -123,8 +124,8 @@ def serve_export(export: Path, workers: int = 1) -> Iterator[NginxServer]:
 def _wait_for_port(
     port: int, process: subprocess.Popen[bytes], error_log: Path, timeout: float = 10.0
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    give_up_at = time.monotonic() + deadline(timeout)
+    while time.monotonic() < give_up_at:
         if process.poll() is not None:
             errors = error_log.read_text() if error_log.exists() else ""
             raise RuntimeError(f"nginx exited with {process.returncode}: {errors}")
@@ -132,4 +133,4 @@ def _wait_for_port(
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.02)
-    raise RuntimeError(f"nginx did not listen on port {port} within {timeout} s")
+    raise RuntimeError(f"nginx did not listen on port {port} within {deadline(timeout):g} s")

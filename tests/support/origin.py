@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.waiting import deadline
+
 
 @dataclass
 class Received:
@@ -42,7 +44,8 @@ class Origin:
     version: str = "v1"
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    stream_gap: float = 1.0  # seconds between the two chunks of /api/events
+    # /api/events sends its first chunk, then holds the rest until a test sets this
+    stream_released: threading.Event = field(default_factory=threading.Event)
 
     def seen(self, path: str, method: str = "GET") -> list[Received]:
         with self.lock:
@@ -120,20 +123,23 @@ class OriginHandler(_Handler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for chunk in (b": first\n\n", b"event: content\ndata: {}\n\n"):
+        for number, chunk in enumerate((b": first\n\n", b"event: content\ndata: {}\n\n")):
+            if number:
+                origin.stream_released.wait(deadline(30))
             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             self.wfile.flush()
-            time.sleep(origin.stream_gap)
         self.wfile.write(b"0\r\n\r\n")
         self.close_connection = True
 
 
 @dataclass
 class Receiver:
-    """Records every request; answers with ``status`` after ``delay`` seconds."""
+    """Records every request; answers with ``status`` after ``delay`` seconds, and not before
+    ``hold`` is set when there is one."""
 
     status: int = 200
     delay: float = 0.0
+    hold: threading.Event | None = None
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -148,7 +154,9 @@ class ReceiverHandler(_Handler):
         received = self._record()
         with receiver.lock:
             receiver.received.append(received)
-            status, delay = receiver.status, receiver.delay
+            status, delay, hold = receiver.status, receiver.delay, receiver.hold
+        if hold is not None:
+            hold.wait(deadline(30))
         if delay:
             time.sleep(delay)
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tests.support.servers import free_port, stop_process_group
 from tests.support.sites import ROOT
+from tests.support.waiting import deadline
 
 DEPLOY = ROOT / "deploy"
 SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
@@ -59,7 +60,7 @@ class Proxy:
     ) -> tuple[int, dict[str, str], bytes]:
         source_address = (source, 0) if source else None
         connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=timeout, source_address=source_address
+            "127.0.0.1", self.port, timeout=deadline(timeout), source_address=source_address
         )
         try:
             connection.request(method, path, headers=headers or {})
@@ -199,8 +200,8 @@ def running_nginx(backend_ports: Sequence[int]) -> Iterator[Proxy]:
 
 
 def _wait_until_answering(proxy: Proxy, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    give_up_at = time.monotonic() + deadline(60)
+    while time.monotonic() < give_up_at:
         if process.poll() is not None:
             raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:

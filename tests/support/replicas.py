@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.servers import serve_process, stop_process_group, wait_until_ready
+from tests.support.waiting import deadline
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Replica:
     clone: Path
 
     def get(self, path: str, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=deadline(timeout))
         try:
             connection.request("GET", path)
             answer = connection.getresponse()

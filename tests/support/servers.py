@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from tests.support.sites import ROOT
+from tests.support.waiting import deadline
 
 
 def free_port() -> int:
@@ -50,10 +51,10 @@ def serve_process(
 
 
 def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
-    """SIGTERM to the process's group; SIGKILL if it has not exited after ``timeout``."""
+    """SIGTERM to the process's group; SIGKILL if it has not exited after ``deadline(timeout)``."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=timeout)
+        process.wait(timeout=deadline(timeout))
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -63,9 +64,9 @@ def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 10) ->
 
 def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
     """Until the server on ``port`` answers ``/healthz`` with 200; fails if ``process`` exits
-    first or ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    first or ``deadline(timeout)`` passes."""
+    give_up_at = time.monotonic() + deadline(timeout)
+    while time.monotonic() < give_up_at:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)

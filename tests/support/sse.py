@@ -1,7 +1,8 @@
 """A Server-Sent Events client for the tests: frames as lists of lines, with a deadline.
 
 A thread reads the stream line by line (a socket read that timed out cannot be resumed), so
-waiting for the next frame with a deadline never spoils the stream.
+waiting for the next frame with a deadline never spoils the stream. Timeouts are seconds on a
+quiet machine, scaled (``tests.support.waiting.deadline``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import queue
 import threading
 import time
 
+from tests.support.waiting import deadline
+
 
 class EventReader:
     def __init__(self, port: int, headers: dict[str, str] | None = None) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(30))
         self.connection.request("GET", "/api/events", headers=headers or {})
         self.sock = self.connection.sock  # kept: the response may take it from the connection
         self.response = self.connection.getresponse()
@@ -36,11 +39,14 @@ class EventReader:
 
     def frame(self, timeout: float) -> list[str] | None:
         """The next frame's lines (an event, a comment), or None if none came in time."""
-        deadline = time.monotonic() + timeout
+        return self._frame_until(deadline(timeout))
+
+    def _frame_until(self, seconds: float) -> list[str] | None:
+        give_up_at = time.monotonic() + seconds
         lines: list[str] = []
         while True:
             try:
-                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0.001))
+                line = self._lines.get(timeout=max(give_up_at - time.monotonic(), 0.001))
             except queue.Empty:
                 return None
             if line is None:
@@ -53,9 +59,9 @@ class EventReader:
 
     def next_event(self, timeout: float) -> dict[str, str] | None:
         """The next ``event:`` frame as a field dictionary, skipping comments."""
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            lines = self.frame(left)
+        give_up_at = time.monotonic() + deadline(timeout)
+        while (left := give_up_at - time.monotonic()) > 0:
+            lines = self._frame_until(left)
             if lines is None:
                 return None
             fields = dict(line.split(": ", 1) for line in lines if not line.startswith(":"))
@@ -70,7 +76,7 @@ class EventReader:
             with contextlib.suppress(OSError):
                 self.sock.shutdown(socket.SHUT_RDWR)
         if self._thread.is_alive():
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=deadline(5))
         self.response.close()
         self.connection.close()
         if self.sock is not None:

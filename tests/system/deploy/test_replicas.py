@@ -38,7 +38,7 @@ from tests.support.origin import Receiver, ReceiverHandler, serve
 from tests.support.proxies import Varnish, ensure_installed, running_varnish
 from tests.support.replicas import Replica, running_replica
 from tests.support.servers import free_port
-from tests.support.waiting import wait_until
+from tests.support.waiting import deadline, wait_until, within
 
 pytestmark = pytest.mark.deploy
 
@@ -94,7 +94,7 @@ class KeptAlive:
             with self._lock:
                 connection = self._connections.get(key)
                 if connection is None:
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(10))
                     self._connections[key] = connection
             try:
                 connection.request("GET", path, headers=headers or {})
@@ -145,12 +145,14 @@ def scan(port: int, urls: list[str], version: str | None = None) -> dict[str, An
     worker that has not reloaded yet is asked again)."""
 
     def answer(url: str) -> Answer:
-        for _ in range(50):
+        give_up_at = time.monotonic() + deadline(2.5)
+        while True:
             status, headers, _ = get(port, url)
             if version is None or headers.get("x-content-version") == version:
                 return etag_of(status, headers)
+            if time.monotonic() > give_up_at:
+                raise AssertionError(f"{url} never answered from {version}")
             time.sleep(0.05)
-        raise AssertionError(f"{url} never answered from {version}")
 
     with ThreadPoolExecutor(4) as pool:
         return dict(zip(urls, pool.map(answer, urls), strict=True))
@@ -170,7 +172,7 @@ def read_through(port: int, urls: list[str], threads: int, stop, results) -> Non
 
     def reader(seed: int) -> None:
         rng = random.Random(seed)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(10))
         count = 0
         while not stop.is_set():
             url = rng.choice(urls)
@@ -185,7 +187,7 @@ def read_through(port: int, urls: list[str], threads: int, stop, results) -> Non
                 with lock:
                     errors.append(f"{url}: {error!r}")
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(10))
             count += 1
         connection.close()
         with lock:
@@ -230,11 +232,11 @@ def check_fresh(
     varnish: Varnish, expected: dict[str, Answer], started: float
 ) -> tuple[float, list[str]]:
     """Poll every URL through Varnish until it gives the expected answer; (when the last one
-    did, relative to ``started``; the URLs still old at ``started + FRESH_WITHIN``)."""
+    did, relative to ``started``; the URLs still old at ``started + within(FRESH_WITHIN)``)."""
     variants = ({"Accept-Encoding": "gzip"}, {})  # Varnish keeps one of each (Vary)
     pending = {(url, n): answer for url, answer in expected.items() for n in range(2)}
     last_fresh = 0.0
-    deadline = started + FRESH_WITHIN
+    fresh_by = started + within(FRESH_WITHIN)
     with ThreadPoolExecutor(8) as pool:
         while pending:
             results = pool.map(
@@ -246,7 +248,7 @@ def check_fresh(
                 if answer == pending[key]:
                     del pending[key]
                     last_fresh = now - started
-            if now > deadline:
+            if now > fresh_by:
                 break
     return last_fresh, sorted({url for url, _ in pending})
 
@@ -393,7 +395,7 @@ def test_two_replicas_behind_varnish(workdir):
             time.sleep(max(0.0, RUN_SECONDS - (time.monotonic() - started)))
         finally:
             stop.set()
-            requests, errors = results.get(timeout=60)
+            requests, errors = results.get(timeout=deadline(60))
             reading.join()
         run_seconds = time.monotonic() - started
         stats_after = varnish.stats()

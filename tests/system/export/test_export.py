@@ -25,6 +25,7 @@ from api.export import export_site
 from api.export.producers import PRODUCERS, single
 from tests.support.nginx_export import HttpAnswer, NginxServer, serve_export
 from tests.support.sites import BUNDLED_CONTENT, CORPUS, ROOT
+from tests.support.waiting import deadline
 
 SITES = {"bundled": BUNDLED_CONTENT, "corpus": CORPUS}
 # Made by each server itself; X-Response-Cache says whether the live process had it cached.
@@ -49,7 +50,7 @@ def run_export(content: Path, out: Path, *args: str, **env: str) -> subprocess.C
         env={**os.environ, "CONTENT_DIR": str(content), **env},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=deadline(600),
     )
 
 

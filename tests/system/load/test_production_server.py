@@ -7,10 +7,11 @@ import json
 
 from tests.support.servers import production_server
 from tests.support.sites import BUNDLED_CONTENT
+from tests.support.waiting import deadline
 
 
 def request(port: int, path: str, headers: dict[str, str] | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(5))
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()

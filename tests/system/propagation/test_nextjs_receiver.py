@@ -11,6 +11,7 @@ from api.propagation.notice import change_body, signature
 from tests.support.changes import change
 from tests.support.proxies import ensure_installed
 from tests.support.sites import ROOT
+from tests.support.waiting import deadline
 
 EXAMPLE = ROOT / "examples" / "nextjs-webhook"
 FIXTURE = EXAMPLE / "test" / "signed-by-the-api.json"
@@ -32,7 +33,11 @@ def test_the_receiver_checks_signatures_and_revalidates_paths():
     node = ensure_installed("node", ["nodejs"])
 
     done = subprocess.run(
-        [node, "--test", "test/"], cwd=EXAMPLE, capture_output=True, text=True, timeout=120
+        [node, "--test", "test/"],
+        cwd=EXAMPLE,
+        capture_output=True,
+        text=True,
+        timeout=deadline(120),
     )
 
     assert done.returncode == 0, done.stdout + done.stderr

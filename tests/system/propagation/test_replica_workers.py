@@ -9,6 +9,7 @@ import time
 
 from api.propagation.workers import ReplicaWorkers
 from tests.support.sites import ROOT
+from tests.support.waiting import deadline
 
 WORKER = """
 import sys, time
@@ -73,13 +74,13 @@ def test_the_leader_waits_for_every_live_worker_to_serve_the_version(tmp_path):
     stop(dead)
     try:
         started = time.monotonic()
-        lagging = workers.wait_until_serving("v2", timeout=0.3)
+        lagging = workers.wait_until_serving("v2", timeout=0.3)  # it proves a wait: not scaled
         waited = time.monotonic() - started
         assert lagging == [behind.pid]  # the dead one no longer counts
         assert waited >= 0.3
         assert not (tmp_path / str(dead.pid)).exists()
 
         (tmp_path / str(behind.pid)).write_text("v2")  # it reloaded
-        assert workers.wait_until_serving("v2", timeout=5) == []
+        assert workers.wait_until_serving("v2", timeout=deadline(5)) == []
     finally:
         stop(behind)

@@ -8,6 +8,7 @@ import hmac
 import itertools
 import json
 import logging
+import threading
 import time
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from api.propagation.webhooks import WebhookSender
 from tests.support.changes import change
 from tests.support.origin import Receiver, ReceiverHandler, serve, unreachable_url
+from tests.support.waiting import deadline, wait_for, wait_until, within
 
 SECRET = "s3cr3t-do-not-leak"
 
@@ -35,7 +37,7 @@ def test_a_change_is_posted_signed_with_the_secret(receiver):
     hooks = WebhookSender([receiver.url], SECRET)
 
     hooks.deliver(change("v2", "v1", keys=("post-b", "post-a"), paths=("/blog/b", "/blog/a")))
-    assert hooks.wait_idle(5)
+    assert hooks.wait_idle(deadline(5))
 
     [post] = receiver.all()
     assert (post.method, post.path) == ("POST", "/hooks/content?token=abc")
@@ -60,7 +62,7 @@ def test_a_failing_receiver_is_retried_with_backoff_then_given_up_and_reported(r
     caplog.set_level(logging.DEBUG)
 
     hooks.deliver(change("v2", "v1", keys=("post-a",), paths=("/blog/a",)))
-    assert hooks.wait_idle(10)
+    assert hooks.wait_idle(deadline(10))
     tries = receiver.all()
     [status] = hooks.status()
 
@@ -79,7 +81,7 @@ def test_a_failing_receiver_is_retried_with_backoff_then_given_up_and_reported(r
     # What it missed comes with the next delivery, once it answers again.
     receiver.status = 200
     hooks.deliver(change("v3", "v2", keys=("post-c",), paths=("/blog/c",)))
-    assert hooks.wait_idle(10)
+    assert hooks.wait_idle(deadline(10))
     body = json.loads(receiver.all()[-1].body)
     assert body == {
         "contentVersion": "v3",
@@ -94,33 +96,33 @@ def test_a_refusal_that_will_not_change_is_not_retried(receiver):
     hooks = WebhookSender([receiver.url], SECRET, tries=5, first_backoff=0.01)
 
     hooks.deliver(change("v2", "v1", keys=("post-a",)))
-    assert hooks.wait_idle(5)
+    assert hooks.wait_idle(deadline(5))
 
     assert len(receiver.all()) == 1
     assert hooks.status()[0]["lastDelivery"]["error"] == "answered 401"
 
 
 def test_slow_and_unreachable_receivers_delay_no_one(receiver):
-    slow = Receiver(delay=3.0)
+    slow = Receiver(hold=threading.Event())  # answers when released: after every timeout
     with serve(ReceiverHandler, slow) as slow_url:
         dead = unreachable_url()
+        timeout = deadline(0.5)  # long enough for the good receiver to answer
         hooks = WebhookSender(
-            [f"{slow_url}/slow", dead, receiver.url], SECRET, timeout=0.5, tries=2,
+            [f"{slow_url}/slow", dead, receiver.url], SECRET, timeout=timeout, tries=2,
             first_backoff=0.05,
         )  # fmt: skip
 
         started = time.monotonic()
         hooks.deliver(change("v2", "v1", keys=("post-a",)))
         returned_after = time.monotonic() - started
-        deadline = time.monotonic() + 2
-        while not receiver.all() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(receiver.all, 2, step=0.01)
         good_after = time.monotonic() - started
-        assert hooks.wait_idle(10)
+        assert hooks.wait_idle(deadline(10))
         statuses = {status["url"]: status["lastDelivery"] for status in hooks.status()}
+        slow.hold.set()
 
-    assert returned_after < 0.1
-    assert good_after < 1.0  # not behind the slow one's timeouts
+    assert returned_after < within(0.1)
+    assert good_after < timeout  # not behind the slow one's timeouts
     assert statuses[f"{slow_url}/slow"]["state"] == "failed"
     assert statuses[f"{slow_url}/slow"]["error"] == "timed out"
     assert statuses[dead]["state"] == "failed"
@@ -130,14 +132,15 @@ def test_slow_and_unreachable_receivers_delay_no_one(receiver):
 
 
 def test_changes_queued_behind_a_slow_delivery_are_folded_into_one(receiver):
-    receiver.delay = 0.5
+    receiver.hold = threading.Event()  # the receiver answers once it is set
     hooks = WebhookSender([receiver.url], SECRET)
 
     hooks.deliver(change("v2", "v1", keys=("a",), paths=("/a",)))
-    time.sleep(0.1)  # v2 is being delivered
+    wait_for(receiver.all)  # v2 is being delivered
     hooks.deliver(change("v3", "v2", keys=("b",), paths=("/b",)))
     hooks.deliver(change("v4", "v3", keys=("c",), paths=("/c",)))
-    assert hooks.wait_idle(5)
+    receiver.hold.set()
+    assert hooks.wait_idle(deadline(5))
 
     bodies = [json.loads(post.body) for post in receiver.all()]
     assert [(b["previousVersion"], b["contentVersion"]) for b in bodies] == [
