@@ -25,6 +25,7 @@ from api import create_app
 from tests.support.site_answers import every_request
 from tests.support.sites import EXTENDED, ROOT
 from tests.support.spec import COMMITTED_SPEC
+from tests.support.waiting import deadline
 
 CONTENT = ROOT / "content"
 PACKAGE = "content_api_client"
@@ -83,7 +84,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
         capture_output=True,
         text=True,
         cwd=work,
-        timeout=300,
+        timeout=deadline(300),
         check=False,
     )
     output = result.stdout + result.stderr

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from api.cli import content_cli
 from tests.support.sites import BUNDLED_CONTENT, CORPUS
+from tests.support.waiting import deadline
 
 FLASK = Path(sys.executable).parent / "flask"
 BROKEN_SITE = CORPUS.parent / "broken-site"
@@ -26,7 +27,7 @@ def run_flask(*args: str, cwd: Path, **environment: str) -> subprocess.Completed
     """The real `flask` command of this environment, as a user types it, in ``cwd``."""
     env = {**os.environ, **environment}
     return subprocess.run(
-        [str(FLASK), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [str(FLASK), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=deadline(120)
     )
 
 

@@ -21,6 +21,7 @@ from api.settings import ConfigError
 from api.startup import check_content_dir, check_port_free
 from tests.support.servers import free_port
 from tests.support.sites import BUNDLED_CONTENT, ROOT
+from tests.support.waiting import deadline, wait_until
 
 VENV = Path(sys.executable).parent.parent
 
@@ -36,7 +37,7 @@ def run_make(target: str, **variables: str) -> subprocess.CompletedProcess[str]:
         env={**env, "CONTENT_WATCH": "1"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=deadline(120),
     )
 
 
@@ -133,8 +134,8 @@ def test_the_development_server_writes_no_colour_codes_to_a_file(tmp_path):
     try:
         import http.client
 
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        give_up_at = time.monotonic() + deadline(20)
+        while time.monotonic() < give_up_at:
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 connection.request("GET", "/api/posts/nope")
@@ -143,10 +144,10 @@ def test_the_development_server_writes_no_colour_codes_to_a_file(tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        time.sleep(0.3)
+        wait_until(lambda: "GET /api/posts/nope" in log_path.read_text(encoding="utf-8"), 5)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=deadline(10))
     text = log_path.read_text(encoding="utf-8")
     assert "GET /api/posts/nope" in text
     assert "\x1b[" not in text

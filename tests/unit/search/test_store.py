@@ -30,6 +30,7 @@ from api.search.search_index import describe
 from api.search.snapshots import text_reader
 from api.search.store import LOCK, index_files
 from tests.support.servers import production_server
+from tests.support.waiting import deadline
 
 EDITED = "pages/blog/retiring-the-war-room.md"
 QUERIES = ["incident", "silos", "kubern", '"war room"', "jason", "obsrvability", "quokka"]
@@ -252,7 +253,7 @@ def test_a_worker_searches_the_shared_index_and_applies_an_edit_in_its_own_copy(
 
     a = fork(lambda: worker(go_a[0], edits=True))
     b = fork(lambda: worker(go_b[0], edits=False))
-    shared = build.wait(30)
+    shared = build.wait(deadline(30))
     assert shared is not None and build.reap() == 0
     before = digests(shared)
     add_quokka(site)
@@ -290,7 +291,7 @@ def test_a_search_waits_for_the_build_and_never_answers_from_elsewhere(
         assert build.wait(0.3) is None  # not ready: a search would go on waiting
     finally:
         os.kill(build.pid, signal.SIGCONT)
-    assert build.wait(30) == build.directory
+    assert build.wait(deadline(30)) == build.directory
 
     # A builder that dies: the worker builds the index for itself, from its own snapshot.
     add_quokka(site)
@@ -338,7 +339,7 @@ def test_two_builds_into_one_cache_dir_at_once_do_not_corrupt_each_other(site, c
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             builds = [start_search_build(snapshot, store) for snapshot in snapshots]
-        directories = [build.wait(30) for build in builds]
+        directories = [build.wait(deadline(30)) for build in builds]
         assert [build.reap() for build in builds] == [0, 0]
         for directory, snapshot, wanted in zip(directories, snapshots, expected, strict=True):
             assert directory is not None
@@ -381,7 +382,7 @@ def test_make_serve_restarted_reuses_the_index_its_workers_share(site, tmp_path)
         with production_server(site, tmp_path / "cache", output=log) as port:
             import http.client
 
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=deadline(30))
             connection.request("GET", "/api/search?q=silos")
             body = json.loads(connection.getresponse().read())
             connection.close()

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from api import create_app, stackbit
 from api.settings import STACKBIT_GENERATIONS, ConfigError, Settings
 from tests.support.sites import CORPUS, ROOT
+from tests.support.waiting import deadline
 
 EXAMPLE = ROOT / "examples" / "stackbit"
 
@@ -127,7 +128,12 @@ def _run_example(tmp_path: Path, url: str, token: str = "") -> dict:
     (tmp_path / "harness.mjs").write_text(HARNESS, encoding="utf-8")
     env = {"PATH": "/usr/bin:/bin", "CONTENT_API_URL": url, "CONTENT_API_PREVIEW_TOKEN": token}
     done = subprocess.run(
-        [node, "harness.mjs"], cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False
+        [node, "harness.mjs"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=deadline(120),
+        check=False,
     )
     assert done.returncode == 0, done.stderr.decode()
     return json.loads(done.stdout)

@@ -226,8 +226,8 @@ def test_keys_since_is_safe_while_a_reload_records_a_snapshot() -> None:
     thread.start()
     failures = []
     try:
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline and not failures:
+        stop_at = time.monotonic() + 2  # how long to try, not a deadline: never fails by itself
+        while time.monotonic() < stop_at and not failures:
             try:
                 repository.keys_since(newest[0] - 200)
             except RuntimeError as error:

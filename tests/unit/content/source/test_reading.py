@@ -8,6 +8,7 @@ from pathlib import Path
 
 from api.content.live.state import ContentState
 from tests.support.sites import BUNDLED_CONTENT
+from tests.support.waiting import deadline
 
 LIMIT = 1 << 20
 
@@ -33,7 +34,7 @@ def test_a_named_pipe_in_the_content_folder_does_not_hang_the_load(tmp_path: Pat
     found: list[ContentState] = []
     loader = threading.Thread(target=lambda: found.append(_fresh(root)), daemon=True)
     loader.start()
-    loader.join(timeout=10)
+    loader.join(timeout=deadline(10))
     assert found, "the load blocked opening a named pipe"
     problems = [p.format() for p in found[0].all_problems() if p.path == "pages/blog/pipe.md"]
     assert problems == ["pages/blog/pipe.md:1: error: not a regular file; ignored"]
