@@ -33,7 +33,7 @@ run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT)
 serve: install ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
 
-test: install ## run every test but the fault and deploy suites (the load test for 5 seconds)
+test: install ## run every test but the fault and deploy suites (the load test for 5 seconds; TEST_TIME_FACTOR scales the deadlines, default 5)
 	$(BIN)/python -m pytest -m "not faults and not deploy"
 
 test-faults: install ## the production server under load through faults (about 2 minutes)
