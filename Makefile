@@ -52,7 +52,7 @@ run: install-server ## serve CONTENT_DIR (default content/) on http://127.0.0.1:
 serve: install-server ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
 
-test: install ## run every test but the fault and deploy suites (the load test for 5 seconds)
+test: install ## run every test but the fault and deploy suites (the load test for 5 seconds; TEST_TIME_FACTOR scales the deadlines, default 5)
 	$(BIN)/python -m pytest -m "not faults and not deploy"
 
 test-faults: install ## the production server under load through faults (about 2 minutes)
@@ -62,10 +62,10 @@ test-long: install ## the load test for 20 seconds
 	LOAD_TEST_SECONDS=20 $(BIN)/python -m pytest -m load -s
 
 test-deploy: install ## Varnish in front of two replicas while content changes (installs varnish, git)
-	$(BIN)/python -m pytest -m deploy -s tests/deploy
+	$(BIN)/python -m pytest -m deploy -s tests/system/deploy
 
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
-	bash tests/e2e/run.sh
+	bash tests/system/e2e/run.sh
 
 bench: install ## throughput (against nginx), start-up, latency, edits, feeds, search and export tables
 	$(BIN)/python bench/throughput.py

@@ -1,4 +1,5 @@
-"""Fixtures: apps over the bundled site, the real corpus, and small sites written per test."""
+"""Fixtures for every test: apps over the bundled site, the real corpus, and small sites written
+per test. Shared helpers live in tests/support/ (never import a test module or a conftest)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CONTENT = ROOT / "content"
-CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+from tests.support.sites import BUNDLED_CONTENT, CORPUS, SiteWriter
 
 
 @pytest.fixture(scope="session")
@@ -38,9 +36,6 @@ def corpus_app() -> Flask:
 @pytest.fixture
 def corpus_client(corpus_app: Flask) -> FlaskClient:
     return corpus_app.test_client()
-
-
-SiteWriter = Callable[..., Path]
 
 
 @pytest.fixture

@@ -1,0 +1,44 @@
+"""The sites the tests run on (the bundled one, the fixture sites), and small ways to change one
+and to read it back through a repository of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from api import create_app
+from api.content.live.repository import ContentRepository
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_CONTENT = ROOT / "content"
+FIXTURES = ROOT / "tests" / "fixtures"
+CORPUS = FIXTURES / "corpus"
+EXTENDED = FIXTURES / "extended-site"
+
+# make_site's type (tests/conftest.py): files (relative path -> text or bytes), base -> root
+SiteWriter = Callable[..., Path]
+
+SEED = "pages/blog/ai-security-and-the-end-of-silos.md"
+SEED_SLUG = "ai-security-and-the-end-of-silos"
+
+
+def retitle(root: Path, relative: str, title: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(old, f"title: {title}", 1), encoding="utf-8")
+
+
+def loaded_repository(root: Path, cache: Path | None = None) -> ContentRepository:
+    repo = ContentRepository(root, max_file_bytes=1 << 20, cache_dir=cache)
+    repo.reload()
+    return repo
+
+
+def answers_of(repo: ContentRepository, *paths: str) -> list[bytes]:
+    """What an app serving ``repo`` answers to each of ``paths`` (the bodies)."""
+    app = create_app({"content_dir": repo.root, "parse_cache_dir": None})
+    app.extensions["content"] = repo
+    app.wsgi_app.repository = repo  # type: ignore[attr-defined]
+    client = app.test_client()
+    return [client.get(path).get_data() for path in paths]
