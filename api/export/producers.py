@@ -142,6 +142,10 @@ def _author_posts(crawl: Crawl) -> Iterable[Target]:
     return (Target(f"/api/authors/{person.slug}/posts") for person in crawl.view.authors)
 
 
+def _projects(crawl: Crawl) -> Iterable[Target]:
+    return (Target(f"/api/projects/{slug}") for slug in crawl.view.projects_by_slug)
+
+
 def _pages_by_path(crawl: Crawl) -> Iterable[Export]:
     """Every public page by its path; a post's page is, by contract, its post's answer."""
     for item in crawl.json("/api/pages/paths")["items"]:
@@ -199,6 +203,8 @@ PRODUCERS: tuple[Producer, ...] = (
     Producer(
         "author's posts", Route("~ ^/api/authors/[^/]+/posts$", fixed=PAGE_SIZE), _author_posts
     ),
+    single("project list", "/api/projects", PAGE_SIZE),
+    Producer("project", Route("~ ^/api/projects/[^/]+$", fixed=INCLUDE), _projects),
     Producer(
         "page by path",
         Route("= /api/pages", keys=(path_key(),), fixed={**PAGE_SIZE, **INCLUDE}),
