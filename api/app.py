@@ -18,7 +18,7 @@ from flask import Flask
 from api import propagation, search, stackbit
 from api.cli import content_cli
 from api.content.live import wiring as content
-from api.resources import api_root, authors, events, feeds, health, pages, posts, tags
+from api.resources import api_root, authors, events, feeds, health, pages, posts, projects, tags
 from api.resources import search as search_resource
 from api.resources import stackbit as stackbit_resource
 from api.settings import Settings
@@ -39,6 +39,7 @@ BLUEPRINTS = (
     api_root.blp,
     posts.blp,
     authors.blp,
+    projects.blp,
     pages.blp,
     health.blp,
     feeds.blp,

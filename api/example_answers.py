@@ -30,6 +30,8 @@ EXAMPLE_REQUESTS = {
     "getAuthor": "/api/authors/jason-hand",
     "listAuthorPosts": "/api/authors/jason-hand/posts?page_size=1",
     "getPage": "/api/pages?path=/about",
+    "listProjects": "/api/projects",
+    "getProject": "/api/projects/incident-review-toolkit",
     "listPagePaths": "/api/pages/paths",
     "getSite": "/api/site",
     "getApiIndex": "/api",

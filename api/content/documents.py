@@ -104,6 +104,11 @@ class Documents:
         self.uses(k.RECENT if limit + 1 <= k.RECENT_WINDOW else k.POSTS)
         return self.view.recent_posts(limit, exclude)
 
+    def projects(self) -> tuple[Page, ...]:
+        """The projects, newest first (ties by slug); recorded as the project list."""
+        self.uses(k.PROJECTS)
+        return self.view.projects
+
     def authors(self) -> tuple[Person, ...]:
         self.uses(k.AUTHORS)
         return self.view.authors

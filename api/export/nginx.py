@@ -8,7 +8,10 @@ is ``$uri/_index.<ext>`` (or ``_page-<n>`` for ``?page=n``), or, for a producer
 whose answers are picked by a query parameter (``/api/pages?path=``), the folder
 a map finds for the parameter's value, matched the way the API matches it
 (any case, leading and trailing slashes, ``/`` written as ``%2F``). Parameters
-the endpoint reads with values the export does not hold answer 404.
+the endpoint reads with values the export does not hold answer 404, in the API's
+JSON error shape, with a message that names the parameter (``not in the static
+export: page_size selects an answer the export does not hold; use the default page
+size or the live API``); any other 404 is the API's own.
 
 Headers: nginx's own ``ETag`` (mtime and size) differs from the API's, so nginx's
 is turned off and the API's is added from a map by file, with ``-gzip`` when
@@ -25,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from api.export.headers import HeaderPlan, Probes
 from api.export.naming import extension_for
 from api.export.nginx_syntax import (
@@ -39,7 +44,7 @@ from api.export.nginx_syntax import (
     path_variants,
     raw_path_variants,
 )
-from api.export.producers import KeyParam, Producer
+from api.export.producers import KeyParam, Producer, refusal_message
 from api.export.writer import Written
 
 
@@ -84,6 +89,7 @@ def nginx_config(
             *indent(common),
             "",
             '    set $export_file "";',
+            f'    set ${PREFIX}_refused "";',
             "    if ($request_method = OPTIONS) { return 204; }",
             "    return 404;",
             "",
@@ -96,7 +102,9 @@ def nginx_config(
             "    try_files $export_file =404;",
             "}",
             "",
-            *_error_location("not_found", probes.not_found.status, probes, header_lines),
+            *_error_location(
+                "not_found", probes.not_found.status, probes, header_lines, _refusals(maps, probes)
+            ),
             *_error_location("not_allowed", probes.not_allowed.status, probes, header_lines),
         ]
     )
@@ -116,19 +124,13 @@ def _location(index: int, producer: Producer, answers: list[Written], maps: Maps
         f"# {producer.name}",
         f"location {route.location} {{",
         '    set $export_file "";',
+        f'    set ${PREFIX}_refused "";',
         "    if ($request_method = OPTIONS) { return 204; }",
         '    if ($request_method !~ "^(GET|HEAD)$") { return 405; }',
     ]
     if route.fixed:
-        # One lookup for the usual request (none of these parameters); a regular expression
-        # only for a request that sends some. An empty value counts as none.
-        variable = f"${PREFIX}_r{index}_query"
-        source = double_quoted("|".join(f"$arg_{name}" for name in route.fixed))
-        accepted = [f"({value})?" if value is not None else "" for value in route.fixed.values()]
-        entries = [(literal("|" * (len(route.fixed) - 1)), "1")]
-        entries.append((double_quoted("~^" + "\\|".join(accepted) + "$"), "1"))
-        maps.add_entries(source, variable, "0", entries)
-        lines.append(f"    if ({variable} = 0) {{ return 404; }}")
+        variable = _refused_parameter(index, route.fixed, maps)
+        lines.append(f"    if ({variable}) {{ set ${PREFIX}_refused {variable}; return 404; }}")
     if route.keys:
         stem = _keyed_file(index, route.keys, answers, maps)
     else:
@@ -143,6 +145,56 @@ def _location(index: int, producer: Producer, answers: list[Written], maps: Maps
         "    try_files $export_file =404;",
         "}",
     ]
+    return lines
+
+
+def _refused_parameter(index: int, fixed: Mapping[str, str | None], maps: Maps) -> str:
+    """A variable that is empty when the export holds the answer the ``fixed`` parameters
+    select, else names the first parameter whose value it does not hold (``?page_size``).
+
+    One lookup for the usual request (none of these parameters); a regular expression only
+    for a request that sends some, and one per parameter only for a request the export
+    refuses. An empty value counts as none. A value with a ``|`` in it (the separator) is
+    refused without a name: the usual 404.
+    """
+    for name, accepted in fixed.items():
+        maps.refusals.setdefault(name, refusal_message(name, accepted))
+    variable = f"${PREFIX}_r{index}_query"
+    names = list(fixed)
+    source = double_quoted("|".join(f"$arg_{name}" for name in names))
+    accepted = [f"({value})?" if value is not None else "" for value in fixed.values()]
+    entries = [(literal("|" * (len(names) - 1)), '""')]
+    entries.append((double_quoted("~^" + "\\|".join(accepted) + "$"), '""'))
+    if len(names) == 1:
+        default = literal(_refusal_key(names[0]))
+    else:
+        default = literal("?")
+        for position, name in enumerate(names):
+            before = "".join(f"{value}\\|" for value in accepted[:position])
+            refused = f"(?!{accepted[position]}(?:\\||$))"
+            entries.append((double_quoted(f"~^{before}{refused}"), literal(_refusal_key(name))))
+    maps.add_entries(source, variable, default, entries)
+    return variable
+
+
+def _refusal_key(name: str) -> str:
+    """How ``$export_refused`` names a parameter: ``?page_size``, as a query string writes it
+    (``?`` alone: refused, but no one parameter could be told to be the cause)."""
+    return f"?{name}"
+
+
+def _refusals(maps: Maps, probes: Probes) -> list[str]:
+    """``if`` lines of the 404 location: a refused query's JSON 404, naming its parameter.
+
+    Compared one by one, only on the way to a 404: a map would cost a variable, and the
+    export's many variables already fill nginx's default ``variables_hash_max_size``.
+    """
+    shape = orjson.loads(probes.not_found.body)
+    lines = []
+    for name, message in maps.refusals.items():
+        body = orjson.dumps({**shape, "message": message}).decode("utf-8")
+        key = literal(_refusal_key(name))
+        lines.append(f"if (${PREFIX}_refused = {key}) {{ return 404 {literal(body)}; }}")
     return lines
 
 
@@ -295,7 +347,14 @@ def _common(root: Path, media_types: Mapping[str, str], header_lines: list[str])
     ]
 
 
-def _error_location(name: str, status: int, probes: Probes, header_lines: list[str]) -> list[str]:
+def _error_location(
+    name: str,
+    status: int,
+    probes: Probes,
+    header_lines: list[str],
+    refusals: Sequence[str] = (),
+) -> list[str]:
+    """A named location answering the live server's error; a refused query's 404 says why."""
     probe = probes.not_found if name == "not_found" else probes.not_allowed
     media_type = probe.header("Content-Type") or "application/json"
     return [
@@ -304,6 +363,7 @@ def _error_location(name: str, status: int, probes: Probes, header_lines: list[s
         "    types { }",
         f"    default_type {literal(media_type)};",
         *indent(header_lines),
+        *indent(refusals),
         f"    return {status} {literal(probe.body.decode('utf-8'))};",
         "}",
         "",

@@ -86,6 +86,7 @@ class Maps:
     def __init__(self) -> None:
         self._maps: list[tuple[str, str, str, list[tuple[str, str]]]] = []
         self.page_names_needed = False
+        self.refusals: dict[str, str] = {}  # query parameter -> the 404 message naming it
         self._longest_key = 0
         self._most_keys = 0
 

@@ -61,6 +61,26 @@ RECENT_ARGS: Mapping[str, str | None] = {
 }
 
 
+# The export's 404 for a query it cannot answer names the parameter that is the cause and what
+# to ask instead: "not in the static export: <name> selects an answer the export does not
+# hold; <hint>" (nginx.py sends it through the same include).
+REFUSAL = "not in the static export: {name} selects an answer the export does not hold; {hint}"
+REFUSAL_HINTS: Mapping[str, str] = {
+    "page_size": "use the default page size or the live API",
+    "sort": f"use the default order ({_default(PostListArgsSchema, 'sort')}) or the live API",
+    "limit": "use the default limit or the live API",
+    "author": "ask /api/authors/<slug>/posts or the live API",
+    "tag": "ask /api/tags/<slug>/posts or the live API",
+}
+
+
+def refusal_message(name: str, accepted: str | None) -> str:
+    """What the export answers when ``name`` has a value other than ``accepted``."""
+    default = "leave it out or ask the live API" if accepted is ABSENT else None
+    hint = REFUSAL_HINTS.get(name) or default or "use its default or the live API"
+    return REFUSAL.format(name=name, hint=hint)
+
+
 @dataclass(frozen=True, slots=True)
 class KeyParam:
     """A query parameter whose value picks one answer: a URL path, or a slug."""
@@ -142,6 +162,10 @@ def _author_posts(crawl: Crawl) -> Iterable[Target]:
     return (Target(f"/api/authors/{person.slug}/posts") for person in crawl.view.authors)
 
 
+def _projects(crawl: Crawl) -> Iterable[Target]:
+    return (Target(f"/api/projects/{slug}") for slug in crawl.view.projects_by_slug)
+
+
 def _pages_by_path(crawl: Crawl) -> Iterable[Export]:
     """Every public page by its path; a post's page is, by contract, its post's answer."""
     for item in crawl.json("/api/pages/paths")["items"]:
@@ -199,6 +223,8 @@ PRODUCERS: tuple[Producer, ...] = (
     Producer(
         "author's posts", Route("~ ^/api/authors/[^/]+/posts$", fixed=PAGE_SIZE), _author_posts
     ),
+    single("project list", "/api/projects", PAGE_SIZE),
+    Producer("project", Route("~ ^/api/projects/[^/]+$", fixed=INCLUDE), _projects),
     Producer(
         "page by path",
         Route("= /api/pages", keys=(path_key(),), fixed={**PAGE_SIZE, **INCLUDE}),

@@ -23,6 +23,14 @@ LINKED_ENDPOINTS = {
     "authors": "authors.Authors",
     "pages": "pages.PagePaths",
     "site": "pages.Site",
+    "projects": "projects.Projects",
+    "search": "search.Search",
+    "tags": "tags.Tags",
+    "rssFeed": "feeds.RssFeed",
+    "atomFeed": "feeds.AtomFeed",
+    "jsonFeed": "feeds.JsonFeed",
+    "sitemap": "feeds.SitemapDocument",
+    "events": "events.Events",
 }
 
 

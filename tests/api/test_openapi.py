@@ -173,6 +173,8 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
         "listAuthors",
         "getAuthor",
         "listAuthorPosts",
+        "listProjects",
+        "getProject",
         "getPage",
         "listPagePaths",
         "getSite",

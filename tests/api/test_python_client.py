@@ -31,7 +31,6 @@ CONTENT = ROOT / "content"
 PACKAGE = "content_api_client"
 SEED = "ai-security-and-the-end-of-silos"
 SEED_TITLE = "AI, Security, and the End of Silos"
-XML_MEDIA_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml")
 
 
 def _import(name: str) -> ModuleType:
@@ -54,18 +53,8 @@ def _operations() -> dict[str, ModuleType]:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """Generate the client from openapi/openapi.json and import its modules."""
     work = tmp_path_factory.mktemp("python-client")
-    config = work / "config.json"
-    # No post hooks: the generator would otherwise look for ruff on PATH to format its output.
-    # XML (feeds, sitemaps) is read as text: the generator only knows JSON, text/* and bytes.
-    config.write_text(
-        json.dumps(
-            {
-                "package_name_override": PACKAGE,
-                "post_hooks": [],
-                "content_type_overrides": {name: "text/plain" for name in XML_MEDIA_TYPES},
-            }
-        )
-    )
+    # The settings users generate with: no post hooks (they need ruff on PATH), XML as text.
+    config = ROOT / "clients" / "python" / "config.yaml"
     result = subprocess.run(
         [
             sys.executable,

@@ -67,6 +67,11 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
         yield Request("getAuthor", "/api/authors/{slug}", slug)
         yield Request("listAuthorPosts", "/api/authors/{slug}/posts", slug)
         yield Request("listPosts", "/api/posts", query={"author": author["slug"]})
+    yield Request("listProjects", "/api/projects")
+    yield Request("listProjects", "/api/projects", query={"page": 2, "page_size": 1})
+    for project in client.get("/api/projects?page_size=100").get_json()["items"]:
+        for query in ({}, {"include": "markdown"}):
+            yield Request("getProject", "/api/projects/{slug}", {"slug": project["slug"]}, query)
     for page in client.get("/api/pages/paths").get_json()["items"]:
         path = page["path"]
         yield Request("getPage", "/api/pages", query={"path": path})

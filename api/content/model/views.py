@@ -26,6 +26,7 @@ POST_SORTS: Mapping[str, Callable[[Sequence[Page]], list[Page]]] = {
 
 
 EMPTY: Mapping[Any, Any] = MappingProxyType({})
+PROJECT_URL = "/projects/{}"  # where the themes put a project's page
 
 
 def _timestamp(page: Page) -> float:
@@ -151,6 +152,20 @@ class ContentView:
     def contains(self, page: Page) -> bool:
         """Whether this view shows ``page`` (this very version of it)."""
         return self.pages_by_url.get(page.url.lower()) is page
+
+    @cached_property
+    def projects_by_slug(self) -> Mapping[str, Page]:
+        """Each project by its slug (``/api/projects/{slug}``). Two projects in different
+        folders may share a slug: the one at ``/projects/<slug>`` wins, else the newer."""
+        found: dict[str, Page] = {}
+        for project in self.projects:  # newest first: the first of a slug is the newer
+            known = found.get(project.slug)
+            if known is None or (
+                project.url == PROJECT_URL.format(project.slug)
+                and known.url != PROJECT_URL.format(known.slug)
+            ):
+                found[project.slug] = project
+        return found
 
     @cached_property
     def tags(self) -> TagIndex:

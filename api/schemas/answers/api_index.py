@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 
 class ApiLinksSchema(Schema):
-    """Where the documentation, the spec, the health check and each collection are."""
+    """Where the documentation, the spec, the health check and every part of the API are."""
 
     docs = fields.String(
         required=True, metadata={"description": "Interactive documentation (Swagger UI)."}
@@ -20,6 +20,19 @@ class ApiLinksSchema(Schema):
         required=True, metadata={"description": "Every page's URL path (read one by `?path=`)."}
     )
     site = fields.String(required=True, metadata={"description": "Site configuration and style."})
+    projects = fields.String(required=True, metadata={"description": "A page of projects."})
+    search = fields.String(
+        required=True, metadata={"description": "Full-text search (`?q=` is required)."}
+    )
+    tags = fields.String(required=True, metadata={"description": "Every tag of the posts."})
+    rssFeed = fields.String(required=True, metadata={"description": "RSS 2.0 feed of the posts."})
+    atomFeed = fields.String(required=True, metadata={"description": "Atom feed of the posts."})
+    jsonFeed = fields.String(required=True, metadata={"description": "JSON Feed of the posts."})
+    sitemap = fields.String(required=True, metadata={"description": "The sitemap (XML)."})
+    events = fields.String(
+        required=True,
+        metadata={"description": "Content changes as Server-Sent Events (a stream)."},
+    )
 
 
 class ApiIndexSchema(Schema):

@@ -8,10 +8,12 @@ from api.schemas.answers.paging import page_of
 from api.schemas.answers.propagation_status import PropagationSchema
 from api.schemas.model.base import ContentSchema
 from api.schemas.model.people import AuthorSchema
-from api.schemas.model.summaries import PostSummarySchema
+from api.schemas.model.summaries import PostSummarySchema, ProjectSummarySchema
 
 PostPageSchema = page_of(PostSummarySchema, "PostPageSchema")
 AuthorPageSchema = page_of(AuthorSchema, "AuthorPageSchema")
+# "ProjectPage" is taken: it is a project's page document (page_answers.ProjectPageSchema).
+ProjectListSchema = page_of(ProjectSummarySchema, "ProjectListSchema")
 
 
 class RecentPostsSchema(ContentSchema):

@@ -1,6 +1,8 @@
 // The package's build: src/index.ts -> dist/index.js (plain ES module JavaScript for Node 20 and
 // bundlers) and dist/index.d.ts, plus the generated dist/schema.d.ts it refers to (tsc emits no
-// copy of a .d.ts input). Runs on `npm ci` and before `npm pack` (the `prepare` script).
+// copy of a .d.ts input). Runs with `npm run build` and before `npm pack` (the `prepack` script,
+// which, unlike `prepare`, runs only here: a `prepare` script would ship in the tarball and
+// npm 11 warns about it on every install).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

@@ -47,6 +47,7 @@ export type PostFeedPage = Schemas["PostFeedPage"];
 export type ProjectPage = Schemas["ProjectPage"];
 export type ProjectFeedPage = Schemas["ProjectFeedPage"];
 export type ProjectSummary = Schemas["ProjectSummary"];
+export type ProjectList = Schemas["ProjectList"];
 export type PagePath = Schemas["PagePath"];
 export type Site = Schemas["Site"];
 export type Config = Schemas["Config"];

@@ -167,6 +167,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List projects
+         * @description Every published `ProjectLayout` page as a summary, newest first (ties by slug),
+         *     as the projects feed page (`/api/pages?path=/projects`) lists them.
+         */
+        get: operations["listProjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a project
+         * @description The project's page, as `/api/pages?path=/projects/<slug>` answers it: every front
+         *     matter field, typed; the body rendered to HTML with its table of contents; the
+         *     next newer (`nextProject`) and next older (`prevProject`) project.
+         */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pages": {
         parameters: {
             query?: never;
@@ -551,7 +596,7 @@ export interface components {
         };
         /**
          * ApiLinks
-         * @description Where the documentation, the spec, the health check and each collection are.
+         * @description Where the documentation, the spec, the health check and every part of the API are.
          */
         ApiLinks: {
             /** @description Interactive documentation (Swagger UI). */
@@ -570,6 +615,22 @@ export interface components {
             pages: string;
             /** @description Site configuration and style. */
             site: string;
+            /** @description A page of projects. */
+            projects: string;
+            /** @description Full-text search (`?q=` is required). */
+            search: string;
+            /** @description Every tag of the posts. */
+            tags: string;
+            /** @description RSS 2.0 feed of the posts. */
+            rssFeed: string;
+            /** @description Atom feed of the posts. */
+            atomFeed: string;
+            /** @description JSON Feed of the posts. */
+            jsonFeed: string;
+            /** @description The sitemap (XML). */
+            sitemap: string;
+            /** @description Content changes as Server-Sent Events (a stream). */
+            events: string;
         };
         /**
          * ApiIndex
@@ -1418,6 +1479,65 @@ export interface components {
             pagination: components["schemas"]["Pagination"];
         };
         /**
+         * ProjectList
+         * @description A page of ProjectSummary.
+         */
+        ProjectList: {
+            items: components["schemas"]["ProjectSummary"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * ProjectPage
+         * @description A project, with the next newer and next older project.
+         */
+        ProjectPage: {
+            /**
+             * @description The model type of this object. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "ProjectLayout";
+            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
+            layout?: string;
+            title: string;
+            metaTitle?: string;
+            metaDescription?: string;
+            addTitleSuffix?: boolean;
+            socialImage?: string;
+            metaTags?: components["schemas"]["MetaTag"][];
+            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
+            backgroundImage?: components["schemas"]["BackgroundImage"];
+            /** @description A draft; only preview requests ever see one. */
+            isDraft?: boolean;
+            /**
+             * @description ISO 8601 date, or date and time when the content has a time.
+             * @example 2025-01-30
+             */
+            date: string;
+            client?: string;
+            description?: string;
+            featuredImage?: components["schemas"]["ImageBlock"];
+            media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
+            bottomSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
+            /** @description Last segment of the URL path. */
+            slug: string;
+            /** @description URL path of the page. */
+            url: string;
+            /** @description The Markdown body rendered to HTML; absent without a body. */
+            html?: string;
+            /** @description The headings of the body; absent without a body. */
+            toc?: components["schemas"]["TocEntry"][];
+            /** @description Minutes, at least 1; absent without a body. */
+            readingTime?: number;
+            /** @description Words of the body; absent without one. */
+            wordCount?: number;
+            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
+            markdown?: string;
+            /** @description Older project. */
+            prevProject?: components["schemas"]["ProjectSummary"];
+            /** @description Newer project. */
+            nextProject?: components["schemas"]["ProjectSummary"];
+        };
+        /**
          * Page
          * @description A PageLayout page with its sections filled.
          */
@@ -1526,57 +1646,6 @@ export interface components {
             markdown?: string;
             items: components["schemas"]["PostSummary"][];
             pagination: components["schemas"]["Pagination"];
-        };
-        /**
-         * ProjectPage
-         * @description A project, with the next newer and next older project.
-         */
-        ProjectPage: {
-            /**
-             * @description The model type of this object. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            type: "ProjectLayout";
-            /** @description The page's model as older themes name it (`layout:` instead of `type:`); kept as the file has it, beside `type`. */
-            layout?: string;
-            title: string;
-            metaTitle?: string;
-            metaDescription?: string;
-            addTitleSuffix?: boolean;
-            socialImage?: string;
-            metaTags?: components["schemas"]["MetaTag"][];
-            colors?: ("colors-a" | "colors-b" | "colors-c" | "colors-d" | "colors-e") | string;
-            backgroundImage?: components["schemas"]["BackgroundImage"];
-            /** @description A draft; only preview requests ever see one. */
-            isDraft?: boolean;
-            /**
-             * @description ISO 8601 date, or date and time when the content has a time.
-             * @example 2025-01-30
-             */
-            date: string;
-            client?: string;
-            description?: string;
-            featuredImage?: components["schemas"]["ImageBlock"];
-            media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
-            bottomSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
-            /** @description Last segment of the URL path. */
-            slug: string;
-            /** @description URL path of the page. */
-            url: string;
-            /** @description The Markdown body rendered to HTML; absent without a body. */
-            html?: string;
-            /** @description The headings of the body; absent without a body. */
-            toc?: components["schemas"]["TocEntry"][];
-            /** @description Minutes, at least 1; absent without a body. */
-            readingTime?: number;
-            /** @description Words of the body; absent without one. */
-            wordCount?: number;
-            /** @description The Markdown body exactly as in the file, with `?include=markdown`. */
-            markdown?: string;
-            /** @description Older project. */
-            prevProject?: components["schemas"]["ProjectSummary"];
-            /** @description Newer project. */
-            nextProject?: components["schemas"]["ProjectSummary"];
         };
         /**
          * PagedProjectsSection
@@ -2313,14 +2382,22 @@ export interface operations {
                      * @example {
                      *       "contentVersion": "5e15e1c85fbed29a7f8c222c6c7bcc4d",
                      *       "links": {
+                     *         "atomFeed": "/api/feed.atom",
                      *         "authors": "/api/authors",
                      *         "docs": "/api/docs",
+                     *         "events": "/api/events",
                      *         "health": "/healthz",
+                     *         "jsonFeed": "/api/feed.json",
                      *         "openapi": "/api/openapi.json",
                      *         "pages": "/api/pages/paths",
                      *         "posts": "/api/posts",
+                     *         "projects": "/api/projects",
                      *         "recentPosts": "/api/posts/recent",
-                     *         "site": "/api/site"
+                     *         "rssFeed": "/api/feed.xml",
+                     *         "search": "/api/search",
+                     *         "site": "/api/site",
+                     *         "sitemap": "/api/sitemap.xml",
+                     *         "tags": "/api/tags"
                      *       },
                      *       "name": "Content API",
                      *       "version": "1.0.0"
@@ -3359,6 +3436,234 @@ export interface operations {
                 content?: never;
             };
             /** @description No author has this slug. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. A page past the last is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                page_size?: number;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    /**
+                     * @description RFC 8288 links to the first, previous, next and last pages.
+                     * @example </api/posts?page=2&page_size=10>; rel="next"
+                     */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client": "Community meetups",
+                     *           "date": "2025-02-20",
+                     *           "description": "Four hands-on workshops on structured logging, SLOs, alert testing and tracing, run at meetups and conferences with open-source lab material.",
+                     *           "featuredImage": {
+                     *             "altText": "Workshop attendees following along on their laptops",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/project-observability-workshops.jpg"
+                     *           },
+                     *           "slug": "observability-workshop-series",
+                     *           "title": "Observability Workshop Series",
+                     *           "type": "ProjectLayout",
+                     *           "url": "/projects/observability-workshop-series"
+                     *         },
+                     *         {
+                     *           "client": "Internal SRE guild",
+                     *           "date": "2024-06-14",
+                     *           "description": "A set of templates, facilitation guides and a small CLI that turn an incident channel into a draft timeline and run café-style incident reviews.",
+                     *           "featuredImage": {
+                     *             "altText": "Printed incident timelines pinned to a corkboard",
+                     *             "type": "ImageBlock",
+                     *             "url": "/images/project-incident-toolkit.jpg"
+                     *           },
+                     *           "slug": "incident-review-toolkit",
+                     *           "title": "Incident Review Toolkit",
+                     *           "type": "ProjectLayout",
+                     *           "url": "/projects/incident-review-toolkit"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "pageSize": 10,
+                     *         "totalItems": 2,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProjectList"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: {
+                /** @description `markdown` adds the raw Markdown body as `markdown`. */
+                include?: "markdown";
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client": "Internal SRE guild",
+                     *       "colors": "colors-a",
+                     *       "date": "2024-06-14",
+                     *       "description": "A set of templates, facilitation guides and a small CLI that turn an incident channel into a draft timeline and run café-style incident reviews.",
+                     *       "featuredImage": {
+                     *         "altText": "Printed incident timelines pinned to a corkboard",
+                     *         "type": "ImageBlock",
+                     *         "url": "/images/project-incident-toolkit.jpg"
+                     *       },
+                     *       "html": "<p>The toolkit started as a folder of notes I kept after facilitating incident reviews for several teams. It grew into three pieces: a review template that asks \"what made sense at the time?\" before it asks \"what should we change?\", a facilitation guide for running reviews as small parallel conversations, and a command-line tool that exports an incident channel into a Markdown timeline.</p>\n<p>More than twenty teams now use it. The most common feedback is that reviews got shorter, and that action items are smaller and more likely to be finished. The timeline export alone saves the scribe an hour per incident.</p>",
+                     *       "media": {
+                     *         "altText": "Printed incident timelines pinned to a corkboard",
+                     *         "type": "ImageBlock",
+                     *         "url": "/images/project-incident-toolkit.jpg"
+                     *       },
+                     *       "nextProject": {
+                     *         "client": "Community meetups",
+                     *         "date": "2025-02-20",
+                     *         "description": "Four hands-on workshops on structured logging, SLOs, alert testing and tracing, run at meetups and conferences with open-source lab material.",
+                     *         "featuredImage": {
+                     *           "altText": "Workshop attendees following along on their laptops",
+                     *           "type": "ImageBlock",
+                     *           "url": "/images/project-observability-workshops.jpg"
+                     *         },
+                     *         "slug": "observability-workshop-series",
+                     *         "title": "Observability Workshop Series",
+                     *         "type": "ProjectLayout",
+                     *         "url": "/projects/observability-workshop-series"
+                     *       },
+                     *       "readingTime": 1,
+                     *       "slug": "incident-review-toolkit",
+                     *       "title": "Incident Review Toolkit",
+                     *       "toc": [],
+                     *       "type": "ProjectLayout",
+                     *       "url": "/projects/incident-review-toolkit",
+                     *       "wordCount": 102
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProjectPage"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No published project has this slug. */
             404: {
                 headers: {
                     [name: string]: unknown;
