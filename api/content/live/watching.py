@@ -179,7 +179,11 @@ class ContentWatcher(FileSystemEventHandler):
                 self._reload(None)
                 continue
             if not fired:
-                if time.monotonic() >= next_check:
+                with self._lock:  # quiet now: a burst that overflowed ends with a full pass
+                    lost, self._may_have_lost = self._may_have_lost, False
+                    if lost:
+                        self._events = 0
+                if lost or time.monotonic() >= next_check:
                     next_check = time.monotonic() + self.safety_check_seconds
                     self._reload(None)
                 continue
