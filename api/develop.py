@@ -8,12 +8,18 @@ working directory (the environment wins), as every entry point does.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from collections.abc import Iterable
+from typing import Any
 
+from flask import Flask
 from flask.cli import load_dotenv
+from werkzeug.serving import make_server
 
 from api.app import create_app
-from api.logs import configure_logging
+from api.logs import configure_logging, plain_development_logs
 from api.settings import ConfigError
 from api.version import VERSION
 
@@ -39,8 +45,52 @@ def main(argv: list[str] | None = None) -> int:
         "production one)",
         flush=True,
     )
-    app.run(host=args.host, port=args.port, load_dotenv=False)
+    serve_until_interrupted(app, args.host, args.port)
     return 0
+
+
+def serve_until_interrupted(app: Flask, host: str, port: int) -> None:
+    """Werkzeug's threaded server, until Ctrl+C or SIGTERM: then it stops listening, lets the
+    requests in flight finish (``SHUTDOWN_TIMEOUT`` at most) and returns; connections kept
+    open but idle (a browser's) are not waited for."""
+    plain_development_logs()
+    in_flight = RequestsInFlight(app.wsgi_app)
+    server = make_server(host, port, in_flight, threaded=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.socket.close()
+        in_flight.wait_until_none(app.extensions["settings"].shutdown_timeout or None)
+
+
+class RequestsInFlight:
+    """A WSGI layer that counts the requests being answered, so a stop can wait for them."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._changed:
+            self.count += 1
+        try:
+            yield from self.app(environ, start_response)
+        finally:
+            with self._changed:
+                self.count -= 1
+                self._changed.notify_all()
+
+    def wait_until_none(self, timeout: float | None) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -12,22 +12,7 @@ from click.testing import CliRunner
 
 from api import create_app
 from api.cli import content_cli
-from tests.support.sites import ROOT
-
-
-def readme_minimal_site() -> dict[str, tuple[str, list[str]]]:
-    """Each file of "A minimal site": path -> (text, the fields the README calls required)."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### A minimal site\n", 1)[1].split("\n### ", 1)[0]
-    files = {}
-    pattern = (
-        r"`([\w/.-]+\.(?:md|json))` \(required: ([^;)]*)[^\n]*(?:\n[^\n`]+)*\n\n```\w+\n(.*?)```"
-    )
-    for path, required, text in re.findall(pattern, section, flags=re.S):
-        fields = [name.split(":")[0] for name in re.findall(r"`([^`]+)`", required)]
-        files[path] = (text, fields)
-    return files
-
+from tests.support.sites import readme_minimal_site
 
 SITE = readme_minimal_site()
 

@@ -47,6 +47,8 @@ def serve_process(
         stdout=output if output is not None else subprocess.DEVNULL,
         stderr=subprocess.STDOUT if output is not None else subprocess.DEVNULL,
         start_new_session=True,
+        # as from a terminal: a child of a background shell would ignore SIGINT (Ctrl+C)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

@@ -3,6 +3,7 @@ and to read it back through a repository of its own."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,3 +43,17 @@ def answers_of(repo: ContentRepository, *paths: str) -> list[bytes]:
     app.wsgi_app.repository = repo  # type: ignore[attr-defined]
     client = app.test_client()
     return [client.get(path).get_data() for path in paths]
+
+
+def readme_minimal_site() -> dict[str, tuple[str, list[str]]]:
+    """Each file of "A minimal site": path -> (text, the fields the README calls required)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### A minimal site\n", 1)[1].split("\n### ", 1)[0]
+    files = {}
+    pattern = (
+        r"`([\w/.-]+\.(?:md|json))` \(required: ([^;)]*)[^\n]*(?:\n[^\n`]+)*\n\n```\w+\n(.*?)```"
+    )
+    for path, required, text in re.findall(pattern, section, flags=re.S):
+        fields = [name.split(":")[0] for name in re.findall(r"`([^`]+)`", required)]
+        files[path] = (text, fields)
+    return files

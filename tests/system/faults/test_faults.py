@@ -128,14 +128,16 @@ def test_a_killed_worker_is_replaced_and_no_answer_goes_back_in_time(site, tmp_p
     assert exit_status == 0
 
 
-def test_sigterm_finishes_the_requests_in_flight_and_exits_0(site, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_a_stop_finishes_the_requests_in_flight_and_exits_0(site, tmp_path, stop):
+    """SIGTERM, or SIGINT to the whole process group as a terminal's Ctrl+C sends it."""
     server = Server(site, tmp_path)
     # Uncached renders of long list pages: each takes a few ms, so some are in flight.
     paths = [f"/api/posts?page_size=100&page={n % 3 + 1}&nocache={n}" for n in range(100_000)]
     with Load(server.port, paths, threads=8) as load:
         time.sleep(1.5)
         stopped_at = time.monotonic()
-        os.killpg(server.process.pid, signal.SIGTERM)
+        os.killpg(server.process.pid, stop)
         exit_status = server.process.wait(timeout=deadline(40))
         stopped_after = time.monotonic() - stopped_at
     outcomes = load.snapshot()
@@ -144,7 +146,7 @@ def test_sigterm_finishes_the_requests_in_flight_and_exits_0(site, tmp_path):
     cut = [o for o in in_flight if o.status != 200]
     refused_after = [o for o in outcomes if o.started > stopped_at and o.status == 0]
     print(
-        f"\nSIGTERM under load: {len(outcomes)} requests; {len(in_flight)} in flight at the "
+        f"\n{stop.name} under load: {len(outcomes)} requests; {len(in_flight)} in flight at the "
         f"signal, {len(cut)} of them without an answer; {len(refused_after)} new requests "
         f"refused after it; exit status {exit_status} after {stopped_after:.2f} s"
     )
