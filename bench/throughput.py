@@ -1,6 +1,7 @@
 """Throughput of each cached GET on our server, beside nginx serving the same bytes.
 
     python bench/throughput.py [--posts 1000] [--duration 10] [--rounds 3] [--workers N]
+    python bench/throughput.py --quick     # 100 posts, 1 s per wrk run, 1 round: a smoke run
 
 Starts our server on a generated corpus, fetches the exact bytes of each endpoint, writes them
 as static files for an nginx on another loopback port, then drives both with
@@ -23,6 +24,7 @@ from pathlib import Path
 from common import (
     AUTHORS,
     LIST_PAGE,
+    QUICK_POSTS,
     RECENT,
     WORK_DIR,
     Response,
@@ -38,6 +40,7 @@ from common import (
     managed_process,
     median,
     ms,
+    parse_with_quick,
     print_table,
     run_script,
     run_server,
@@ -236,7 +239,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=seconds, default=10, help="seconds per wrk run (10)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is shown (3)")
     add_server_options(parser)
-    return parser.parse_args(argv)
+    return parse_with_quick(parser, argv, {"posts": QUICK_POSTS, "duration": 1, "rounds": 1})
 
 
 def main(argv: list[str] | None = None) -> None:
