@@ -231,7 +231,8 @@ def linked_copy(content: Path, size: int) -> Path:
 def measure(size: int, args: argparse.Namespace) -> list[str]:
     content = linked_copy(ensure_corpus(size), size)
     site = Site(content)
-    env = {"PARSE_CACHE_DIR": str(WORK_DIR / "edits-parse-cache")}
+    # Edits show through the watcher: on, whatever the environment says.
+    env = {"PARSE_CACHE_DIR": str(WORK_DIR / "edits-parse-cache"), "CONTENT_WATCH": "1"}
     log(f"{size} posts: starting the server")
     with run_server(content, args.server_cmd, args.workers, env) as server:
         # The search index is prepared beside the serving workers by a builder process: a

@@ -131,6 +131,7 @@ def started_server(
     port = free_port()
     argv = [part.format(python=sys.executable, port=port) for part in shlex.split(args.server_cmd)]
     env = dict(os.environ, CONTENT_DIR=str(content), PORT=str(port), PARSE_CACHE_DIR=str(cache))
+    env["CONTENT_WATCH"] = "1"  # the edit shows through the watcher, whatever the environment says
     if args.workers is not None:
         env["WORKERS"] = str(args.workers)
     started = time.perf_counter()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -89,8 +90,10 @@ def nginx_conf(workdir: Path, port: int, files: Mapping[str, str]) -> str:
         f"    {kind}_temp_path {workdir}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    # As root, the workers stay root: BENCH_DIR may sit in a folder only root can enter.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     return f"""\
-worker_processes 2;
+{user}worker_processes 2;
 daemon off;
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
@@ -130,7 +133,7 @@ def run_nginx(nginx: str, bodies: Mapping[str, bytes]) -> Iterator[int]:
     """Start nginx serving ``bodies`` (request URI -> bytes); yield its port."""
     with tempfile.TemporaryDirectory(prefix="nginx-", dir=WORK_DIR) as name:
         workdir = Path(name)
-        workdir.chmod(0o755)  # nginx's workers drop root and must read the files
+        workdir.chmod(0o755)  # nginx's workers, if they drop root, must read the files
         (workdir / "files").mkdir()
         files = {}
         for number, (uri, body) in enumerate(bodies.items()):
