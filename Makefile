@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export docs docs-serve clean
+.PHONY: install run serve test test-faults test-deploy test-long test-e2e test-bench bench lint format spec check-content export docs docs-serve clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -39,8 +39,8 @@ run: install ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT)
 serve: install ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
 
-test: install ## run every test but the fault and deploy suites (the load test for 5 seconds)
-	$(BIN)/python -m pytest -m "not faults and not deploy"
+test: install ## run every test but the fault, deploy and bench suites (the load test for 5 seconds)
+	$(BIN)/python -m pytest -m "not faults and not deploy and not bench"
 
 test-faults: install ## the production server under load through faults (about 2 minutes)
 	$(BIN)/python -m pytest -m faults -s -p no:cacheprovider
@@ -51,10 +51,13 @@ test-long: install ## the load test for 20 seconds
 test-deploy: install ## Varnish in front of two replicas while content changes (installs varnish, git)
 	$(BIN)/python -m pytest -m deploy -s tests/deploy
 
+test-bench: install ## every bench/ script's --quick run (about a minute; installs wrk, nginx, hugo)
+	$(BIN)/python -m pytest -m bench tests/test_bench_smoke.py
+
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/e2e/run.sh
 
-bench: install ## throughput (against nginx), start-up, latency, edits, feeds, search and export tables
+bench: install ## every measuring script in bench/ with its defaults (hours; bench/README.md)
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/latency.py
@@ -64,6 +67,7 @@ bench: install ## throughput (against nginx), start-up, latency, edits, feeds, s
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/events.py
+	$(BIN)/python bench/verbatim_memory.py
 
 lint: install ## ruff check, format check, and the import contract (pyproject's [tool.importlinter])
 	$(BIN)/ruff check .
