@@ -17,7 +17,7 @@ SERVER_INSTALLED := $(VENV)/.installed-server
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-server run serve test test-faults test-deploy test-long test-e2e bench lint format spec check-content export docs docs-serve clean
+.PHONY: help install install-server run serve test test-faults test-deploy test-long test-e2e test-bench bench lint format spec check-content export docs docs-serve clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -52,8 +52,8 @@ run: install-server ## serve CONTENT_DIR (default content/) on http://127.0.0.1:
 serve: install-server ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
 	PORT=$(PORT) $(BIN)/python -m api.serve
 
-test: install ## run every test but the fault and deploy suites (the load test for 5 seconds; TEST_TIME_FACTOR scales the deadlines, default 5)
-	$(BIN)/python -m pytest -m "not faults and not deploy"
+test: install ## every test but the fault, deploy and bench suites (TEST_TIME_FACTOR scales the deadlines, default 5)
+	$(BIN)/python -m pytest -m "not faults and not deploy and not bench"
 
 test-faults: install ## the production server under load through faults (about 2 minutes)
 	$(BIN)/python -m pytest -m faults -s -p no:cacheprovider
@@ -64,10 +64,13 @@ test-long: install ## the load test for 20 seconds
 test-deploy: install ## Varnish in front of two replicas while content changes (installs varnish, git)
 	$(BIN)/python -m pytest -m deploy -s tests/system/deploy
 
+test-bench: install ## every bench/ script's --quick run (about a minute; installs wrk, nginx, hugo)
+	$(BIN)/python -m pytest -m bench tests/system/test_bench_smoke.py
+
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/system/e2e/run.sh
 
-bench: install ## throughput (against nginx), start-up, latency, edits, feeds, search and export tables
+bench: install ## every measuring script in bench/ with its defaults (hours; bench/README.md)
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/latency.py
@@ -77,6 +80,7 @@ bench: install ## throughput (against nginx), start-up, latency, edits, feeds, s
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/events.py
+	$(BIN)/python bench/verbatim_memory.py
 
 lint: install ## ruff check, format check, and the import contract (pyproject's [tool.importlinter])
 	$(BIN)/ruff check .

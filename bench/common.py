@@ -275,6 +275,30 @@ def run_server(
         yield Server(port, child.process.pid, ready - started)
 
 
+QUICK_POSTS = 100  # the site of every --quick run: one small corpus, generated once
+
+
+def parse_with_quick(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, quick: Mapping[str, object]
+) -> argparse.Namespace:
+    """Parse ``argv`` with a ``--quick`` flag that makes ``quick`` the defaults: the smallest
+    run that still takes the script's whole road (a tiny site, one round, 1 s wrk runs), to
+    check that it works, not to measure. Options given explicitly still win."""
+
+    def option(name: str, value: object) -> str:
+        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        return f"--{name.replace('_', '-')} {shown}"
+
+    options = " ".join(option(name, value) for name, value in quick.items())
+    parser.add_argument(
+        "--quick", action="store_true", help=f"a smoke run, not a measurement: {options}"
+    )
+    known, _ = parser.parse_known_args(argv)
+    if known.quick:
+        parser.set_defaults(**quick)
+    return parser.parse_args(argv)
+
+
 def describe_server(args: argparse.Namespace) -> str:
     workers = args.workers if args.workers is not None else "unset (the server's default)"
     return f"server: {args.server_cmd}; WORKERS={workers}"

@@ -5,17 +5,18 @@ hard-linked copy of the corpus, so edits made by atomic rename never touch the
 corpus itself), and the script prints per size:
 
 - time until an edit is visible: from the rename to the moment 4 answers in a row,
-  on new connections (so on both workers), show it; median and worst of 10 edits
-  of four kinds (title change, new post, delete, author change);
+  on new connections (so on both workers), show it; median and worst of ``--edits`` (10)
+  edits of four kinds in turn (title change, new post, delete, author change);
 - CPU seconds used by all server processes per edit (over one second from the edit,
   minus what the same polling costs with no edit);
 - memory (RSS and PSS of all processes) right after start (once the search index is ready)
-  and after 50 edits;
+  and after those edits and ``--more-edits`` (40) more;
 - the response cache hit rate (``X-Response-Cache``) of a mixed read workload over the
-  5 seconds before and the 5 seconds after one post's title is edited.
+  ``--mixed-seconds`` (5) before and the same after one post's title is edited.
 
     .venv/bin/python bench/edits.py                    # 1,000, 10,000 and 100,000 posts
     .venv/bin/python bench/edits.py --sizes 1k,10k     # shorter
+    .venv/bin/python bench/edits.py --quick            # 100 posts, 4 + 4 edits: a smoke run
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import (
+    QUICK_POSTS,
     WORK_DIR,
     add_server_options,
     describe_server,
@@ -42,6 +44,7 @@ from common import (
     log,
     machine_info,
     parse_sizes,
+    parse_with_quick,
     print_table,
     process_tree,
     run_script,
@@ -53,7 +56,6 @@ VISIBLE_STREAK = 4  # answers in a row on new connections that must show the edi
 POLL_SECONDS = 0.005
 CPU_WINDOW = 1.0
 TIMEOUT = 60.0
-MIXED_SECONDS = 5.0
 READERS = 4
 
 
@@ -229,7 +231,8 @@ def linked_copy(content: Path, size: int) -> Path:
 def measure(size: int, args: argparse.Namespace) -> list[str]:
     content = linked_copy(ensure_corpus(size), size)
     site = Site(content)
-    env = {"PARSE_CACHE_DIR": str(WORK_DIR / "edits-parse-cache")}
+    # Edits show through the watcher: on, whatever the environment says.
+    env = {"PARSE_CACHE_DIR": str(WORK_DIR / "edits-parse-cache"), "CONTENT_WATCH": "1"}
     log(f"{size} posts: starting the server")
     with run_server(content, args.server_cmd, args.workers, env) as server:
         # The search index is prepared beside the serving workers by a builder process: a
@@ -238,14 +241,14 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
         time.sleep(1.0)
         started_memory = tree_memory(server.pid)
         paths = mixed_paths(site)
-        hit_rate(server.port, paths, 2.0)  # warm the response caches
-        before, _ = hit_rate(server.port, paths, MIXED_SECONDS)
+        hit_rate(server.port, paths, min(2.0, args.mixed_seconds))  # warm the response caches
+        before, _ = hit_rate(server.port, paths, args.mixed_seconds)
         edited = site.chance.choice([p for p in paths if p.startswith("/api/posts/")])
         post = content / f"pages/blog/{edited.rsplit('/', 1)[1]}.md"
         text = post.read_text(encoding="utf-8")
         old = next(line for line in text.splitlines() if line.startswith("title:"))
         atomic_write(post, text.replace(old, "title: The edit the cache must survive", 1))
-        after, reads = hit_rate(server.port, paths, MIXED_SECONDS)
+        after, reads = hit_rate(server.port, paths, args.mixed_seconds)
         log(f"  hit rate {before:.1%} before an edit, {after:.1%} after ({reads} reads)")
 
         idle_edit = Edit("none", lambda: None, lambda port: get(port, "/api/site")[0] == 200)
@@ -253,7 +256,7 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
             cpu_for(server.pid, lambda: until_visible(server.port, idle_edit)) for _ in range(3)
         )
         times, cpus = [], []
-        for number in range(10):
+        for number in range(args.edits):
             edit = site.edit(KINDS[number % len(KINDS)])
             seconds: list[float] = []
             cpu = cpu_for(
@@ -262,7 +265,7 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
             times.append(seconds[0])
             cpus.append(max(0.0, cpu - idle))
             log(f"  {edit.kind}: visible after {seconds[0] * 1000:.0f} ms, {cpus[-1]:.3f} s CPU")
-        for number in range(40):
+        for number in range(args.more_edits):
             edit = site.edit(KINDS[number % len(KINDS)])
             until_visible(server.port, edit)
         time.sleep(1.0)
@@ -281,12 +284,20 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1k,10k,100k", help="site sizes (%(default)s)")
+    parser.add_argument("--edits", type=int, default=10, help="edits timed (%(default)s)")
+    parser.add_argument(
+        "--more-edits", type=int, default=40, help="edits more before memory (%(default)s)"
+    )
+    parser.add_argument(
+        "--mixed-seconds", type=float, default=5.0, help="each hit-rate window (%(default)s)"
+    )
     add_server_options(parser)
     parser.set_defaults(workers=2)
-    args = parser.parse_args()
+    quick = {"sizes": str(QUICK_POSTS), "edits": len(KINDS), "more_edits": 4, "mixed_seconds": 1}
+    args = parse_with_quick(parser, argv, quick)
     rows = [measure(size, args) for size in parse_sizes(args.sizes)]
     print("\n".join(machine_info()))
     print(describe_server(args))
@@ -299,7 +310,7 @@ def main() -> None:
             "CPU/edit p50",
             "CPU/edit worst",
             "MiB RSS/PSS at start",
-            "MiB RSS/PSS after 50 edits",
+            f"MiB RSS/PSS after {args.edits + args.more_edits} edits",
             "PSS ratio",
             "cache hit rate before -> after an edit",
         ],

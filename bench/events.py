@@ -2,17 +2,19 @@
 
     python bench/events.py [--posts 1000] [--duration 10] [--rounds 3] [--streams 50]
                            [--workers N]
+    python bench/events.py --quick     # 100 posts, 5 streams, 1 s per wrk run: a smoke run
 
-Three ways to run ``make serve`` (CONFIGS): today's (THREADS=1: one granian blocking thread
-per worker, streams through the WSGI server); one blocking thread per possible stream more
-(THREADS=65); and streams on their own port (EVENTS_PORT: a small threaded server in each
-worker). It starts all three on a generated corpus, and in each round, server after server,
-drives a cached post with ``wrk -t2 -c32``: with no event stream open, then with
-``--streams`` streams open (each a real client reading its stream; heartbeats every second,
-so the streams' threads wake up during the run). With the streams open it first times 200
-sequential GETs ("probe": the slowest, or "blocked" when a stream or a request waited more
-than 2 s). The table gives medians of the rounds, the ratio of throughput with streams to
-without on the same server, and to today's ``make serve`` without streams.
+Three ways to run ``make serve`` (CONFIGS): the baseline before event streams had a port of
+their own (THREADS=1: one granian blocking thread per worker, streams through the WSGI server,
+EVENTS_PORT=0); the same with one blocking thread per possible stream more (THREADS=65); and
+streams on their own port (EVENTS_PORT: a small threaded server in each worker, what
+``make serve`` does by default). It starts all three on a generated corpus, and in each
+round, server after server, drives a cached post with ``wrk -t2 -c32``: with no event stream
+open, then with ``--streams`` streams open (each a real client reading its stream; heartbeats
+every second, so the streams' threads wake up during the run). With the streams open it first
+times 200 sequential GETs ("probe": the slowest, or "blocked" when a stream or a request waited
+more than 2 s). The table gives medians of the rounds, the ratio of throughput with streams to
+without on the same server, and to the baseline (the first row) without streams.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from contextlib import ExitStack, contextmanager
 
 from common import (
     LIST_PAGE,
+    QUICK_POSTS,
     add_server_options,
     describe_server,
     ensure_corpus,
@@ -37,6 +40,7 @@ from common import (
     machine_info,
     median,
     ms,
+    parse_with_quick,
     print_table,
     run_script,
     run_server,
@@ -45,9 +49,9 @@ from common import (
 
 # label: (THREADS, streams on EVENTS_PORT rather than through the WSGI server)
 CONFIGS = {
-    "THREADS=1 (today)": (1, False),
+    "THREADS=1 (EVENTS_PORT=0)": (1, False),
     "THREADS=65": (65, False),
-    "THREADS=1, EVENTS_PORT": (1, True),
+    "THREADS=1, EVENTS_PORT (the default)": (1, True),
 }
 PROBE_REQUESTS = 200
 PROBE_TIMEOUT = 2.0
@@ -95,14 +99,15 @@ def probe(port: int, path: str) -> float | None:
     return slowest
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--streams", type=int, default=50)
     add_server_options(parser)
-    args = parser.parse_args()
+    quick = {"posts": QUICK_POSTS, "duration": 1, "rounds": 1, "streams": 5}
+    args = parse_with_quick(parser, argv, quick)
     ensure_tools("wrk")
     content = ensure_corpus(args.posts)
     configs = list(CONFIGS)
@@ -174,7 +179,7 @@ def main() -> None:
             "p99",
             "ratio",
             "slowest probe GET",
-            "vs today, no streams",
+            "vs first row, no streams",
         ],
         rows,
     )

@@ -2,6 +2,7 @@
 nginx against nginx serving a plain static file.
 
     python bench/export.py [--posts 10000] [--rounds 3] [--duration 10] [--workers N]
+    python bench/export.py --quick        # 100 posts, 1 round, 1 s per wrk run: a smoke run
 
 Build time: the generated posts (common.ensure_corpus) are also written as a minimal Hugo site
 (front matter: title, date, author, tags, summary; the Markdown body unchanged) with layouts
@@ -36,6 +37,7 @@ from pathlib import Path
 import yaml
 from common import (
     AUTHORS,
+    QUICK_POSTS,
     ROOT,
     WORK_DIR,
     ensure_corpus,
@@ -46,6 +48,7 @@ from common import (
     machine_info,
     managed_process,
     median,
+    parse_with_quick,
     print_table,
     run_script,
     run_wrk,
@@ -289,7 +292,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are shown (3)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
     parser.add_argument("--workers", type=int, help="export --workers (default: one per core)")
-    return parser.parse_args(argv)
+    return parse_with_quick(parser, argv, {"posts": QUICK_POSTS, "rounds": 1, "duration": 1})
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 """Feeds and sitemap: uncached build times, and the sitemap index of a 120,000-post site.
 
     python bench/feeds.py [--feed-posts 1000] [--sitemap-posts 100000] [--index-posts 120000]
+    python bench/feeds.py --quick   # 100-post sites, 50 URLs per sitemap file: a smoke run
 
 Everything runs in this process, against the app as ``make run`` builds it (the delivery
 layer in front of Flask), over generated corpora (``gen_corpus.py``, kept under BENCH_DIR):
@@ -31,12 +32,14 @@ from urllib.parse import urlsplit
 
 import orjson
 from common import (
+    QUICK_POSTS,
     WORK_DIR,
     ensure_corpus,
     log,
     machine_info,
     median,
     ms,
+    parse_with_quick,
     percentile,
     print_table,
     run_script,
@@ -180,7 +183,9 @@ def main(argv: list[str] | None = None) -> None:
         "--urls-per-file", type=int, default=sitemap.MAX_URLS_PER_FILE,
         help="split sitemaps at this many URLs (50000; lower it to try the index on small sites)",
     )  # fmt: skip
-    args = parser.parse_args(argv)
+    quick = {"feed_posts": QUICK_POSTS, "requests": 20, "sitemap_posts": QUICK_POSTS,
+             "rounds": 1, "index_posts": QUICK_POSTS, "urls_per_file": 50}  # fmt: skip
+    args = parse_with_quick(parser, argv, quick)
     sitemap.MAX_URLS_PER_FILE = args.urls_per_file
     print("\n".join(machine_info()), flush=True)
     # A parse cache kept beside the corpora: a second run loads the large sites warm.

@@ -1,6 +1,7 @@
 """Latency of the list page, a post and the recent posts against the number of posts.
 
     python bench/latency.py [--sizes 1000,100000] [--requests 2000] [--workers N]
+    python bench/latency.py --quick        # 100 posts, 100 requests: a smoke run
 
 For each size: start our server on the generated corpus and, over one keep-alive connection,
 send each request ``--warmup`` times unmeasured, then ``--requests`` times one after another,
@@ -16,6 +17,7 @@ import time
 
 from common import (
     LIST_PAGE,
+    QUICK_POSTS,
     RECENT,
     SEED,
     add_server_options,
@@ -26,6 +28,7 @@ from common import (
     median,
     ms,
     parse_sizes,
+    parse_with_quick,
     percentile,
     print_table,
     run_script,
@@ -97,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first (200)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for /healthz")
     add_server_options(parser)
-    args = parser.parse_args(argv)
+    quick = {"sizes": [QUICK_POSTS], "requests": 100, "warmup": 10}
+    args = parse_with_quick(parser, argv, quick)
     print("\n".join(machine_info()))
     print(describe_server(args))
     print(f"{args.requests} sequential requests per endpoint on one connection\n", flush=True)

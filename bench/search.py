@@ -2,6 +2,7 @@
 a worker's memory pays for an edit.
 
     python bench/search.py [--sizes 10000] [--large] [--queries 1000] [--workers N]
+    python bench/search.py --quick         # 100 posts, 30 queries: a smoke run
 
 For each size, on a copy of the generated corpus (hard links: edits stay in the copy), three
 starts of our server (``make serve``'s command) on one parse cache folder:
@@ -46,6 +47,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from common import (
+    QUICK_POSTS,
     WORK_DIR,
     Process,
     add_server_options,
@@ -57,6 +59,7 @@ from common import (
     managed_process,
     median,
     ms,
+    parse_with_quick,
     percentile,
     print_table,
     process_tree,
@@ -128,6 +131,7 @@ def started_server(
     port = free_port()
     argv = [part.format(python=sys.executable, port=port) for part in shlex.split(args.server_cmd)]
     env = dict(os.environ, CONTENT_DIR=str(content), PORT=str(port), PARSE_CACHE_DIR=str(cache))
+    env["CONTENT_WATCH"] = "1"  # the edit shows through the watcher, whatever the environment says
     if args.workers is not None:
         env["WORKERS"] = str(args.workers)
     started = time.perf_counter()
@@ -301,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=1000, help="distinct queries (1000)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for /healthz")
     add_server_options(parser)
-    args = parser.parse_args(argv)
+    args = parse_with_quick(parser, argv, {"sizes": str(QUICK_POSTS), "queries": 30})
     sizes = sorted(
         {int(size) for size in args.sizes.split(",")} | ({100000} if args.large else set())
     )

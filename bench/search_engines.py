@@ -1,6 +1,7 @@
 """SQLite FTS5 beside tantivy on the same documents: the measurement behind our engine choice.
 
     python bench/search_engines.py [--posts 10000] [--queries 300]
+    python bench/search_engines.py --quick     # 100 posts, 30 queries of each kind: a smoke run
 
 Both engines index the same text of every post of a generated site (title, excerpt, tags,
 author, body prose, code; what ``api.search.search_documents`` extracts) and answer the same
@@ -40,12 +41,14 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    QUICK_POSTS,
     ROOT,
     ensure_corpus,
     log,
     machine_info,
     median,
     ms,
+    parse_with_quick,
     percentile,
     print_table,
     run_script,
@@ -332,7 +335,7 @@ def report(results: dict[str, dict[str, Any]], posts: int) -> None:
         state = "works" if inherited.get("ok") else "fails"
         return f"inherited handle {state}; reopened +{private:.1f} MiB private"
 
-    headers = ["figure", *(ENGINES[kind].name if False else kind for kind in results)]
+    headers = ["figure", *results]
     rows = [
         ["index time", *(f"{r['index_seconds']:.2f} s" for r in results.values())],
         ["index size", *(f"{r['size'] / 2**20:.1f} MiB" for r in results.values())],
@@ -360,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=10000, help="posts in the site (10000)")
     parser.add_argument("--queries", type=int, default=300, help="queries of each kind (300)")
     parser.add_argument("--engines", default="sqlite,tantivy", help="sqlite,tantivy")
-    args = parser.parse_args(argv)
+    args = parse_with_quick(parser, argv, {"posts": QUICK_POSTS, "queries": 30})
     kinds = [kind.strip() for kind in args.engines.split(",") if kind.strip()]
     print("\n".join(machine_info()), flush=True)
     docs = load_documents(args.posts)

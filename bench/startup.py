@@ -1,6 +1,7 @@
 """Start-up time and memory of our server against the number of posts, cold and warm.
 
     python bench/startup.py [--sizes 1000,10000,100000] [--workers N]
+    python bench/startup.py --quick        # 100 posts only: a smoke run
 
 For each size: generate (or reuse) the corpus; start the server with PARSE_CACHE_DIR set to a
 new empty folder ("cold": nothing parsed yet) and time it from just before the process starts
@@ -21,6 +22,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from common import (
+    QUICK_POSTS,
     WORK_DIR,
     Memory,
     add_server_options,
@@ -29,6 +31,7 @@ from common import (
     log,
     machine_info,
     parse_sizes,
+    parse_with_quick,
     print_table,
     run_script,
     run_server,
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for /healthz")
     add_server_options(parser)
-    args = parser.parse_args(argv)
+    args = parse_with_quick(parser, argv, {"sizes": [QUICK_POSTS]})
     print("\n".join(machine_info()))
     print(describe_server(args) + "\n", flush=True)
     results = {posts: cold_and_warm(posts, args) for posts in args.sizes}

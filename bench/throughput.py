@@ -1,6 +1,7 @@
 """Throughput of each cached GET on our server, beside nginx serving the same bytes.
 
     python bench/throughput.py [--posts 1000] [--duration 10] [--rounds 3] [--workers N]
+    python bench/throughput.py --quick     # 100 posts, 1 s per wrk run, 1 round: a smoke run
 
 Starts our server on a generated corpus, fetches the exact bytes of each endpoint, writes them
 as static files for an nginx on another loopback port, then drives both with
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from pathlib import Path
 from common import (
     AUTHORS,
     LIST_PAGE,
+    QUICK_POSTS,
     RECENT,
     WORK_DIR,
     Response,
@@ -38,6 +41,7 @@ from common import (
     managed_process,
     median,
     ms,
+    parse_with_quick,
     print_table,
     run_script,
     run_server,
@@ -86,8 +90,10 @@ def nginx_conf(workdir: Path, port: int, files: Mapping[str, str]) -> str:
         f"    {kind}_temp_path {workdir}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    # As root, the workers stay root: BENCH_DIR may sit in a folder only root can enter.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     return f"""\
-worker_processes 2;
+{user}worker_processes 2;
 daemon off;
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
@@ -127,7 +133,7 @@ def run_nginx(nginx: str, bodies: Mapping[str, bytes]) -> Iterator[int]:
     """Start nginx serving ``bodies`` (request URI -> bytes); yield its port."""
     with tempfile.TemporaryDirectory(prefix="nginx-", dir=WORK_DIR) as name:
         workdir = Path(name)
-        workdir.chmod(0o755)  # nginx's workers drop root and must read the files
+        workdir.chmod(0o755)  # nginx's workers, if they drop root, must read the files
         (workdir / "files").mkdir()
         files = {}
         for number, (uri, body) in enumerate(bodies.items()):
@@ -236,7 +242,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=seconds, default=10, help="seconds per wrk run (10)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is shown (3)")
     add_server_options(parser)
-    return parser.parse_args(argv)
+    return parse_with_quick(parser, argv, {"posts": QUICK_POSTS, "duration": 1, "rounds": 1})
 
 
 def main(argv: list[str] | None = None) -> None:
