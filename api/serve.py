@@ -1,4 +1,4 @@
-"""``make serve``: the production server, granian, chosen by measurement (see the README).
+"""``make serve``: the production server, granian, chosen by measurement (docs/decisions/).
 
 The content is loaded once, here, before any worker exists (parsing in parallel
 processes on a cold start, from the parse cache on a warm one); granian then
@@ -7,7 +7,7 @@ the site again. Each worker then watches the content on its own, applying each
 change to its snapshot incrementally. The search index is prepared meanwhile by a
 process forked for it (``api.search.background_build``): it never delays the start.
 
-Faults (see the README, "Operations"):
+Faults (see docs/operations/faults.md):
 
 - A worker that dies (OOM killer, a crash, ``kill -9``) is replaced. The
   replacement is forked from this process, which holds the content as it was at

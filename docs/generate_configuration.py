@@ -7,7 +7,7 @@ empty environment) and its one line (``SETTING_DOCS``). The rest of the page is 
     python docs/generate_configuration.py          # rewrite the table (make docs does)
     python docs/generate_configuration.py --check  # exit 1 when the page is stale
 
-``tests/test_sample_site.py`` fails when the committed table is not this script's output.
+``tests/api/test_sample_site.py`` fails when the committed table is not this script's output.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ drop the answers tagged with the changed keys.
 The request is Varnish's xkey convention: ``PURGE`` with the keys, space-separated,
 in ``xkey-purge`` (split over several requests when there are many), and the new
 ``X-Content-Version`` so that the cache can refuse to store answers of any other
-version from then on (see deploy/varnish/content-api.vcl and the README's
-"Several replicas"). Every round is sent twice, the second time ``confirm_after``
-seconds later: an answer of the old version fetched just before the first purge and
-stored just after it is dropped by the second, so no stale object can remain.
+version from then on (see deploy/varnish/content-api.vcl and the manual's
+"Several replicas", docs/operations/deploying.md). Every round is sent twice, the second
+time ``confirm_after`` seconds later: an answer of the old version fetched just before the
+first purge and stored just after it is dropped by the second, so no stale object can remain.
 
 Runs in the propagation thread, never in a reload or a request; each cache gets its
 own thread for the round, so a dead one delays no other.

@@ -1,7 +1,7 @@
 """The tantivy side of search: the schema, the analyzer, and queries built as objects.
 
-tantivy was chosen by measurement (``bench/search_engines.py``; the README has the
-table): on 10,000 generated posts it ranks 1-3 word queries 30 times faster than
+tantivy was chosen by measurement (``bench/search_engines.py``; docs/decisions/tantivy.md has
+the table): on 10,000 generated posts it ranks 1-3 word queries 30 times faster than
 SQLite FTS5, whose BM25 is computed row by row for every match. Queries are
 always built here from the parsed words (``query.py``), never parsed by tantivy
 from the user's text, so no input can be an engine syntax error.

@@ -6,7 +6,7 @@ The Stackbit view registers ``compute_verbatim`` as a parse-time extra
 The normalised data (``ParsedFile.blob``) is shaped for our API: ``type`` filled in
 where the position decides it and moved first, dates rewritten, empty values
 dropped. A Stackbit theme's own loader hands its pages the file as written, in
-the file's key order, read by js-yaml (``api.content.source.js_yaml``), and the Markdown
+the file's key order, read by js-yaml (``api.stackbit.js_yaml``), and the Markdown
 body with the whitespace around it. Neither can be derived from the normalised
 data, so parsing keeps this second, marshalled copy; requests never open files.
 
