@@ -4,9 +4,6 @@
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
-PORT ?= 5000
-CONTENT_DIR ?= content
-export CONTENT_DIR
 
 # The first Python 3.11+ on PATH (override with PYTHON=/path/to/python3.x).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -46,11 +43,11 @@ $(DOCS_INSTALLED): pyproject.toml $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
 	@touch $@
 
-run: install-server ## serve CONTENT_DIR (default content/) on http://127.0.0.1:$(PORT), development server
-	$(BIN)/python -m api.develop --host 127.0.0.1 --port $(PORT)
+run: install-server ## serve CONTENT_DIR (default content/) on http://127.0.0.1:PORT (default 5000), development server
+	$(BIN)/python -m api.develop --host 127.0.0.1 $(if $(PORT),--port $(PORT))
 
 serve: install-server ## the production server: granian, one worker per core (WORKERS), PORT, CONTENT_DIR
-	PORT=$(PORT) $(BIN)/python -m api.serve
+	$(if $(PORT),PORT=$(PORT)) $(BIN)/python -m api.serve
 
 test: install ## every test but the fault, deploy and bench suites (TEST_TIME_FACTOR scales the deadlines, default 5)
 	$(BIN)/python -m pytest -m "not faults and not deploy and not bench"
@@ -70,7 +67,7 @@ test-bench: install ## every bench/ script's --quick run (about a minute; instal
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/system/e2e/run.sh
 
-bench: install ## every measuring script in bench/ with its defaults (hours; bench/README.md)
+bench: install ## every measuring script in bench/ with its defaults (about 35 minutes on 2 cores; bench/README.md)
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/latency.py

@@ -27,13 +27,14 @@ from api.version import VERSION
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.develop", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--port", type=int, help="default: PORT (5000)")
     parser.add_argument("--version", action="version", version=f"content-api {VERSION}")
     args = parser.parse_args(argv)
     load_dotenv()
     configure_logging()
     try:
-        app = create_app({"host": args.host, "port": args.port})
+        overrides = {"host": args.host, **({"port": args.port} if args.port else {})}
+        app = create_app(overrides)
     except ConfigError as error:
         print(f"Error: {error.format_message()}", file=sys.stderr)
         return 1
@@ -41,11 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     files = len(app.extensions["content"].served or {})
     print(
         f"serving {settings.content_dir.resolve()} ({files} file{'s' * (files != 1)}) "
-        f"on http://{args.host}:{args.port} (the development server; make serve is the "
+        f"on http://{settings.host}:{settings.port} (the development server; make serve is the "
         "production one)",
         flush=True,
     )
-    serve_until_interrupted(app, args.host, args.port)
+    serve_until_interrupted(app, settings.host, settings.port)
     return 0
 
 
