@@ -19,6 +19,7 @@ from api import propagation, search, stackbit
 from api.cli import content_cli
 from api.content.live import wiring as content
 from api.resources import api_root, authors, events, feeds, health, pages, posts, projects, tags
+from api.resources import locales as locales_resource
 from api.resources import search as search_resource
 from api.resources import stackbit as stackbit_resource
 from api.settings import Settings
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     stackbit_resource.blp,
     search_resource.blp,
     tags.blp,
+    locales_resource.blp,
 )
 
 

@@ -30,10 +30,12 @@ from typing import Any
 
 from api.content.model import keys as k
 from api.content.model.items import Page, Person
+from api.content.model.locale_views import document_of, translations_id, translations_of
 from api.content.model.pagination import PageInfo, page_of
 from api.content.model.rendering import reading_time
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
+from api.content.source.locales import Locales
 from api.content.source.model_types import (
     FEATURED_POSTS,
     FEATURED_PROJECTS,
@@ -67,14 +69,53 @@ PROJECT_SUMMARY_FIELDS = frozenset(
 class Documents:
     """Builds response documents from one snapshot, as one audience (public or preview) sees it."""
 
-    def __init__(self, snapshot: Snapshot, view: ContentView, keys: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        view: ContentView,
+        keys: set[str] | None = None,
+        *,
+        preview: bool = False,
+    ) -> None:
         self.snapshot = snapshot
         self.view = view
         self.keys: set[str] = set() if keys is None else keys
+        self.preview = preview
+        locales = snapshot.locales
+        self.locales = locales  # None: a site of one locale, whose answers have no locale fields
+        # A locale's own lists, tags and site have keys of their own (k.localized).
+        self._locale = view.locale if locales and view.locale != locales.default else None
 
     def uses(self, *keys: str) -> None:
-        """Record content keys the answer being built depends on."""
-        self.keys.update(keys)
+        """Record content keys the answer being built depends on (in this view's locale)."""
+        if self._locale is None:
+            self.keys.update(keys)
+        else:
+            self.keys.update(k.localized(key, self._locale) for key in keys)
+
+    def _uses_page(self, page: Page) -> None:
+        """A page's key, and those of the versions its fields were filled from."""
+        self.uses(k.page_key(page.path), *(k.page_key(path) for path in page.sources))
+
+    def author_of(self, page: Page) -> Person | None:
+        """The page's author as this view shows them (a locale's version of the person)."""
+        if page.author_slug is None:
+            return None
+        return self.view.authors_by_slug.get(page.author_slug)
+
+    def _locale_fields(self, item: Page | Person, document: dict[str, Any]) -> None:
+        """On a site of several locales: which locale's version this is, the other versions
+        (``translations``) and the fields filled from the locale's chain."""
+        locales = self.locales
+        if locales is None:
+            return
+        document["locale"] = item.locale
+        if isinstance(item, Page):
+            versions = self.snapshot.versions_of(item, preview=self.preview)
+            self.keys.add(k.translations_key(translations_id(item)))  # the same in every locale
+            document["translations"] = translations_of(item, versions, locales)
+        if item.fallback_fields:
+            document["fallbackFields"] = list(item.fallback_fields)
 
     # Lists
 
@@ -126,23 +167,25 @@ class Documents:
 
     def author(self, person: Person) -> dict[str, Any]:
         self.uses(k.person_key(person.path), k.author_posts_key(person.slug))
-        return {
+        document = {
             **person.fields,
             "slug": person.slug,
             "name": person.name,
             "postCount": len(self.view.posts_by_author.get(person.slug, ())),
         }
+        self._locale_fields(person, document)
+        return document
 
     # Posts and projects
 
     def post_summary(self, post: Page) -> dict[str, Any]:
-        self.uses(k.page_key(post.path))
+        self._uses_page(post)
         summary: dict[str, Any] = {}
         for key, value in post.fields.items():
             if key not in POST_SUMMARY_FIELDS:
                 continue
             if key == "author":
-                person = self.snapshot.author_of(post)
+                person = self.author_of(post)
                 if person is not None:
                     summary[key] = self.author_summary(person)
             elif key == "isDraft":
@@ -158,24 +201,28 @@ class Documents:
             summary["wordCount"] = words
         if "tags" not in summary:
             summary["tags"] = list(post.tags)
+        if self.locales is not None:
+            summary["locale"] = post.locale
         return summary
 
     def post_summaries(self, posts: Sequence[Page]) -> list[dict[str, Any]]:
         return [self.post_summary(post) for post in posts]
 
     def project_summary(self, project: Page) -> dict[str, Any]:
-        self.uses(k.page_key(project.path))
+        self._uses_page(project)
         summary = {
             key: value for key, value in project.fields.items() if key in PROJECT_SUMMARY_FIELDS
         }
         summary["slug"] = project.slug
         summary["url"] = project.url
+        if self.locales is not None:
+            summary["locale"] = project.locale
         return summary
 
     def post(self, post: Page, *, include_markdown: bool = False) -> dict[str, Any]:
         document = self.page_document(post, include_markdown=include_markdown)
         if "author" in document:  # the reference, resolved in its place
-            person = self.snapshot.author_of(post)
+            person = self.author_of(post)
             if person is not None:
                 document["author"] = self.author(person)
             else:
@@ -234,28 +281,94 @@ class Documents:
         return neighbours
 
     def page_at(self, url_path: str) -> Page | None:
-        """The page this audience sees at a URL path (trailing slashes and case aside)."""
+        """The page this audience sees at a URL path (trailing slashes and case aside); in a
+        locale, the default locale's URL of a document finds the locale's version."""
         key = normalise_url_path(url_path)
-        return self.view.pages_by_url.get(key) if key is not None else None
+        if key is None:
+            return None
+        found = self.view.pages_by_url.get(key)
+        if found is None and self._locale is not None:
+            self.uses(k.PAGES)  # that URL may come to be this locale's own
+            default = self.snapshot.published.pages_by_url.get(key)
+            if default is not None:
+                found = self.view.pages_by_document.get(document_of(default))
+        return found
+
+    def url_locale(self, url_path: str) -> str | None:
+        """The declared locale a URL path is in by its first segment (``/de/...``), if it is
+        not the default; ``None`` on a site of one locale."""
+        if self.locales is None:
+            return None
+        first = url_path.strip("/").split("/", 1)[0]
+        code = self.locales.canonical(first) if first else None
+        return code if code != self.locales.default else None
+
+    def post_by_slug(self, slug: str) -> Page | None:
+        """A post by its slug in this view's locale, or by its default-locale slug."""
+        found = self.view.posts_by_slug.get(slug)
+        if found is None and self._locale is not None:
+            self.uses(k.POSTS)  # that slug may come to be this locale's own
+            default = self.snapshot.published.posts_by_slug.get(slug)
+            if default is not None:
+                found = self.view.posts_by_path.get(document_of(default))
+        return found
+
+    def locales_overview(self) -> dict[str, Any]:
+        """The declared locales, each with its fallback, how many documents have a version in
+        it, and the default-locale files with none (``/api/locales``); no locale at all on a
+        site of one."""
+        locales = self.locales
+        self.keys.add(k.LOCALES)
+        if locales is None:
+            return {"items": []}
+        self.keys.add(k.ANY_PAGE)  # which documents have which versions
+        versions = self.snapshot.versions(preview=self.preview)
+        fallbacks = dict(locales.fallbacks)
+        items = []
+        for code in locales.codes:
+            missing = sorted(
+                found[locales.default].path
+                for found in versions.values()
+                if locales.default in found and code not in found
+            )
+            item: dict[str, Any] = {"code": code}
+            if code != locales.default:
+                item["fallback"] = fallbacks.get(code) or locales.default
+            item["documents"] = sum(1 for found in versions.values() if code in found)
+            item["missing"] = missing
+            items.append(item)
+        return {"defaultLocale": locales.default, "items": items}
 
     def paths(self) -> list[dict[str, Any]]:
-        """Every page this audience may see: its URL path, model type and title (if any)."""
-        self.uses(k.PAGES)
-        pages = sorted(self.view.pages_by_url.values(), key=lambda page: page.url)
+        """Every page this audience may see: its URL path, model type and title (if any); on
+        a site of several locales, every locale's (each with its ``locale``)."""
+        locales = self.locales
+        views = [self.view]
+        if locales is not None:
+            views = [self.snapshot.view_in(code, preview=self.preview)[0] for code in locales.codes]
         paths = []
-        for page in pages:
-            path = {"path": page.url, "type": page.type}
-            if page.title:
-                path["title"] = page.title
-            paths.append(path)
+        for view in views:
+            self.keys.add(
+                k.PAGES
+                if view.locale in (None, _default(locales))
+                else k.localized(k.PAGES, view.locale or "")
+            )
+            for page in sorted(view.pages_by_url.values(), key=lambda page: page.url):
+                path = {"path": page.url, "type": page.type}
+                if page.title:
+                    path["title"] = page.title
+                if locales is not None:
+                    path["locale"] = view.locale
+                paths.append(path)
         return paths
 
     def site(self, site_url: str) -> dict[str, Any]:
         self.uses(k.CONFIG, k.STYLE)
-        site: dict[str, Any] = {
-            key: self.snapshot.site[key] for key in ("config", "style") if key in self.snapshot.site
-        }
+        found = self.snapshot.site_in(self.view.locale)
+        site: dict[str, Any] = {key: found[key] for key in ("config", "style") if key in found}
         site["siteUrl"] = site_url
+        if self.locales is not None:
+            site["locale"] = self.view.locale
         return site
 
     def page_document(self, page: Page, *, include_markdown: bool = False) -> dict[str, Any]:
@@ -264,7 +377,7 @@ class Documents:
         A page without a Markdown body has no ``html``, ``toc``, reading time, word
         count or ``markdown``; ``markdown`` is the body exactly as the file has it.
         """
-        self.uses(k.page_key(page.path))
+        self._uses_page(page)
         document: dict[str, Any] = page.fields
         for key in SECTION_LISTS:
             sections = document.get(key)
@@ -283,6 +396,7 @@ class Documents:
             document["wordCount"] = words
             if include_markdown:
                 document["markdown"] = page.body
+        self._locale_fields(page, document)
         return document
 
     def section(self, section: Any, page: Page) -> Any:
@@ -325,6 +439,10 @@ class Documents:
             if page is not None:
                 found.append(page)
         return found
+
+
+def _default(locales: Locales | None) -> str | None:
+    return locales.default if locales is not None else None
 
 
 def _count(section: Mapping[str, Any]) -> int:

@@ -36,7 +36,9 @@ LINKED_ENDPOINTS = {
 
 @blp.route("/api", strict_slashes=False)
 class ApiIndex(MethodView):
-    @blp.documented_get(ApiIndexSchema, operation_id="getApiIndex", has_query=False)
+    @blp.documented_get(
+        ApiIndexSchema, operation_id="getApiIndex", has_query=False, localized=False
+    )
     def get(self) -> Any:
         """Describe the API and link its parts
 

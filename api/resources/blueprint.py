@@ -40,6 +40,30 @@ IF_NONE_MATCH_DOC = {
 }
 
 
+LOCALE_PARAMETERS = [
+    {
+        "in": "query",
+        "name": "locale",
+        "required": False,
+        "schema": {"type": "string"},
+        "example": "de",
+        "description": "On a site with several locales (`data/locales.json`): the locale to "
+        "answer in (default: the default locale), each document in its version of that locale "
+        "or of the next of its fallback chain; a locale the site does not declare is 400. A "
+        "site of one locale ignores it.",
+    },
+    {
+        "in": "query",
+        "name": "fallback",
+        "required": False,
+        "schema": {"type": "string", "default": "true"},
+        "description": "With `false` (on a site with several locales), lists keep only the "
+        "documents that have a version in the locale itself; anything but true/false/1/0/"
+        "yes/no is 400 there.",
+    },
+]
+LOCALE_RESPONSES = {400: "A locale this site does not declare (the message lists those it does)."}
+
 OVERSIZED_RESPONSES = {
     414: "Request target (path and query) longer than 2 KiB.",
     431: "Request headers larger than 8 KiB each or 16 KiB together.",
@@ -62,6 +86,7 @@ class ContentBlueprint(Blueprint):
         headers: Mapping[str, Any] | None = None,
         content_type: str | None = None,
         named_examples: Mapping[str, str] | None = None,
+        localized: bool = True,
     ) -> Callable[[View], View]:
         """``response`` for a GET, with every answer a client can get documented.
 
@@ -96,8 +121,14 @@ class ContentBlueprint(Blueprint):
                 )(view)
             for status, description in OVERSIZED_RESPONSES.items():
                 view = self.alt_response(status, schema=ErrorSchema, description=description)(view)
+            if localized:
+                for status, description in LOCALE_RESPONSES.items():
+                    view = self.alt_response(status, schema=ErrorSchema, description=description)(
+                        view
+                    )
             view._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
             view._apidoc["conditional_get"] = True  # type: ignore[attr-defined]
+            view._apidoc["localized"] = localized  # type: ignore[attr-defined]
             return self.doc(operationId=operation_id)(view)
 
         return decorate
@@ -106,6 +137,8 @@ class ContentBlueprint(Blueprint):
     def _prepare_conditional_get_doc(
         doc: dict[str, Any], doc_info: Mapping[str, Any], **kwargs: Any
     ) -> dict[str, Any]:
+        if doc_info.get("localized"):
+            doc.setdefault("parameters", []).extend(deepcopy(LOCALE_PARAMETERS))
         if doc_info.get("conditional_get"):
             doc.setdefault("parameters", []).append(IF_NONE_MATCH_DOC)
             doc.setdefault("responses", {})["304"] = {

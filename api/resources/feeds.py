@@ -128,6 +128,7 @@ class SitemapDocument(MethodView):
     @blp.documented_get(
         XML_DOCUMENT,
         operation_id="getSitemap",
+        localized=False,
         content_type=SITEMAP_TYPE,
         has_query=False,
         named_examples={"urlset": "getSitemap", "index": "getSitemapIndex"},
@@ -151,6 +152,7 @@ class SitemapPart(MethodView):
     @blp.documented_get(
         XML_DOCUMENT,
         operation_id="getSitemapPart",
+        localized=False,
         content_type=SITEMAP_TYPE,
         has_query=False,
         not_found="No such part: parts exist only when the sitemap is an index.",

@@ -21,7 +21,11 @@ NO_CACHE_DOC = {
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.documented_get(
-        HealthSchema, operation_id="getHealth", has_query=False, headers=NO_CACHE_DOC
+        HealthSchema,
+        operation_id="getHealth",
+        has_query=False,
+        headers=NO_CACHE_DOC,
+        localized=False,
     )
     def get(self) -> Any:
         """Report health and the content version

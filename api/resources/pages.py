@@ -12,7 +12,7 @@ from api.resources.blueprint import ContentBlueprint
 from api.resources.listing import link_header
 from api.schemas.answers.arguments import PageLookupArgsSchema
 from api.schemas.answers.page_answers import PageDocumentSchema, PagePathsSchema, SiteSchema
-from api.web.request_content import current_documents
+from api.web.request_content import current_content, current_documents
 
 blp = ContentBlueprint("pages", __name__, url_prefix="/api", description="Pages and site settings.")
 
@@ -38,6 +38,9 @@ class Pages(MethodView):
         case do not matter.
         """
         documents = current_documents()
+        locale = documents.url_locale(path)
+        if locale is not None and locale != documents.view.locale:  # a URL of another locale
+            documents = current_content().in_locale(locale).documents()
         found = documents.page_at(path)
         if found is None:
             abort(404, message=f"No page at path '{path}'")

@@ -61,7 +61,7 @@ class Post(MethodView):
         HTML with its table of contents; sections filled with their posts.
         """
         documents = current_documents()
-        post = documents.view.posts_by_slug.get(slug)
+        post = documents.post_by_slug(slug)
         if post is None:
             abort(404, message=f"No post with slug '{slug}'")
         return documents.post(post, include_markdown=include == "markdown")
@@ -82,7 +82,7 @@ class RelatedPosts(MethodView):
         the post itself.
         """
         documents = current_documents()
-        post = documents.view.posts_by_slug.get(slug)
+        post = documents.post_by_slug(slug)
         if post is None:
             abort(404, message=f"No post with slug '{slug}'")
         return {"items": documents.post_summaries(related_posts(documents, post, limit))}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 from flask import Flask
@@ -23,6 +24,7 @@ from flask import Flask
 from api.content.live.repository import ContentRepository
 from api.content.model.keys import VERSION, header_value
 from api.content.model.snapshot import Snapshot
+from api.content.model.views import ContentView
 from api.settings import Settings
 from api.tokens import bearer_matches
 from api.web.request_content import RequestContent, pinned
@@ -95,7 +97,9 @@ class Delivery:
         )
         if not preview and method in ("GET", "HEAD"):
             return self._public_get(snapshot, environ, start_response, head=method == "HEAD")
-        view = snapshot.preview if preview else snapshot.public_view()[0]
+        view = self._view(snapshot, environ, preview=preview)
+        if isinstance(view, CachedResponse):  # a locale the site does not have
+            return self._send(view, environ, start_response, head=method == "HEAD")
         RequestContent(snapshot, view, preview).pin(environ)
         if method == "OPTIONS":
             return self._preflight(environ, start_response)
@@ -119,9 +123,15 @@ class Delivery:
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
         entry = self.cache.get(path, query) if current else None
         if entry is None:
+            view = self._view(snapshot, environ, preview=False, public=view)
+            if isinstance(view, CachedResponse):  # a locale the site does not have
+                return self._send(view, environ, start_response, head=head)
             content = RequestContent(snapshot, view)
             content.pin(environ)
             rendered = self._render({**environ, "REQUEST_METHOD": "GET"})
+            language = content.answered_in or view.locale  # a page's URL may name its own
+            if snapshot.locales is not None and language:
+                rendered.headers.append(("Content-Language", language))
             if not rendered.status.startswith("200"):
                 return self._send(rendered, environ, start_response, head=head)
             if _not_for_keeping(rendered.headers):  # /healthz: made afresh, still an ETag
@@ -142,6 +152,35 @@ class Delivery:
             self.cache.replace(path, query, entry, fresh)
             entry = fresh
         return self._respond(entry, environ, start_response, head=head)
+
+    def _view(
+        self,
+        snapshot: Snapshot,
+        environ: dict[str, Any],
+        *,
+        preview: bool,
+        public: ContentView | None = None,
+    ) -> ContentView | CachedResponse:
+        """The view this request reads: its audience's, in the locale its ``?locale=`` names
+        (``?fallback=false``: only that locale's own versions); a 400 for a locale the site
+        does not declare. A site of one locale ignores both, as it always did."""
+        query = environ.get("QUERY_STRING", "")
+        locales = snapshot.locales
+        if locales is None or ("locale=" not in query and "fallback=" not in query):
+            if public is not None:
+                return public
+            return snapshot.preview if preview else snapshot.public_view()[0]
+        arguments = parse_qs(query)
+        written = (arguments.get("locale") or [""])[0]
+        code = locales.canonical(written) if written else locales.default
+        if code is None:
+            declared = ", ".join(locales.codes)
+            return _error(400, f"Unknown locale '{written[:40]}': this site has {declared}")
+        fallback = (arguments.get("fallback") or ["true"])[0].strip().lower()
+        if fallback not in ("true", "false", "1", "0", "yes", "no"):
+            return _error(400, "fallback: expected true or false")
+        view, _ = snapshot.view_in(code, preview=preview, fallback=fallback in ("true", "1", "yes"))
+        return view
 
     def _advance_cache(self, snapshot: Snapshot, step: str) -> bool:
         """Bring the response cache to ``snapshot`` (and its public view's ``step``), dropping
@@ -273,6 +312,14 @@ class Delivery:
             f"{status.value} {status.phrase}", [("Content-Type", "application/json")], body, ""
         )
         return self._send(response, environ, start_response, head=False)
+
+
+def _error(code: int, message: str) -> CachedResponse:
+    status = HTTPStatus(code)
+    body = orjson.dumps({"code": code, "status": status.phrase, "message": message})
+    return CachedResponse(
+        f"{code} {status.phrase}", [("Content-Type", "application/json")], body, ""
+    )
 
 
 def _oversized(path: str, query: str, environ: dict[str, Any] | None) -> HTTPStatus | None:

@@ -27,10 +27,18 @@ class RequestContent:
     view: ContentView  # the public view, or the preview (drafts included)
     preview: bool = False
     keys: set[str] = field(default_factory=set)  # the content keys the answer was built from
+    answered_in: str | None = None  # the locale the answer came out in, where a view chose it
 
     def documents(self) -> Documents:
         """Documents as this request's audience sees them; what they read is recorded here."""
-        return Documents(self.snapshot, self.view, self.keys)
+        return Documents(self.snapshot, self.view, self.keys, preview=self.preview)
+
+    def in_locale(self, code: str) -> RequestContent:
+        """The same request's content in another locale (a page asked for by a URL of that
+        locale), its keys recorded with this request's."""
+        view, _ = self.snapshot.view_in(code, preview=self.preview)
+        self.answered_in = view.locale  # the answer's language is this one's
+        return RequestContent(self.snapshot, view, self.preview, self.keys)
 
     def pin(self, environ: dict[str, Any]) -> None:
         environ[ENVIRON_KEY] = self

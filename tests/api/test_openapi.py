@@ -96,10 +96,11 @@ def test_every_operation_documents_its_errors(spec):
             assert {"200", "304", "default"} <= set(responses), (method, path)
             if "{slug}" in path:
                 assert "404" in responses, (method, path)
-            if operation.get("parameters") and any(
-                p["in"] == "query" for p in operation["parameters"]
-            ):
+            queries = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            if queries - {"locale", "fallback"}:
                 assert "422" in responses, (method, path)
+            if "locale" in queries:  # an undeclared locale
+                assert "400" in responses, (method, path)
 
 
 @pytest.mark.parametrize(
@@ -193,9 +194,12 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
         "listTagPosts",
         "listRelatedPosts",
         "streamContentEvents",
+        "listLocales",
     }
     names = {p["name"] for p in operations["listPosts"]["parameters"]}
-    assert names == {"page", "page_size", "author", "tag", "sort", "If-None-Match"}
+    assert names == {
+        "page", "page_size", "author", "tag", "sort", "locale", "fallback", "If-None-Match"
+    }  # fmt: skip
     assert "Link" in operations["listPosts"]["responses"]["200"]["headers"]
     assert "ETag" in operations["getPost"]["responses"]["200"]["headers"]
 

@@ -37,8 +37,39 @@ class Request:
 
 
 def every_request(client: FlaskClient) -> Iterator[Request]:
-    """Every request worth asking of the site the client serves (all answer 200)."""
+    """Every request worth asking of the site the client serves (all answer 200); on a site
+    of several locales, in each locale, and in each without fallback."""
+    yield from _every_request(client, {})
+    codes = [item["code"] for item in client.get("/api/locales").get_json()["items"]]
+    for code in codes:
+        yield from _every_request(client, {"locale": code})
+    for code in codes[1:2]:
+        yield from _every_request(client, {"locale": code, "fallback": "false"})
+
+
+def _every_request(client: FlaskClient, locale: dict[str, str]) -> Iterator[Request]:
+    for request in _requests(client, locale):
+        if locale and request.operation_id not in _NOT_LOCALIZED:
+            yield Request(
+                request.operation_id,
+                request.spec_path,
+                request.path_params,
+                {**request.query, **locale},
+            )
+        elif not locale:
+            yield request
+
+
+_NOT_LOCALIZED = {"getHealth", "getApiIndex", "listLocales"}
+
+
+def _requests(client: FlaskClient, locale: dict[str, str]) -> Iterator[Request]:
+    def get(url: str) -> Any:
+        separator = "&" if "?" in url else "?"
+        return client.get(f"{url}{separator}{urlencode(locale)}" if locale else url).get_json()
+
     yield Request("getHealth", "/healthz")
+    yield Request("listLocales", "/api/locales")
     yield Request("getApiIndex", "/api")
     yield Request("getSite", "/api/site")
     yield Request("listPagePaths", "/api/pages/paths")
@@ -48,7 +79,7 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
     yield Request("listPosts", "/api/posts", query={"page": 2, "page_size": 1})
     for sort in ("date", "title", "-title"):
         yield Request("listPosts", "/api/posts", query={"sort": sort, "page_size": 100})
-    posts = client.get("/api/posts?page_size=100").get_json()["items"]
+    posts = get("/api/posts?page_size=100")["items"]
     for tag in sorted({tag_slug(tag) for post in posts for tag in post["tags"]}):
         yield Request("listPosts", "/api/posts", query={"tag": tag})
     for post in posts:
@@ -62,17 +93,17 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
         )
     yield Request("listAuthors", "/api/authors")
     yield Request("listAuthors", "/api/authors", query={"page": 2, "page_size": 1})
-    for author in client.get("/api/authors?page_size=100").get_json()["items"]:
+    for author in get("/api/authors?page_size=100")["items"]:
         slug = {"slug": author["slug"]}
         yield Request("getAuthor", "/api/authors/{slug}", slug)
         yield Request("listAuthorPosts", "/api/authors/{slug}/posts", slug)
         yield Request("listPosts", "/api/posts", query={"author": author["slug"]})
     yield Request("listProjects", "/api/projects")
     yield Request("listProjects", "/api/projects", query={"page": 2, "page_size": 1})
-    for project in client.get("/api/projects?page_size=100").get_json()["items"]:
+    for project in get("/api/projects?page_size=100")["items"]:
         for query in ({}, {"include": "markdown"}):
             yield Request("getProject", "/api/projects/{slug}", {"slug": project["slug"]}, query)
-    for page in client.get("/api/pages/paths").get_json()["items"]:
+    for page in get("/api/pages/paths")["items"]:
         path = page["path"]
         yield Request("getPage", "/api/pages", query={"path": path})
         yield Request("getPage", "/api/pages", query={"path": path, "include": "markdown"})
@@ -81,12 +112,12 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
                 yield Request("getPage", "/api/pages", query={"path": path, **query})
     yield Request("search", "/api/search", query={"q": "the", "page_size": 100})
     yield Request("listTags", "/api/tags")
-    for tag in client.get("/api/tags").get_json()["items"]:
+    for tag in get("/api/tags")["items"]:
         slug = {"slug": tag["slug"]}
         yield Request("getTag", "/api/tags/{slug}", slug)
         yield Request("listTagPosts", "/api/tags/{slug}/posts", slug)
     yield Request("listStackbitPaths", "/api/stackbit/paths")
-    for path in client.get("/api/stackbit/paths").get_json()["items"]:
+    for path in get("/api/stackbit/paths")["items"]:
         yield Request("getStackbitProps", "/api/stackbit/props", query={"path": path})
 
 

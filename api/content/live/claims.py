@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from api.content.source.locales import Identity, Locales, page_identity, person_identity
 from api.content.source.model_types import POST_TYPE
 from api.content.source.parsed import FileKind, FileVersion
-from api.content.source.paths import SLUG_RULE, is_valid_slug, page_slug, page_url, person_slug
+from api.content.source.paths import SLUG_RULE, is_valid_slug, person_slug
 
 # Post slugs that would be shadowed by a fixed route under /api/posts/.
 RESERVED_POST_SLUGS = frozenset({"recent"})
@@ -60,12 +61,20 @@ class Claims:
             yield from found
 
 
-def person_slug_of(path: str, version: FileVersion) -> str:
-    """A person's slug: the file's own ``slug`` field where the model has one, else its name."""
+def person_slug_of(path: str, version: FileVersion, locales: Locales | None = None) -> str:
+    """A person's slug: the file's own ``slug`` field where the model has one, else its name
+    (a translation's, ``jane.de.json``: its document's, ``jane``)."""
+    return person_identity(path, _own_slug(version), locales).slug
+
+
+def page_identity_of(path: str, version: FileVersion, locales: Locales | None) -> Identity:
+    facts = version.parsed.facts
+    return page_identity(path, facts.slug if facts is not None else None, locales)
+
+
+def _own_slug(version: FileVersion) -> str | None:
     slug = version.parsed.data.get("slug") if version.parsed.blob is not None else None
-    if isinstance(slug, str) and slug.strip():
-        return slug.strip()
-    return person_slug(path)
+    return slug.strip() if isinstance(slug, str) and slug.strip() else None
 
 
 class NameClaims:
@@ -76,16 +85,23 @@ class NameClaims:
         self.post_slugs = Claims()
         self.people = Claims()
         self.referrers: dict[str, set[str]] = {}  # a path -> the candidates that refer to it
+        self.locales: Locales | None = None  # a slug is claimed within its locale
 
     def _names(self, path: str, version: FileVersion) -> Iterator[tuple[Claims, str]]:
         parsed = version.parsed
         if parsed.kind is FileKind.PERSON:
-            yield self.people, person_slug_of(path, version)
+            identity = person_identity(path, _own_slug(version), self.locales)
+            yield self.people, self._within(identity, identity.slug)
         elif parsed.kind is FileKind.PAGE:
-            url = page_url(path)
-            yield self.urls, url.lower()
+            identity = page_identity_of(path, version, self.locales)
+            yield self.urls, identity.url.lower()
             if parsed.type_name == POST_TYPE:
-                yield self.post_slugs, page_slug(url)
+                yield self.post_slugs, self._within(identity, identity.slug)
+
+    @staticmethod
+    def _within(identity: Identity, name: str) -> str:
+        """A slug as claimed: on a site of several locales, within its locale."""
+        return name if identity.code is None else f"{identity.code}:{name}"
 
     def index(self, path: str, version: FileVersion) -> set[str]:
         """Register a candidate's claims and references; returns who else claims its names."""
@@ -118,32 +134,37 @@ class NameClaims:
         message), or ``None``: a name another path owns, an invalid or reserved one."""
         parsed = candidate.parsed
         if parsed.kind is FileKind.PERSON:
-            slug = person_slug_of(path, candidate)
-            where: tuple[str | int, ...] = ("slug",) if slug != person_slug(path) else ()
+            identity = person_identity(path, _own_slug(candidate), self.locales)
+            slug = identity.slug
+            own = _own_slug(candidate)
+            where: tuple[str | int, ...] = ("slug",) if own and own != person_slug(path) else ()
             prefix = "slug: " if where else ""
             if not is_valid_slug(slug):
                 what = "not a valid slug" if where else "file name is not a valid slug"
                 return where, f"{prefix}{what} ({SLUG_RULE})"
-            owner = self.people.owner(slug)
+            owner = self.people.owner(self._within(identity, slug))
             if owner != path:
                 return where, f"{prefix}author slug '{slug}' is already used by content/{owner}"
             return None
         if parsed.kind is not FileKind.PAGE:
             return None
-        url = page_url(path)
+        identity = page_identity_of(path, candidate, self.locales)
+        url = identity.url
         if not all(is_valid_slug(segment) for segment in url.split("/") if segment):
+            if identity.code is not None and parsed.facts and parsed.facts.slug:
+                return ("slug",), f"slug: not a valid URL segment ({SLUG_RULE})"
             return (), f"file or folder name is not a valid URL segment ({SLUG_RULE})"
         owner = self.urls.owner(url.lower())
         if owner != path:
             return (), f"URL {url} is already served by {owner}"
         if parsed.type_name == POST_TYPE:
-            slug = page_slug(url)
+            slug = identity.slug
             if slug in RESERVED_POST_SLUGS:
                 return (), (
                     f"post slug '{slug}' is taken by the API's route /api/posts/{slug}; "
                     "rename the file"
                 )
-            owner = self.post_slugs.owner(slug)
+            owner = self.post_slugs.owner(self._within(identity, slug))
             if owner != path:
                 return (), f"post slug '{slug}' is already used by {owner}"
         return None

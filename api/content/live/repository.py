@@ -151,7 +151,11 @@ class ContentRepository:
                 self._log_problems(delta)
                 if not delta.changed:
                     return current
-                snapshot, diff = current.derive(self._state, delta)
+                if delta.relocalised:  # every URL may have changed: nothing to derive from
+                    built = Snapshot.build(self._state, self.options, sequence=current.sequence + 1)
+                    snapshot, diff = built, None
+                else:
+                    snapshot, diff = current.derive(self._state, delta)
             except BaseException:
                 # Half applied, the state can no longer be trusted to match the disk: the
                 # next reload builds it again from scratch (the current snapshot serves on).

@@ -37,6 +37,14 @@ from pathlib import Path
 from api.content.live.claims import NameClaims, person_slug_of
 from api.content.live.on_disk import DiskFiles
 from api.content.source.hints import reference_form
+from api.content.source.locales import (
+    LOCALES_FILE,
+    SITE_TRANSLATION,
+    Locales,
+    page_identity,
+    parse_locales,
+    undeclared_suffix,
+)
 from api.content.source.parsed import FileKind, FileVersion, ParsedFile, Reference
 from api.content.source.parser import lines_for
 from api.content.source.paths import REPOSITORY_PREFIX
@@ -63,12 +71,13 @@ class StateDelta:
     appeared: list[ContentProblem] = field(default_factory=list)
     fresh: list[FileVersion] = field(default_factory=list)
     problems_changed: bool = False
+    relocalised: bool = False  # data/locales.json changed: every page's URL may have
     examined: int = 0  # files looked at
     parsed: int = 0  # files parsed (not taken from the parse cache)
 
     @property
     def changed(self) -> bool:
-        return bool(self.served or self.rebound or self.problems_changed)
+        return bool(self.served or self.rebound or self.problems_changed or self.relocalised)
 
 
 def _key_digest(key: bytes) -> int:
@@ -104,6 +113,7 @@ class ContentState:
         self.served: dict[str, FileVersion] = {}
         self.person_slugs: dict[str, str] = {}  # served people's slugs, by path
         self.problems: dict[str, tuple[ContentProblem, ...]] = {}
+        self.locales: Locales | None = None  # data/locales.json, when it is usable
         self._served_digest = 0
         self._problems_digest = 0
         for path, version in (kept or {}).items():
@@ -151,8 +161,29 @@ class ContentState:
         delta.parsed += len(refreshed.fresh)
         delta.fresh.extend(refreshed.fresh)
         affected = self._update_candidates(refreshed.touched, refreshed.retyped)
-        self._decide(affected | refreshed.touched, delta)
+        relocalised = self._follow_locales()
+        delta.relocalised = bool(relocalised)
+        self._decide(affected | relocalised | refreshed.touched, delta)
         return delta
+
+    # Locales
+
+    def _follow_locales(self) -> set[str]:
+        """Take ``data/locales.json`` as it is now: usable whole, or (an error, or no file) a
+        site of one locale. When that changes, every name changes (URLs, slugs within their
+        locale): every candidate claims again and is decided again."""
+        entry = self.disk.entries.get(LOCALES_FILE)
+        locales = None
+        if entry is not None and not entry.version.parsed.has_errors:
+            locales = parse_locales(entry.version.parsed.data)
+        if locales == self.locales:
+            return set()
+        for path, version in self.candidates.items():
+            self.claims.unindex(path, version)
+        self.locales = self.claims.locales = locales
+        for path, version in self.candidates.items():
+            self.claims.index(path, version)
+        return set(self.candidates) | set(self.served)
 
     def _update_candidates(self, touched: set[str], retyped: set[str]) -> set[str]:
         """Each touched file's candidate; returns the paths to decide again."""
@@ -187,7 +218,7 @@ class ContentState:
 
     def _decide(self, paths: set[str], delta: StateDelta) -> None:
         for path in sorted(paths):
-            candidate = self.candidates.get(path)
+            candidate = self.candidates.get(path) if not self._unlocalised(path) else None
             cross, reachable = (
                 self._cross_problems(path, candidate) if candidate is not None else ([], False)
             )
@@ -208,7 +239,9 @@ class ContentState:
     def _rebind_people(self, path: str, served: FileVersion | None, delta: StateDelta) -> None:
         """A person who starts or stops being served, or changes slug, changes every byline."""
         is_person = served is not None and served.parsed.kind is FileKind.PERSON
-        slug = person_slug_of(path, served) if is_person and served is not None else None
+        slug = (
+            person_slug_of(path, served, self.locales) if is_person and served is not None else None
+        )
         if self.person_slugs.get(path) == slug:
             return
         if slug is None:
@@ -225,7 +258,11 @@ class ContentState:
         """Problems that other files give this candidate, as the other files are now, and
         whether it can still be served (no other file owns its URL or slug)."""
         found: list[tuple[tuple[str | int, ...], str]] = []
+        notes: list[tuple[tuple[str | int, ...], str]] = []  # warnings: served all the same
         parsed = candidate.parsed
+        unlocalised = self._locale_problem(path, candidate, notes)
+        if unlocalised:
+            found.append(unlocalised)
         for reference in parsed.references:
             where = format_location(reference.location)
             target = self.disk.entries.get(reference.key)
@@ -240,17 +277,59 @@ class ContentState:
                     f"expected a {reference.target_type}"
                 )
                 found.append((reference.location, message))
-        conflict = self.claims.conflict(path, candidate)
-        if conflict:
+        conflict = self.claims.conflict(path, candidate) or unlocalised
+        if conflict and conflict is not unlocalised:
             found.append(conflict)
-        if not found:
+        if not found and not notes:
             return [], True
         lines = lines_for(parsed.kind, self._bytes_for_lines(path))
         problems = [
             ContentProblem(path, lines.line_of(location), Severity.ERROR, message)
             for location, message in found
+        ] + [
+            ContentProblem(path, lines.line_of(location), Severity.WARNING, message)
+            for location, message in notes
         ]
         return problems, conflict is None
+
+    def _locale_problem(
+        self, path: str, candidate: FileVersion, notes: list[tuple[tuple[str | int, ...], str]]
+    ) -> tuple[tuple[str | int, ...], str] | None:
+        """Why a site file's translation cannot be served (its locale is not declared), or
+        ``None``; warnings about names that look like a locale's go to ``notes``."""
+        parsed, locales = candidate.parsed, self.locales
+        site_translation = SITE_TRANSLATION.fullmatch(path)
+        if site_translation is not None and locales is not None:
+            code = locales.canonical(site_translation["code"])
+            if code is None:
+                declared = ", ".join(locales.codes)
+                written = site_translation["code"]
+                return (), f"'{written}' is not a declared locale ({declared}); ignored"
+            if code == locales.default:
+                return (), f"the default locale's is data/{site_translation['name']}.json; ignored"
+            return None
+        if locales is None:
+            return None
+        if parsed.kind in (FileKind.PAGE, FileKind.PERSON):
+            code = undeclared_suffix(path, locales)
+            if code is not None:
+                declared = ", ".join(locales.codes)
+                notes.append(
+                    ((), f"'{code}' is not a declared locale ({declared}): served as an "
+                     "ordinary file, the suffix part of its name")
+                )  # fmt: skip
+        facts = parsed.facts
+        if facts is not None and facts.slug:
+            identity = page_identity(path, facts.slug, locales)
+            if identity.code == locales.default and identity.slug != facts.slug:
+                message = "only a translation's slug changes its URL; this one is its file name's"
+                notes.append((("slug",), f"slug: {message}"))
+        return None
+
+    def _unlocalised(self, path: str) -> bool:
+        """A site file's translation on a site of one locale: not content at all (as before
+        sites had locales), so neither served nor reported."""
+        return self.locales is None and SITE_TRANSLATION.fullmatch(path) is not None
 
     @staticmethod
     def _reference_hint(reference: Reference) -> str:
@@ -283,6 +362,8 @@ class ContentState:
     def _set_problems(self, path: str, cross: list[ContentProblem], delta: StateDelta) -> None:
         file_problem = self.disk.file_problems.get(path)
         entry = self.disk.entries.get(path)
+        if self._unlocalised(path):  # not content on a site of one locale: nothing to report
+            file_problem, entry, cross = None, None, []
         if (
             not cross
             and file_problem is None
@@ -293,38 +374,6 @@ class ContentState:
         problems: list[ContentProblem] = []
         if file_problem is not None:
             problems.append(file_problem)
-        entry = self.disk.entries.get(path)
-        if entry is not None:
-            problems.extend(entry.version.parsed.problems)
-        problems.extend(cross)
-        new = tuple(sorted(problems, key=lambda problem: problem.line))
-        old = self.problems.get(path, ())
-        if new == old:
-            return
-        if old:
-            self._problems_digest ^= _problems_digest(path, old)
-        if new:
-            self.problems[path] = new
-            self._problems_digest ^= _problems_digest(path, new)
-        else:
-            self.problems.pop(path, None)
-        delta.problems_changed = True
-        delta.appeared.extend(problem for problem in new if problem not in old)
-
-    def _set_problems(self, path: str, cross: list[ContentProblem], delta: StateDelta) -> None:
-        file_problem = self.disk.file_problems.get(path)
-        entry = self.disk.entries.get(path)
-        if (
-            not cross
-            and file_problem is None
-            and (entry is None or not entry.version.parsed.problems)
-            and path not in self.problems
-        ):
-            return  # no problem before, none now: the common case, made cheap
-        problems: list[ContentProblem] = []
-        if file_problem is not None:
-            problems.append(file_problem)
-        entry = self.disk.entries.get(path)
         if entry is not None:
             problems.extend(entry.version.parsed.problems)
         problems.extend(cross)

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Mapping
 from api.content.model import keys as k
 from api.content.model.diff import SnapshotDiff
 from api.content.model.items import Page, Person
+from api.content.model.locale_views import translations_id
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
+from api.content.source.locales import SITE_TRANSLATION, Locales
 from api.content.source.model_types import (
     POST_FEED_TYPE,
     POST_TYPE,
@@ -32,7 +34,11 @@ def changed_keys(
     The preview keys compare the newest posts of both preview views, which are built on
     first use (a sort of every page): only a preview event stream asks."""
     keys: set[str] = {k.VERSION}
+    if new.locales is not None:
+        keys |= _localized_changes(new.locales, diff, preview=preview)
     for old_page, new_page in diff.pages:
+        if new.locales is not None and (new_page or old_page).locale != new.locales.default:  # type: ignore[union-attr]
+            continue  # a translation: its own locales' keys only (above)
         if preview:
             _page_change(old_page, new_page, keys)
         else:
@@ -43,13 +49,69 @@ def changed_keys(
     elif _newest(old.public_view()[0]) != _newest(new.public_view()[0]):
         keys.add(k.RECENT)
     for old_person, new_person in diff.people:
-        keys |= _person_change(old_person, new_person)
+        person = new_person or old_person
+        if new.locales is None or person.locale == new.locales.default:  # type: ignore[union-attr]
+            keys |= _person_change(old_person, new_person)
     for key, name in ((k.CONFIG, "config"), (k.STYLE, "style")):
         # Identity, not equality: answers keep the file's key order, and 1 == True. An
         # unchanged site is the very same mapping, so this costs nothing then.
         if old.site.get(name) is not new.site.get(name):
             keys.add(key)
     return frozenset(keys)
+
+
+def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -> set[str]:
+    """On a site of several locales: the keys of every locale a changed version shows in (its
+    own, and those that fall back to it; a default-locale version shows in all). A locale's
+    recent posts are counted changed whenever one of its posts is: the lists are not compared."""
+    keys: set[str] = set()
+    for old_page, new_page in diff.pages:
+        page = new_page or old_page
+        assert page is not None
+        pair: set[str] = set()
+        if preview:
+            _page_change(old_page, new_page, pair)
+        else:
+            _page_change(_visible(old_page), _visible(new_page), pair)
+        if page.type == POST_TYPE and pair:
+            pair.add(k.RECENT)
+        for code in locales.showing(page.locale or locales.default):
+            if code != locales.default:
+                keys.update(k.localized(key, code) for key in pair)
+        if page.locale != locales.default:
+            keys.update(key for key in pair if k.is_page_key(key))
+        if (
+            old_page is None
+            or new_page is None
+            or old_page.url != new_page.url
+            or old_page.translation_key != new_page.translation_key
+        ):
+            for version in (old_page, new_page):  # which versions there are, and their URLs
+                if version is not None:
+                    keys.add(k.translations_key(translations_id(version)))
+    for old_person, new_person in diff.people:
+        person = new_person or old_person
+        assert person is not None
+        changed = _person_change(old_person, new_person)
+        for code in locales.showing(person.locale or locales.default):
+            if code != locales.default:
+                keys.update(k.localized(key, code) for key in changed)
+        if person.locale != locales.default:
+            keys.update(key for key in changed if k.is_person_key(key))
+    for path in diff.site_translations:
+        match = SITE_TRANSLATION.fullmatch(path)
+        code = locales.canonical(match["code"]) if match else None
+        if code is not None:
+            key = k.CONFIG if match["name"] == "config" else k.STYLE  # type: ignore[index]
+            keys.update(k.localized(key, other) for other in locales.showing(code))
+    if diff.site_changed:  # the default locale's site files fill every other locale's
+        keys.update(
+            k.localized(key, code)
+            for code in locales.codes
+            if code != locales.default
+            for key in (k.CONFIG, k.STYLE)
+        )
+    return keys
 
 
 def _newest(view: ContentView) -> list[str]:

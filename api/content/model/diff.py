@@ -24,6 +24,7 @@ class SnapshotDiff:
     people: tuple[PersonPair, ...] = ()
     site_changed: bool = False
     touched: frozenset[str] = frozenset()  # the paths of the pages and people above
+    site_translations: frozenset[str] = frozenset()  # data/config.de.json... that changed
 
     @classmethod
     def of(
@@ -33,6 +34,7 @@ class SnapshotDiff:
         people: dict[str, PersonPair],
         *,
         site_changed: bool,
+        site_translations: frozenset[str] = frozenset(),
     ) -> SnapshotDiff:
         """The diff of a derivation that took out ``removed`` and put in ``added`` pages (a page
         edited is in both) and changed ``people`` (path -> (old, new))."""
@@ -44,6 +46,7 @@ class SnapshotDiff:
             people=tuple(people[path] for path in sorted(people)),
             site_changed=site_changed,
             touched=frozenset(paths | people.keys()),
+            site_translations=site_translations,
         )
 
     def people_by_path(self) -> dict[str, PersonPair]:

@@ -24,6 +24,9 @@ class Person:
     path: str
     fields: Mapping[str, Any]
     extras: Extras = field(default=(), repr=False)  # what other views keep (source/extras.py)
+    locale: str | None = None  # the locale of this version (None: a site of one locale)
+    document: str | None = None  # the default-locale file's path, where it differs from path
+    fallback_fields: tuple[str, ...] = ()  # fields filled from the locale's chain
 
     @property
     def name(self) -> str:
@@ -59,6 +62,12 @@ class Page:
     author_slug: str | None = None
     embeds: tuple[str, ...] = ()  # section types showing other pages (parsed.EMBEDDING_SECTIONS)
     extras: Extras = field(default=(), repr=False)  # what other views keep (source/extras.py)
+    # On a site of several locales (``api.content.model.locale_views``); else as defaulted:
+    locale: str | None = None  # the locale of the version served
+    document: str | None = None  # the document it is a version of, where that is not ``path``
+    translation_key: str | None = None  # links versions whose file names differ
+    fallback_fields: tuple[str, ...] = ()  # front-matter fields filled from the locale's chain
+    sources: tuple[str, ...] = ()  # the other files those fields came from (their keys count)
 
     @property
     def fields(self) -> dict[str, Any]:

@@ -29,6 +29,7 @@ CONFIG = "config"  # data/config.json
 STYLE = "style"  # data/style.json
 SEARCH = "search"  # anything a search can find (every page, every author name)
 VERSION = "version"  # the content version itself: changes with every snapshot
+LOCALES = "locales"  # data/locales.json: which locales there are
 ANY_PAGE = "p-all"  # changes with every page: stands in for page keys in a long list
 ANY_PERSON = "a-all"  # changes with every person: stands in for person keys
 
@@ -60,6 +61,19 @@ def author_posts_key(slug: str) -> str:
 def tag_key(slug: str) -> str:
     """Which posts carry a tag, in date order (its post list and ``postCount``)."""
     return "t" + _short_hash(slug)
+
+
+def translations_key(document: str) -> str:
+    """Which versions a document has, and their URLs (``translations`` in every locale)."""
+    return "tr" + _short_hash(document)
+
+
+def localized(key: str, code: str) -> str:
+    """A key of a locale's own answers: its lists, tags, site and search (``posts-de-ch``).
+    Item keys (a page's, a person's) name files, which are in one locale already."""
+    if key == VERSION or is_page_key(key) or is_person_key(key):
+        return key
+    return f"{key}-{code.lower()}"
 
 
 def header_value(keys: Iterable[str]) -> str:

@@ -99,7 +99,7 @@ class PageMemo:
 
     def rendered(self, page: Page) -> Rendered:
         found = self._rendered.get(page.path)
-        if found is not None and found[0] is page:
+        if found is not None and found[0].body is page.body:  # a locale's copy shares it
             return found[1]
         rendered = render_markdown(page.body)
         if not self.allow_raw_html:
@@ -112,7 +112,7 @@ class PageMemo:
 
     def word_count(self, page: Page) -> int:
         found = self._words.get(page.path)
-        if found is not None and found[0] is page:
+        if found is not None and found[0].body is page.body:  # a locale's copy shares it
             return found[1]
         words = count_words(page.body)
         self._words[page.path] = (page, words)

@@ -25,12 +25,19 @@ from typing import Any, Protocol
 
 from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
+from api.content.model.locale_views import Versions, build_locale_view, group_versions
 from api.content.model.rendering import PageMemo, Rendered
-from api.content.model.views import ContentView
+from api.content.model.views import EMPTY, ContentView
 from api.content.source.extras import Extras
+from api.content.source.locales import (
+    SITE_TRANSLATION,
+    Locales,
+    page_identity,
+    person_identity,
+)
 from api.content.source.model_types import POST_TYPE
 from api.content.source.parsed import FileKind, FileVersion
-from api.content.source.paths import page_slug, page_url, tag_slug
+from api.content.source.paths import tag_slug
 from api.content.source.problems import ContentProblem
 
 
@@ -48,6 +55,8 @@ class ServedContent(Protocol):
     def kept(self) -> AbstractSet[str]: ...
     @property
     def version(self) -> str: ...
+    @property
+    def locales(self) -> Locales | None: ...
 
 
 class ServedDelta(Protocol):
@@ -94,6 +103,8 @@ class Snapshot:
         options: SnapshotOptions,
         memo: PageMemo,
         preview: ContentView | None = None,
+        locales: Locales | None = None,
+        site_translations: Mapping[str, Mapping[str, Any]] = EMPTY,
         loaded_at: datetime | None = None,
     ) -> None:
         self.version = version
@@ -101,6 +112,8 @@ class Snapshot:
         self.pages_by_path = pages_by_path
         self.people_by_path = people_by_path
         self.site = site
+        self.locales = locales  # data/locales.json (None: a site of one locale)
+        self.site_translations = site_translations  # data/config.de.json... by path
         self.site_extras = site_extras  # each site file's extras, by kind (config, style)
         self.problems_by_path = problems_by_path
         self.kept = kept
@@ -113,6 +126,9 @@ class Snapshot:
         self._lock = threading.Lock()
         self._preview = preview  # made on the first preview request (``preview``)
         self._public_views: dict[int, ContentView] = {}
+        self._locale_views: dict[tuple[str, bool, bool, str], ContentView] = {}
+        self._versions: dict[bool, Versions] = {}
+        self._version_groups: dict[bool, dict[str, Mapping[str, Page]]] = {}
         self._problems: tuple[ContentProblem, ...] | None = None
 
     # Building
@@ -128,13 +144,16 @@ class Snapshot:
             for path, version in state.served.items()
             if version.parsed.kind is FileKind.PERSON
         }
-        people = _people_sorted(people_by_path.values())
+        default = state.locales.default if state.locales is not None else None
+        people = _people_sorted(p for p in people_by_path.values() if p.locale == default)
         pages = [
             _page(path, version, state)
             for path, version in state.served.items()
             if version.parsed.kind is FileKind.PAGE
         ]
-        published = ContentView.build((p for p in pages if not p.is_draft), people)
+        published = ContentView.build(
+            (p for p in pages if not p.is_draft and p.locale == default), people, locale=default
+        )
         post_dates = (
             sorted(page.date for page in published.posts if page.date is not None)
             if options.hide_future_posts
@@ -147,6 +166,8 @@ class Snapshot:
             people_by_path=people_by_path,
             site=_site(state.served),
             site_extras=_site_extras(state.served),
+            site_translations=_site_translations(state.served),
+            locales=state.locales,
             problems_by_path=dict(state.problems),
             kept=frozenset(state.kept),
             published=published,
@@ -166,6 +187,7 @@ class Snapshot:
         people_by_path: dict[str, Person] | None = None
         changed_people: dict[str, PersonPair] = {}
         site_changed = False
+        site_translations_changed: set[str] = set()
         for path, version in delta.served.items():
             if path in self.pages_by_path:
                 removed.append(self.pages_by_path[path])
@@ -182,10 +204,10 @@ class Snapshot:
                 if new_person is not None:
                     people_by_path[path] = new_person
                 changed_people[path] = (old_person, new_person)
-            if path in _SITE_PATHS or (
-                version is not None and version.parsed.kind in (FileKind.CONFIG, FileKind.STYLE)
-            ):
+            if path in _SITE_PATHS:
                 site_changed = True
+            elif SITE_TRANSLATION.fullmatch(path):
+                site_translations_changed.add(path)
             if version is not None and version.parsed.kind is FileKind.PAGE:
                 page = _page(path, version, state)
                 assert pages is not None
@@ -202,10 +224,17 @@ class Snapshot:
                 removed.append(old)
                 added.append(new)
         self.memo.forget(page.path for page in removed)
-        people = None if people_by_path is None else _people_sorted(people_by_path.values())
+        default = self.locales.default if self.locales is not None else None
+        people = (
+            None
+            if people_by_path is None
+            else _people_sorted(p for p in people_by_path.values() if p.locale == default)
+        )
+        shown = [page for page in removed if page.locale == default]
+        coming = [page for page in added if page.locale == default]
         published = self.published.derive(
-            removed=[page for page in removed if not page.is_draft],
-            added=[page for page in added if not page.is_draft],
+            removed=[page for page in shown if not page.is_draft],
+            added=[page for page in coming if not page.is_draft],
             people=people,
         )
         snapshot = Snapshot(
@@ -215,6 +244,10 @@ class Snapshot:
             people_by_path=people_by_path if people_by_path is not None else self.people_by_path,
             site=_site(state.served) if site_changed else self.site,
             site_extras=_site_extras(state.served) if site_changed else self.site_extras,
+            site_translations=_site_translations(state.served)
+            if site_translations_changed
+            else self.site_translations,
+            locales=self.locales,
             problems_by_path=dict(state.problems)
             if delta.problems_changed
             else self.problems_by_path,
@@ -226,9 +259,15 @@ class Snapshot:
             # derived only if somebody has asked for it
             preview=None
             if self._preview is None
-            else self._preview.derive(removed=removed, added=added, people=people),
+            else self._preview.derive(removed=shown, added=coming, people=people),
         )
-        diff = SnapshotDiff.of(removed, added, changed_people, site_changed=site_changed)
+        diff = SnapshotDiff.of(
+            removed,
+            added,
+            changed_people,
+            site_changed=site_changed,
+            site_translations=frozenset(site_translations_changed),
+        )
         return snapshot, diff
 
     def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:
@@ -264,7 +303,9 @@ class Snapshot:
         view = self._preview
         if view is None:
             people = self.published.authors
-            built = ContentView.build(self.pages_by_path.values(), people)
+            default = self.locales.default if self.locales is not None else None
+            pages = (page for page in self.pages_by_path.values() if page.locale == default)
+            built = ContentView.build(pages, people, locale=default)
             with self._lock:
                 if self._preview is None:
                     self._preview = built
@@ -293,6 +334,100 @@ class Snapshot:
             with self._lock:
                 self._public_views = {step: view}  # earlier steps are never asked again
         return view, f"{self.version}.{step}"
+
+    def view_in(
+        self,
+        code: str | None,
+        *,
+        preview: bool = False,
+        fallback: bool = True,
+        now: datetime | None = None,
+    ) -> tuple[ContentView, str]:
+        """What an audience sees in locale ``code`` (``None``: the default), and a version
+        naming it (see ``public_view``). On a site of one locale, or in the default locale
+        with fallback, this is ``preview`` or ``public_view``; another locale's view is made
+        on its first request and kept (``api.content.model.locale_views``)."""
+        locales = self.locales
+        public, version = self.public_view(now) if not preview else (self.preview, self.version)
+        if locales is None or ((code is None or code == locales.default) and fallback):
+            return public, version
+        code = code or locales.default
+        step = version[len(self.version) :]
+        key = (code, preview, fallback, step)
+        view = self._locale_views.get(key)
+        if view is None:
+            cutoff = None
+            if not preview and self.options.hide_future_posts:
+                position = bisect_right(self._post_dates, now or utc_now())
+                cutoff = (
+                    self._post_dates[position - 1] if position else datetime.min.replace(tzinfo=UTC)
+                )
+            pages = [
+                page
+                for page in self.pages_by_path.values()
+                if preview
+                or (
+                    not page.is_draft
+                    and (
+                        cutoff is None
+                        or page.date is None
+                        or page.type != POST_TYPE
+                        or page.date <= cutoff
+                    )
+                )
+            ]
+            view = build_locale_view(
+                pages, self.people_by_path.values(), code, locales, fallback=fallback
+            )
+            with self._lock:
+                view = self._locale_views.setdefault(key, view)
+        return view, version
+
+    def versions(self, *, preview: bool = False) -> Versions:
+        """Every document's versions by locale an audience may see (for ``translations``)."""
+        found = self._versions.get(preview)
+        if found is None:
+            pages = (p for p in self.pages_by_path.values() if preview or not p.is_draft)
+            found = group_versions(pages)
+            with self._lock:
+                found = self._versions.setdefault(preview, found)
+        return found
+
+    def versions_of(self, page: Page, *, preview: bool = False) -> Mapping[str, Page]:
+        """The versions, by locale, of the document ``page`` is a version of."""
+        groups = self._version_groups.get(preview)
+        if groups is None:
+            groups = {
+                version.path: found
+                for found in self.versions(preview=preview).values()
+                for version in found.values()
+            }
+            with self._lock:
+                groups = self._version_groups.setdefault(preview, groups)
+        return groups.get(page.path, EMPTY)
+
+    def site_in(self, code: str | None) -> dict[str, Mapping[str, Any]]:
+        """The site files (``config``, ``style``) in locale ``code``: its translations where
+        they exist, each field it lacks filled from the chain."""
+        locales = self.locales
+        if locales is None or code is None or code == locales.default:
+            return dict(self.site)
+        found: dict[str, Mapping[str, Any]] = {}
+        for name in ("config", "style"):
+            versions = [
+                self.site_translations[f"data/{name}.{other}.json"]
+                for other in locales.chain(code)[:-1]
+                if f"data/{name}.{other}.json" in self.site_translations
+            ]
+            if name in self.site:
+                versions.append(self.site[name])
+            if versions:
+                merged = dict(versions[0])
+                for later in versions[1:]:
+                    for key, value in later.items():
+                        merged.setdefault(key, value)
+                found[name] = merged
+        return found
 
     def serves(self, path: str) -> bool:
         """Whether some version of the file at ``path`` is served (to someone: drafts too)."""
@@ -339,6 +474,15 @@ def _site(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
     return site
 
 
+def _site_translations(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
+    """The site files' translations served (``data/config.de.json``...), by path."""
+    return {
+        path: version.parsed.data
+        for path, version in served.items()
+        if SITE_TRANSLATION.fullmatch(path)
+    }
+
+
 def _site_extras(served: Mapping[str, FileVersion]) -> dict[str, Extras]:
     """What registered views keep of the site files (``api.content.source.extras``)."""
     return {
@@ -350,19 +494,23 @@ def _site_extras(served: Mapping[str, FileVersion]) -> dict[str, Extras]:
 
 def _person(path: str, version: FileVersion, state: ServedContent) -> Person:
     slug = state.person_slugs.get(path) or path
-    return Person(slug, path, version.parsed.data, version.parsed.extras)
+    if state.locales is None:
+        return Person(slug, path, version.parsed.data, version.parsed.extras)
+    identity = person_identity(path, None, state.locales)
+    document = identity.document if identity.document != path else None
+    return Person(slug, path, version.parsed.data, version.parsed.extras, identity.code, document)
 
 
 def _page(path: str, version: FileVersion, state: ServedContent) -> Page:
     parsed = version.parsed
     assert parsed.blob is not None and parsed.type_name is not None and parsed.facts is not None
     facts = parsed.facts
-    url = page_url(path)
+    identity = page_identity(path, facts.slug, state.locales)
     author = state.person_slugs.get(facts.author_key) if facts.author_key else None
     return Page(
         path=path,
-        url=url,
-        slug=page_slug(url),
+        url=identity.url,
+        slug=identity.slug,
         type=parsed.type_name,
         blob=parsed.blob,
         body=version.body,
@@ -374,6 +522,9 @@ def _page(path: str, version: FileVersion, state: ServedContent) -> Page:
         author_slug=author,
         embeds=facts.embeds,
         extras=parsed.extras,
+        locale=identity.code,
+        document=identity.document if identity.document != path else None,
+        translation_key=facts.translation_key if identity.code is not None else None,
     )
 
 

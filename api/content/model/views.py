@@ -99,6 +99,7 @@ class ContentView:
         posts_by_tag: Mapping[str, tuple[Page, ...]],
         authors: tuple[Person, ...],
         authors_by_slug: Mapping[str, Person],
+        locale: str | None = None,
     ) -> None:
         self.pages_by_url = pages_by_url
         self.posts = posts
@@ -110,16 +111,19 @@ class ContentView:
         self.posts_by_tag = posts_by_tag
         self.authors = authors
         self.authors_by_slug = authors_by_slug
+        self.locale = locale  # the locale this view shows (None: a site of one locale)
         self._sorted: dict[tuple[str, str | None, str | None], tuple[Page, ...]] = {}
 
     @classmethod
-    def build(cls, pages: Iterable[Page], people: Sequence[Person]) -> ContentView:
+    def build(
+        cls, pages: Iterable[Page], people: Sequence[Person], *, locale: str | None = None
+    ) -> ContentView:
         pages = list(pages)
-        empty = cls._empty(people)
+        empty = cls._empty(people, locale)
         return empty.derive(removed=(), added=pages)
 
     @classmethod
-    def _empty(cls, people: Sequence[Person]) -> ContentView:
+    def _empty(cls, people: Sequence[Person], locale: str | None = None) -> ContentView:
         return cls(
             pages_by_url=EMPTY,
             posts=(),
@@ -131,6 +135,7 @@ class ContentView:
             posts_by_tag=EMPTY,
             authors=tuple(people),
             authors_by_slug={person.slug: person for person in people},
+            locale=locale,
         )
 
     def derive(
@@ -147,11 +152,16 @@ class ContentView:
             edit.remove(page)
         for page in added:
             edit.add(page)
-        return edit.result(self if people is None else ContentView._empty(people))
+        return edit.result(self if people is None else ContentView._empty(people, self.locale))
 
     def contains(self, page: Page) -> bool:
         """Whether this view shows ``page`` (this very version of it)."""
         return self.pages_by_url.get(page.url.lower()) is page
+
+    @cached_property
+    def pages_by_document(self) -> Mapping[str, Page]:
+        """Each page by the document it is a version of (a locale's view: made on first use)."""
+        return {page.document or page.path: page for page in self.pages_by_url.values()}
 
     @cached_property
     def projects_by_slug(self) -> Mapping[str, Page]:
@@ -227,7 +237,7 @@ class _ViewEdit:
         if page.type == POST_TYPE:
             self.posts.remove(page)
             self.removals.append(("posts_by_slug", page.slug, page))
-            self.removals.append(("posts_by_path", page.path, page))
+            self.removals.append(("posts_by_path", page.document or page.path, page))
             if page.author_slug:
                 self._group(self.by_author, self.view.posts_by_author, page.author_slug).remove(
                     page
@@ -236,21 +246,21 @@ class _ViewEdit:
                 self._group(self.by_tag, self.view.posts_by_tag, tag).remove(page)
         elif page.type == PROJECT_TYPE:
             self.projects.remove(page)
-            self.removals.append(("projects_by_path", page.path, page))
+            self.removals.append(("projects_by_path", page.document or page.path, page))
 
     def add(self, page: Page) -> None:
         self._map("pages_by_url")[page.url.lower()] = page
         if page.type == POST_TYPE:
             self.posts.add(page)
             self._map("posts_by_slug")[page.slug] = page
-            self._map("posts_by_path")[page.path] = page
+            self._map("posts_by_path")[page.document or page.path] = page
             if page.author_slug:
                 self._group(self.by_author, self.view.posts_by_author, page.author_slug).add(page)
             for tag in page.tag_slugs:
                 self._group(self.by_tag, self.view.posts_by_tag, tag).add(page)
         elif page.type == PROJECT_TYPE:
             self.projects.add(page)
-            self._map("projects_by_path")[page.path] = page
+            self._map("projects_by_path")[page.document or page.path] = page
 
     def _apply_removals(self) -> None:
         for name, key, page in self.removals:
@@ -286,6 +296,7 @@ class _ViewEdit:
             posts_by_tag=_regrouped(view.posts_by_tag, self.by_tag),
             authors=people_view.authors,
             authors_by_slug=people_view.authors_by_slug,
+            locale=view.locale,
         )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from api.content.source.locales import LOCALES_FILE, SITE_TRANSLATION
 from api.content.source.model_types import EMBEDDING_SECTIONS, SECTION_LISTS
 from api.content.source.paths import TEAM_DIR, reference_key
 from api.content.source.problems import ContentProblem, Severity
@@ -25,17 +26,30 @@ class FileKind(StrEnum):
     PERSON = "person"
     CONFIG = "config"
     STYLE = "style"
+    LOCALES = "locales"
 
 
 SITE_FILE_TYPES = {
     "data/config.json": (FileKind.CONFIG, "Config"),
     "data/style.json": (FileKind.STYLE, "ThemeStyle"),
+    LOCALES_FILE: (FileKind.LOCALES, "Locales"),
 }
 
 
+def site_file_type(path: str) -> tuple[FileKind, str] | None:
+    """The kind and model type of a site file or of its translation (``data/config.de.json``)."""
+    found = SITE_FILE_TYPES.get(path)
+    if found is None:
+        match = SITE_TRANSLATION.fullmatch(path)
+        if match:
+            found = SITE_FILE_TYPES[f"data/{match['name']}.json"]
+    return found
+
+
 def kind_of(path: str) -> FileKind:
-    if path in SITE_FILE_TYPES:
-        return SITE_FILE_TYPES[path][0]
+    site = site_file_type(path)
+    if site is not None:
+        return site[0]
     if path.startswith(f"{TEAM_DIR}/"):
         return FileKind.PERSON
     return FileKind.PAGE
@@ -60,6 +74,8 @@ class PageFacts(NamedTuple):
     author_key: str | None  # the index key of the author reference
     tags: tuple[str, ...]
     embeds: tuple[str, ...] = ()  # section types that show other pages (EMBEDDING_SECTIONS)
+    slug: str | None = None  # the file's own ``slug`` (a translation's URL uses it)
+    translation_key: str | None = None  # links translations whose file names differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +157,18 @@ def _page_facts(data: dict[str, Any]) -> PageFacts:
         author_key=reference_key(author) if isinstance(author, str) else None,
         tags=tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
         embeds=_embeds(data),
+        slug=_text(data.get("slug")),
+        translation_key=_text(data.get("translationKey")),
     )
+
+
+def page_facts(data: dict[str, Any]) -> PageFacts:
+    """What the index needs of a page's (possibly merged) fields."""
+    return _page_facts(data)
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _embeds(data: dict[str, Any]) -> tuple[str, ...]:

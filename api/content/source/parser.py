@@ -11,13 +11,14 @@ from typing import Any
 from api.content.source.extras import Extras, compute_extras
 from api.content.source.hints import did_you_mean
 from api.content.source.lines import LineFinder
+from api.content.source.locales import LocalesError, parse_locales
 from api.content.source.model_types import PAGE_TYPES
 from api.content.source.parsed import (
-    SITE_FILE_TYPES,
     FileKind,
     ParsedFile,
     Reference,
     kind_of,
+    site_file_type,
 )
 from api.content.source.parsing import (
     ParseError,
@@ -100,12 +101,24 @@ def _parse_data_file(path: str, kind: FileKind, text: str) -> ParsedFile:
     bad = find_non_json(data)
     if bad is not None:
         return _unusable(path, kind, lines.line_of(bad[0]), _at(bad[0], bad[1]))
-    expected = "Person" if kind is FileKind.PERSON else SITE_FILE_TYPES[path][1]
+    if kind is FileKind.LOCALES:
+        return _parsed_locales(path, data, lines)
+    site = site_file_type(path)
+    expected = "Person" if kind is FileKind.PERSON or site is None else site[1]
     written = data.get("type", expected)
     if written != expected:
         message = f"type: expected {expected!r}, got {written!r}"
         return _unusable(path, kind, lines.line_of(("type",)), message)
     return _validated(path, kind, expected, data, lines, compute_extras(kind, text, None, data))
+
+
+def _parsed_locales(path: str, data: dict[str, Any], lines: LazyLines) -> ParsedFile:
+    """``data/locales.json``: usable whole, or an error naming what and where."""
+    try:
+        parse_locales(data)
+    except LocalesError as error:
+        return _unusable(path, FileKind.LOCALES, lines.line_of(error.location), error.message)
+    return ParsedFile.build(path, FileKind.LOCALES, "Locales", data)
 
 
 def _validated(

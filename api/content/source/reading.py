@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import struct
 import time
@@ -19,7 +20,9 @@ from pathlib import Path
 from api.content.source.paths import PAGES_DIR, TEAM_DIR
 from api.content.source.problems import ContentProblem, Severity
 
-SITE_FILES = ("data/config.json", "data/style.json")
+SITE_FILES = ("data/config.json", "data/style.json", "data/locales.json")
+# A site file's translation: data/config.de.json, data/style.pt-BR.json (see locales.py).
+_SITE_TRANSLATION = re.compile(r"data/(?:config|style)\.[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ def signature_of(status: os.stat_result) -> bytes:
 
 def is_content_path(relative: str) -> bool:
     """Whether a path (relative, POSIX) names a content file, by the walk's own rules."""
-    if relative in SITE_FILES:
+    if relative in SITE_FILES or _SITE_TRANSLATION.fullmatch(relative):
         return True
     if any(not part or part.startswith(".") for part in relative.split("/")):
         return False
@@ -80,11 +83,21 @@ def content_paths(root: Path, result: ReadResult | None = None) -> list[str]:
         *_walk(root, TEAM_DIR, ".json", result),
         *(
             path
-            for path in SITE_FILES
+            for path in _site_files(root)
             if os.path.lexists(root / path) and not has_symlinked_folder(root, path)
         ),
     ]
     return sorted(candidates)
+
+
+def _site_files(root: Path) -> list[str]:
+    """The site files, and the translations of the configuration and style in ``data/``."""
+    try:
+        names = os.listdir(root / "data")
+    except OSError:
+        names = []
+    found = [f"data/{name}" for name in names if _SITE_TRANSLATION.fullmatch(f"data/{name}")]
+    return [*SITE_FILES, *sorted(found)]
 
 
 def walk_folder(root: Path, relative: str, result: ReadResult) -> list[str]:
@@ -100,7 +113,7 @@ def walk_folder(root: Path, relative: str, result: ReadResult) -> list[str]:
             found.extend(_walk(root, top, suffix, result))
     found.extend(  # the site files, as ``content_paths`` finds them
         path
-        for path in SITE_FILES
+        for path in _site_files(root)
         if path.startswith(f"{relative}/")
         and os.path.lexists(root / path)
         and not has_symlinked_folder(root, path)

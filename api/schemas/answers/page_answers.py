@@ -17,6 +17,7 @@ from api.schemas.model.layouts import (
     ProjectFeedLayoutSchema,
     ProjectLayoutSchema,
 )
+from api.schemas.model.localized import locale_field
 from api.schemas.model.summaries import PostSummarySchema, ProjectSummarySchema
 
 
@@ -85,6 +86,7 @@ class PagePathSchema(Schema):
     path = fields.String(required=True, metadata={"example": "/blog"})
     type = fields.String(required=True, metadata={"example": "PostFeedLayout"})
     title = fields.String(metadata={"example": "Blog"})
+    locale = locale_field()
 
 
 class PagePathsSchema(Schema):
@@ -99,3 +101,4 @@ class SiteSchema(ContentSchema):
     config = fields.Nested(ConfigSchema)
     style = fields.Nested(ThemeStyleSchema)
     siteUrl = fields.String(required=True, metadata={"example": "http://127.0.0.1:5000"})
+    locale = locale_field()

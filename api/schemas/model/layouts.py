@@ -12,6 +12,7 @@ from marshmallow import fields
 from api.schemas.model.base import ContentSchema, ModelSchema, model, section_types
 from api.schemas.model.blocks import BackgroundImageSchema, ImageBlockSchema, MetaTagSchema
 from api.schemas.model.fields import Boolean, Count, Date, Enum, OneOfModels, Resolved, Text
+from api.schemas.model.localized import LocalizedFieldsSchema
 from api.schemas.model.people import AuthorSchema
 from api.schemas.model.sections import PagedPostsSectionSchema, PagedProjectsSectionSchema
 from api.schemas.model.styles import PAGE_COLORS, Styles
@@ -41,6 +42,18 @@ class _PageSchema(ModelSchema):
     colors = Enum(PAGE_COLORS)
     backgroundImage = fields.Nested(BackgroundImageSchema)
     isDraft = Boolean(metadata={"description": "A draft; only preview requests ever see one."})
+    slug = Text(
+        metadata={
+            "description": "A translation's own slug, the last segment of its URL (`/de/blog/"
+            "hallo`); a site with one locale, and the default locale, take it from the file name."
+        }
+    )
+    translationKey = Text(
+        metadata={
+            "description": "Links files whose names differ as translations of one document "
+            "(`data/locales.json` declares the locales)."
+        }
+    )
 
 
 @model("PostLayout")
@@ -101,7 +114,7 @@ class ProjectFeedLayoutSchema(_FeedLayoutSchema):
     projectFeed = fields.Nested(PagedProjectsSectionSchema)
 
 
-class DocumentFieldsSchema(ContentSchema):
+class DocumentFieldsSchema(LocalizedFieldsSchema, ContentSchema):
     """What the API derives for every page document: where it lives and its rendered body.
 
     A page without a Markdown body (front matter only) has no `html`, `toc`,

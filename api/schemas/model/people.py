@@ -5,9 +5,10 @@ from __future__ import annotations
 from marshmallow import fields
 
 from api.schemas.model.data import PersonSchema
+from api.schemas.model.localized import LocalizedFieldsSchema
 
 
-class AuthorSchema(PersonSchema):
+class AuthorSchema(LocalizedFieldsSchema, PersonSchema):
     """A person of ``data/team/``, with their slug, full name and number of published posts."""
 
     slug = fields.String(required=True, metadata={"example": "jason-hand"})

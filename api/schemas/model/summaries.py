@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 from api.schemas.model.base import ContentSchema
 from api.schemas.model.blocks import ImageBlockSchema
 from api.schemas.model.fields import Date, Text
+from api.schemas.model.localized import locale_field
 
 
 def ModelType(name: str) -> fields.String:
@@ -62,6 +63,7 @@ class PostSummarySchema(ContentSchema):
     )
     tags = fields.List(fields.String(), required=True)
     isDraft = fields.Boolean(metadata={"description": "Present, true, on drafts in preview."})
+    locale = locale_field()
 
 
 class ProjectSummarySchema(ContentSchema):
@@ -70,6 +72,7 @@ class ProjectSummarySchema(ContentSchema):
     type = ModelType("ProjectLayout")
     slug = fields.String(required=True)
     url = fields.String(required=True)
+    locale = locale_field()
     title = Text(required=True)
     date = Date(required=True)
     client = Text()

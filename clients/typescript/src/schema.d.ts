@@ -554,6 +554,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/locales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the site's locales
+         * @description Each declared locale (`data/locales.json`) with its fallback, the number of
+         *     documents that have a version in it and the default-locale files that have
+         *     none. A site without the file has none: `{"items": []}`.
+         */
+        get: operations["listLocales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -715,6 +737,11 @@ export interface components {
             tags: string[];
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
         };
         /**
          * Pagination
@@ -775,6 +802,16 @@ export interface components {
             opacity?: number;
         };
         /**
+         * Translation
+         * @description Another version of the same document: its locale and its URL path.
+         */
+        Translation: {
+            /** @example de */
+            locale: string;
+            /** @example /de/blog/hallo-welt */
+            url: string;
+        };
+        /**
          * Author
          * @description A person of `data/team/`, with their slug, full name and number of published posts.
          */
@@ -790,6 +827,15 @@ export interface components {
             /** @description Markdown source. */
             bio?: string;
             image?: components["schemas"]["ImageBlock"];
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
+            /** @description Only on a site with several locales (`data/locales.json`): every other version of the document, in the declared order of the locales. */
+            translations?: components["schemas"]["Translation"][];
+            /** @description Only on a site with several locales (`data/locales.json`): the front-matter fields the served version lacks, filled from its locale's fallback chain (absent when none was); the body is never filled from another version. */
+            fallbackFields?: string[];
             /** @example jason-hand */
             slug: string;
             /** @description First and last name. */
@@ -1194,6 +1240,11 @@ export interface components {
             type: "ProjectLayout";
             slug: string;
             url: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
             title: string;
             /**
              * @description ISO 8601 date, or date and time when the content has a time.
@@ -1435,6 +1486,10 @@ export interface components {
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
+            /** @description Last segment of the URL path. */
+            slug: string;
+            /** @description Links files whose names differ as translations of one document (`data/locales.json` declares the locales). */
+            translationKey?: string;
             /**
              * @description ISO 8601 date, or date and time when the content has a time.
              * @example 2025-01-30
@@ -1448,8 +1503,15 @@ export interface components {
             bottomSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
             /** @description Tags (an extension of the model; `GET /api/posts?tag=`). */
             tags?: string[];
-            /** @description Last segment of the URL path. */
-            slug: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
+            /** @description Only on a site with several locales (`data/locales.json`): every other version of the document, in the declared order of the locales. */
+            translations?: components["schemas"]["Translation"][];
+            /** @description Only on a site with several locales (`data/locales.json`): the front-matter fields the served version lacks, filled from its locale's fallback chain (absent when none was); the body is never filled from another version. */
+            fallbackFields?: string[];
             /** @description URL path of the page. */
             url: string;
             /** @description The Markdown body rendered to HTML; absent without a body. */
@@ -1508,6 +1570,10 @@ export interface components {
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
+            /** @description Last segment of the URL path. */
+            slug: string;
+            /** @description Links files whose names differ as translations of one document (`data/locales.json` declares the locales). */
+            translationKey?: string;
             /**
              * @description ISO 8601 date, or date and time when the content has a time.
              * @example 2025-01-30
@@ -1518,8 +1584,15 @@ export interface components {
             featuredImage?: components["schemas"]["ImageBlock"];
             media?: components["schemas"]["ImageBlock"] | components["schemas"]["VideoBlock"] | components["schemas"]["UnknownObject"];
             bottomSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
-            /** @description Last segment of the URL path. */
-            slug: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
+            /** @description Only on a site with several locales (`data/locales.json`): every other version of the document, in the declared order of the locales. */
+            translations?: components["schemas"]["Translation"][];
+            /** @description Only on a site with several locales (`data/locales.json`): the front-matter fields the served version lacks, filled from its locale's fallback chain (absent when none was); the body is never filled from another version. */
+            fallbackFields?: string[];
             /** @description URL path of the page. */
             url: string;
             /** @description The Markdown body rendered to HTML; absent without a body. */
@@ -1559,9 +1632,20 @@ export interface components {
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
-            sections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
             /** @description Last segment of the URL path. */
             slug: string;
+            /** @description Links files whose names differ as translations of one document (`data/locales.json` declares the locales). */
+            translationKey?: string;
+            sections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
+            /** @description Only on a site with several locales (`data/locales.json`): every other version of the document, in the declared order of the locales. */
+            translations?: components["schemas"]["Translation"][];
+            /** @description Only on a site with several locales (`data/locales.json`): the front-matter fields the served version lacks, filled from its locale's fallback chain (absent when none was); the body is never filled from another version. */
+            fallbackFields?: string[];
             /** @description URL path of the page. */
             url: string;
             /** @description The Markdown body rendered to HTML; absent without a body. */
@@ -1621,6 +1705,10 @@ export interface components {
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
+            /** @description Last segment of the URL path. */
+            slug: string;
+            /** @description Links files whose names differ as translations of one document (`data/locales.json` declares the locales). */
+            translationKey?: string;
             topSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
             bottomSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
             /** @description Style properties per element of the component. */
@@ -1630,8 +1718,15 @@ export interface components {
             /** @description Posts per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, from the Starter theme). */
             numOfPostsPerPage?: number;
             postFeed?: components["schemas"]["PagedPostsSection"];
-            /** @description Last segment of the URL path. */
-            slug: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
+            /** @description Only on a site with several locales (`data/locales.json`): every other version of the document, in the declared order of the locales. */
+            translations?: components["schemas"]["Translation"][];
+            /** @description Only on a site with several locales (`data/locales.json`): the front-matter fields the served version lacks, filled from its locale's fallback chain (absent when none was); the body is never filled from another version. */
+            fallbackFields?: string[];
             /** @description URL path of the page. */
             url: string;
             /** @description The Markdown body rendered to HTML; absent without a body. */
@@ -1692,6 +1787,10 @@ export interface components {
             backgroundImage?: components["schemas"]["BackgroundImage"];
             /** @description A draft; only preview requests ever see one. */
             isDraft?: boolean;
+            /** @description Last segment of the URL path. */
+            slug: string;
+            /** @description Links files whose names differ as translations of one document (`data/locales.json` declares the locales). */
+            translationKey?: string;
             topSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
             bottomSections?: (components["schemas"]["HeroSection"] | components["schemas"]["ContactSection"] | components["schemas"]["CtaSection"] | components["schemas"]["DividerSection"] | components["schemas"]["FeaturedItemsSection"] | components["schemas"]["FeaturedPostsSection"] | components["schemas"]["RecentPostsSection"] | components["schemas"]["FeaturedProjectsSection"] | components["schemas"]["RecentProjectsSection"] | components["schemas"]["LabelsSection"] | components["schemas"]["MediaGallerySection"] | components["schemas"]["QuoteSection"] | components["schemas"]["TestimonialsSection"] | components["schemas"]["TextSection"] | components["schemas"]["UnknownObject"])[];
             /** @description Style properties per element of the component. */
@@ -1701,8 +1800,15 @@ export interface components {
             /** @description Projects per page of the feed (0: all on one page), the default of the `page_size` query (an extension of the model, as themes with projects have it). */
             numOfProjectsPerPage?: number;
             projectFeed?: components["schemas"]["PagedProjectsSection"];
-            /** @description Last segment of the URL path. */
-            slug: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
+            /** @description Only on a site with several locales (`data/locales.json`): every other version of the document, in the declared order of the locales. */
+            translations?: components["schemas"]["Translation"][];
+            /** @description Only on a site with several locales (`data/locales.json`): the front-matter fields the served version lacks, filled from its locale's fallback chain (absent when none was); the body is never filled from another version. */
+            fallbackFields?: string[];
             /** @description URL path of the page. */
             url: string;
             /** @description The Markdown body rendered to HTML; absent without a body. */
@@ -1734,6 +1840,11 @@ export interface components {
             type: string;
             /** @example Blog */
             title?: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
         };
         /**
          * PagePaths
@@ -1922,6 +2033,11 @@ export interface components {
             style?: components["schemas"]["ThemeStyle"];
             /** @example http://127.0.0.1:5000 */
             siteUrl: string;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
         };
         /**
          * ContentError
@@ -2337,6 +2453,40 @@ export interface components {
         TagList: {
             items: components["schemas"]["Tag"][];
         };
+        /**
+         * Locale
+         * @description One declared locale.
+         */
+        Locale: {
+            /** @example de */
+            code: string;
+            /**
+             * @description The next locale of its chain (absent on the default locale).
+             * @example en
+             */
+            fallback?: string;
+            /** @description Documents with a version in this locale. */
+            documents: number;
+            /**
+             * @description Default-locale files (relative to the content folder) with no version in this locale: it shows them from its fallback chain.
+             * @example [
+             *       "pages/blog/second-post.md"
+             *     ]
+             */
+            missing: string[];
+        };
+        /**
+         * Locales
+         * @description The site's locales, in declared order (none on a site without `data/locales.json`).
+         */
+        Locales: {
+            /**
+             * @description Absent on a site of one locale.
+             * @example en
+             */
+            defaultLocale?: string;
+            items: components["schemas"]["Locale"][];
+        };
     };
     responses: {
         /** @description Default error response */
@@ -2447,6 +2597,13 @@ export interface operations {
                 tag?: string;
                 /** @description Order: newest first (default), oldest first, or by title. */
                 sort?: "-date" | "date" | "title" | "-title";
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -2558,6 +2715,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -2595,6 +2761,13 @@ export interface operations {
                 limit?: number;
                 /** @description Leave out the post with this slug (the one being read). */
                 exclude?: string;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -2695,6 +2868,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -2730,6 +2912,13 @@ export interface operations {
             query?: {
                 /** @description `markdown` adds the raw Markdown body as `markdown`. */
                 include?: "markdown";
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -2952,6 +3141,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No published post has this slug. */
             404: {
                 headers: {
@@ -2996,6 +3194,13 @@ export interface operations {
             query?: {
                 /** @description How many posts, 1 to 20. */
                 limit?: number;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -3128,6 +3333,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No published post has this slug. */
             404: {
                 headers: {
@@ -3174,6 +3388,13 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 page_size?: number;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -3236,6 +3457,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -3268,7 +3498,15 @@ export interface operations {
     };
     getAuthor: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -3317,6 +3555,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No author has this slug. */
             404: {
                 headers: {
@@ -3354,6 +3601,13 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 page_size?: number;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -3435,6 +3689,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No author has this slug. */
             404: {
                 headers: {
@@ -3481,6 +3744,13 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 page_size?: number;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -3556,6 +3826,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -3591,6 +3870,13 @@ export interface operations {
             query?: {
                 /** @description `markdown` adds the raw Markdown body as `markdown`. */
                 include?: "markdown";
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -3663,6 +3949,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No published project has this slug. */
             404: {
                 headers: {
@@ -3713,6 +4008,13 @@ export interface operations {
                 path: string;
                 /** @description `markdown` adds the raw Markdown body as `markdown`. */
                 include?: "markdown";
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -3952,6 +4254,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No page at this path. */
             404: {
                 headers: {
@@ -3993,7 +4304,15 @@ export interface operations {
     };
     listPagePaths: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -4129,6 +4448,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -4152,7 +4480,15 @@ export interface operations {
     };
     getSite: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -4410,6 +4746,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -4491,6 +4836,13 @@ export interface operations {
                 author?: string;
                 /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
                 tag?: string;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -4605,6 +4957,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No author with this slug, or no published post with this tag. */
             404: {
                 headers: {
@@ -4651,6 +5012,13 @@ export interface operations {
                 author?: string;
                 /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
                 tag?: string;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -4769,6 +5137,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No author with this slug, or no published post with this tag. */
             404: {
                 headers: {
@@ -4815,6 +5192,13 @@ export interface operations {
                 author?: string;
                 /** @description Only posts with this tag (its slug: the lower-case, hyphenated name); 404 if no post has it. */
                 tag?: string;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -4882,6 +5266,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description No author with this slug, or no published post with this tag. */
             404: {
@@ -5107,7 +5500,15 @@ export interface operations {
     };
     listStackbitPaths: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -5163,6 +5564,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -5189,6 +5599,13 @@ export interface operations {
             query: {
                 /** @description A URL path from `/api/stackbit/paths`, e.g. `/`, `/blog/post-one` (case-sensitive, as the theme's; a trailing slash does not matter). */
                 path: string;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -5476,6 +5893,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No page at this path. */
             404: {
                 headers: {
@@ -5530,6 +5956,13 @@ export interface operations {
                 author?: string;
                 /** @description Only posts with this tag (a tag slug). */
                 tag?: string;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -5621,6 +6054,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -5653,7 +6095,15 @@ export interface operations {
     };
     listTags: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -5744,6 +6194,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Request target (path and query) longer than 2 KiB. */
             414: {
                 headers: {
@@ -5767,7 +6226,15 @@ export interface operations {
     };
     getTag: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
                 "If-None-Match"?: string;
@@ -5806,6 +6273,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No published post has this tag. */
             404: {
                 headers: {
@@ -5843,6 +6319,13 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 page_size?: number;
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
             };
             header?: {
                 /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
@@ -5924,6 +6407,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No published post has this tag. */
             404: {
                 headers: {
@@ -5944,6 +6436,59 @@ export interface operations {
             };
             /** @description Invalid query parameters. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listLocales: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Locales"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
