@@ -52,15 +52,19 @@ def check(directory: Path | None, strict: bool) -> None:
     with _load_logs_silenced():
         loaded = load_content(root, settings.max_file_bytes)
     suggestions = loaded.suggestions()
-    for problem in loaded.problems:
+    problems = sorted(
+        [*loaded.problems, *loaded.missing_translations()],
+        key=lambda problem: (problem.path, problem.line),
+    )
+    for problem in problems:
         line = problem.format(str(root))
         for (path, start), suggestion in suggestions.items():
             if problem.path == path and problem.message.startswith(start):
                 line += suggestion
                 break
         click.echo(line)
-    errors = sum(1 for p in loaded.problems if p.severity is Severity.ERROR)
-    warnings = len(loaded.problems) - errors
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    warnings = len(problems) - errors
     if not loaded.files and not loaded.problems:
         click.echo(f"{root}: warning: {NO_CONTENT}")
         warnings += 1

@@ -31,7 +31,6 @@ class SiteIdentity:
     @classmethod
     def of(cls, documents: Documents) -> SiteIdentity:
         config = documents.site(site_url="").get("config") or {}  # only the configuration is read
-        view = documents.view
         meta = _meta_tags(config.get("defaultMetaTags"))
         header = config.get("header")
         title = _first_text(
@@ -52,7 +51,7 @@ class SiteIdentity:
         return cls(
             title=title,
             description=description or f"The newest posts of {title}",
-            home_path=BLOG_PATH if BLOG_PATH in view.pages_by_url else HOME_PATH,
+            home_path=_home_path(documents),
             language=locale.replace("_", "-") if locale else None,
             icon=icon,
         )
@@ -69,9 +68,19 @@ def _meta_tags(tags: Any) -> dict[str, Any]:
     }
 
 
+def _home_path(documents: Documents) -> str:
+    """The front end's page listing the posts: the blog's, else the home page's (in the
+    feed's locale: ``/de/blog``)."""
+    for path in (BLOG_PATH, HOME_PATH):
+        page = documents.page_at(path)
+        if page is not None:
+            return page.url
+    return HOME_PATH
+
+
 def _page_field(documents: Documents, path: str, key: str) -> Any:
     """A field of the page at ``path`` (recorded as a content key of the feed)."""
-    page = documents.view.pages_by_url.get(path)
+    page = documents.page_at(path)
     if page is None:
         documents.uses(content_keys.PAGES)  # it may come
         return None

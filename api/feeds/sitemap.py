@@ -26,7 +26,10 @@ from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from api.content.model.items import Page
+from api.content.model.locale_views import Versions
+from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
+from api.content.source.locales import Locales
 from api.content.source.model_types import POST_FEED_TYPE, PROJECT_FEED_TYPE
 from api.feeds.urls import absolute_url
 
@@ -49,9 +52,10 @@ _ENTITIES = {"'": "&apos;", '"': "&quot;"}  # sitemaps.org escapes these five, n
 class SitemapPart:
     urls: tuple[str, ...]  # each a whole ``<url>...</url>`` element and its newline
     newest: datetime | None  # the latest lastmod among them
+    head: str = _HEAD
 
     def document(self) -> bytes:
-        return (_HEAD + "".join(self.urls) + _TAIL).encode()
+        return (self.head + "".join(self.urls) + _TAIL).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,24 +131,78 @@ def _url_elements(
             )
 
 
-def _split(elements: Iterable[tuple[str, datetime | None]]) -> tuple[SitemapPart, ...]:
+def _split(
+    elements: Iterable[tuple[str, datetime | None]], head: str = _HEAD
+) -> tuple[SitemapPart, ...]:
     """Consecutive parts of at most ``MAX_URLS_PER_FILE`` URLs and ``MAX_BYTES_PER_FILE``
     bytes each (the elements are ASCII: one character is one byte)."""
-    budget = MAX_BYTES_PER_FILE - len(_HEAD) - len(_TAIL)
+    budget = MAX_BYTES_PER_FILE - len(head) - len(_TAIL)
     parts: list[SitemapPart] = []
     urls: list[str] = []
     size = 0
     newest: datetime | None = None
     for element, modified in elements:
         if urls and (len(urls) >= MAX_URLS_PER_FILE or size + len(element) > budget):
-            parts.append(SitemapPart(tuple(urls), newest))
+            parts.append(SitemapPart(tuple(urls), newest, head))
             urls, size, newest = [], 0, None
         urls.append(element)
         size += len(element)
         if modified is not None and (newest is None or modified > newest):
             newest = modified
-    parts.append(SitemapPart(tuple(urls), newest))
+    parts.append(SitemapPart(tuple(urls), newest, head))
     return tuple(parts)
+
+
+# A site of several locales: each version of each document at its own URL, with a link to
+# every version (hreflang) and the default locale's as x-default.
+XHTML = "http://www.w3.org/1999/xhtml"
+_LOCALIZED_HEAD = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NAMESPACE}" xmlns:xhtml="{XHTML}">\n'
+)
+_localized: WeakKeyDictionary[Snapshot, dict[tuple[str, int, int], Sitemap]] = WeakKeyDictionary()
+
+
+def localized_sitemap_of(snapshot: Snapshot, site_url: str) -> Sitemap:
+    """The sitemap of every locale's public versions, built once per snapshot and limits."""
+    key = (site_url, MAX_URLS_PER_FILE, MAX_BYTES_PER_FILE)
+    built = _localized.get(snapshot, {}).get(key)
+    if built is None:
+        assert snapshot.locales is not None
+        built = build_localized_sitemap(snapshot.versions(), snapshot.locales, site_url)
+        with _lock:
+            _localized.setdefault(snapshot, {})[key] = built
+    return built
+
+
+def build_localized_sitemap(versions: Versions, locales: Locales, site_url: str) -> Sitemap:
+    """Every public version, in URL order, each with its alternates, split like any sitemap."""
+    newest = max(
+        (p.date for found in versions.values() for p in found.values() if p.date), default=None
+    )
+    elements = []
+    for found in versions.values():
+        present = [(code, found[code]) for code in locales.codes if code in found]
+        if not present:
+            continue
+        links = [(code, absolute_url(site_url, page.url)) for code, page in present]
+        default = found.get(locales.default, present[0][1])
+        alternates = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(url, _ENTITIES)}"/>'
+            for code, url in links
+        ) + (
+            '<xhtml:link rel="alternate" hreflang="x-default" '
+            f'href="{escape(absolute_url(site_url, default.url), _ENTITIES)}"/>'
+        )
+        for (_, page), (_, loc) in zip(present, links, strict=True):
+            if len(loc) > MAX_URL_LENGTH:
+                continue
+            modified = page.date or (newest if page.type in _FEED_ITEMS else None)
+            lastmod = f"<lastmod>{w3c_datetime(modified)}</lastmod>" if modified else ""
+            element = f"<url><loc>{escape(loc, _ENTITIES)}</loc>{lastmod}{alternates}</url>\n"
+            elements.append((page.url, element, modified))
+    elements.sort(key=lambda item: item[0])
+    parts = _split(((element, modified) for _, element, modified in elements), _LOCALIZED_HEAD)
+    return Sitemap(parts, site_url)
 
 
 def w3c_datetime(moment: datetime) -> str:

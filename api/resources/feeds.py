@@ -15,6 +15,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 
+from api.content.documents import Documents
 from api.content.model import keys as k
 from api.feeds.atom import MEDIA_TYPE as ATOM_TYPE
 from api.feeds.atom import render_atom
@@ -25,7 +26,7 @@ from api.feeds.rss import MEDIA_TYPE as RSS_TYPE
 from api.feeds.rss import render_rss
 from api.feeds.selection import UnknownFilter, feed_posts
 from api.feeds.sitemap import MEDIA_TYPE as SITEMAP_TYPE
-from api.feeds.sitemap import sitemap_of
+from api.feeds.sitemap import Sitemap, localized_sitemap_of, sitemap_of
 from api.resources.blueprint import ContentBlueprint
 from api.schemas.answers.feed_documents import FeedArgsSchema, JsonFeedSchema
 from api.settings import Settings
@@ -60,7 +61,11 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
         selection = feed_posts(documents.view, size=settings.feed_size, author=author, tag=tag)
     except UnknownFilter as unknown:
         abort(404, message=str(unknown))
-    query = urlencode({key: value for key, value in (("author", author), ("tag", tag)) if value})
+    locales, locale = documents.locales, documents.view.locale
+    if locales is None or locale == locales.default:
+        locale = None  # the default locale's feed is the feed without ?locale=
+    filters = (("author", author), ("tag", tag), ("locale", locale))
+    query = urlencode({key: value for key, value in filters if value})
     return build_feed(
         documents,
         selection.posts,
@@ -68,6 +73,14 @@ def current_feed(author: str | None, tag: str | None) -> Feed:
         self_path=request.path + (f"?{query}" if query else ""),
         subtitle=selection.subtitle,
     )
+
+
+def _sitemap(documents: Documents, site_url: str) -> Sitemap:
+    """The public view's sitemap; on a site of several locales, every locale's versions with
+    their alternates."""
+    if documents.locales is None:
+        return sitemap_of(documents.view, site_url)
+    return localized_sitemap_of(documents.snapshot, site_url)
 
 
 def document(body: bytes, media_type: str) -> Response:
@@ -143,7 +156,7 @@ class SitemapDocument(MethodView):
         settings: Settings = current_app.extensions["settings"]
         documents = current_documents()
         documents.uses(k.ANY_PAGE)  # every page's URL and date
-        sitemap = sitemap_of(documents.view, settings.public_site_url)
+        sitemap = _sitemap(documents, settings.public_site_url)
         return document(sitemap.document(), SITEMAP_TYPE)
 
 
@@ -165,7 +178,7 @@ class SitemapPart(MethodView):
         settings: Settings = current_app.extensions["settings"]
         documents = current_documents()
         documents.uses(k.ANY_PAGE)
-        part = sitemap_of(documents.view, settings.public_site_url).part(n)
+        part = _sitemap(documents, settings.public_site_url).part(n)
         if part is None:
             abort(404, message=f"No sitemap part {n}: see /api/sitemap.xml")
         return document(part, SITEMAP_TYPE)

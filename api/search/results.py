@@ -13,6 +13,7 @@ from api.content.documents import Documents
 from api.content.model import keys as content_keys
 from api.content.model.items import Page
 from api.content.model.tag_index import tag_slugs
+from api.content.source.model_types import POST_TYPE
 from api.search.query import ParsedQuery
 from api.search.search_index import SearchFilters, SearchResults
 from api.search.snapshots import hidden_paths, search_index, text_reader
@@ -42,9 +43,9 @@ def search(
     text_of = text_reader(snapshot)
     hits = []
     for hit in results.hits:
-        page = snapshot.pages_by_path[hit.path]
+        page = view.pages_by_file.get(hit.path) or snapshot.pages_by_path[hit.path]
         text = text_of(page)
-        person = snapshot.author_of(page)
+        person = documents.author_of(page)
         hit_document = {
             "type": page.type,
             "slug": page.slug,
@@ -56,6 +57,7 @@ def search(
             "excerpt": text.excerpt or None,
             "author": documents.author_summary(person) if person else None,
             "isDraft": True if page.is_draft else None,
+            "locale": page.locale if documents.locales is not None else None,
         }
         hits.append({key: value for key, value in hit_document.items() if value is not None})
     return hits, results.total
@@ -79,10 +81,11 @@ def related_posts(documents: Documents, post: Page, limit: int) -> list[Page]:
             limit=max(SIMILAR_CANDIDATES, limit),
         )
     )
+    shown = view.pages_by_file
     candidates = [
-        view.posts_by_path[path]
+        shown[path]
         for path in shared.keys() | similar.keys()
-        if path != post.path and path in view.posts_by_path
+        if path != post.path and path in shown and shown[path].type == POST_TYPE
     ]
     candidates.sort(
         key=lambda page: (

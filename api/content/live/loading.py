@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.content.live.state import ContentState
+from api.content.model.snapshot import Snapshot
 from api.content.source.hints import nearest_file
 from api.content.source.parsed import ParsedFile
-from api.content.source.problems import ContentProblem
+from api.content.source.problems import ContentProblem, Severity
 from api.content.source.validation import format_location
 
 
@@ -31,6 +32,25 @@ class LoadedContent:
     @property
     def problems(self) -> list[ContentProblem]:
         return self.state.all_problems()
+
+    def missing_translations(self) -> list[ContentProblem]:
+        """A warning per default-locale document and declared locale with no version in it
+        (the locale shows it from its fallback chain): none on a site of one locale."""
+        locales = self.state.locales
+        if locales is None:
+            return []
+        versions = Snapshot.build(self.state).versions(preview=True)
+        found = []
+        for group in versions.values():
+            home = group.get(locales.default)
+            if home is None:
+                continue
+            for code in locales.codes:
+                if code not in group:
+                    shown = next(other for other in locales.chain(code) if other in group)
+                    message = f"no '{code}' translation ({code} shows the '{shown}' version)"
+                    found.append(ContentProblem(home.path, 1, Severity.WARNING, message))
+        return sorted(found, key=lambda problem: (problem.path, problem.message))
 
     def suggestions(self) -> dict[tuple[str, str], str]:
         """For each dangling reference, the existing file it probably means: ``(path, the start

@@ -78,8 +78,8 @@ def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -
         for code in locales.showing(page.locale or locales.default):
             if code != locales.default:
                 keys.update(k.localized(key, code) for key in pair)
-        if page.locale != locales.default:
-            keys.update(key for key in pair if k.is_page_key(key))
+        if page.locale != locales.default:  # its own key, and what stands in for it
+            keys.update(key for key in pair if k.is_page_key(key) or key == k.ANY_PAGE)
         if (
             old_page is None
             or new_page is None
@@ -97,7 +97,7 @@ def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -
             if code != locales.default:
                 keys.update(k.localized(key, code) for key in changed)
         if person.locale != locales.default:
-            keys.update(key for key in changed if k.is_person_key(key))
+            keys.update(key for key in changed if k.is_person_key(key) or key == k.ANY_PERSON)
     for path in diff.site_translations:
         match = SITE_TRANSLATION.fullmatch(path)
         code = locales.canonical(match["code"]) if match else None

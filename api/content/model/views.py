@@ -159,6 +159,11 @@ class ContentView:
         return self.pages_by_url.get(page.url.lower()) is page
 
     @cached_property
+    def pages_by_file(self) -> Mapping[str, Page]:
+        """Each page by the path of the file whose version it is (made on first use)."""
+        return {page.path: page for page in self.pages_by_url.values()}
+
+    @cached_property
     def pages_by_document(self) -> Mapping[str, Page]:
         """Each page by the document it is a version of (a locale's view: made on first use)."""
         return {page.document or page.path: page for page in self.pages_by_url.values()}

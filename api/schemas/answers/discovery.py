@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from api.schemas.answers.paging import PaginationArgsSchema, page_of
 from api.schemas.model.base import ContentSchema
 from api.schemas.model.fields import Date, Text
+from api.schemas.model.localized import locale_field
 from api.schemas.model.summaries import AuthorSummarySchema, PostSummarySchema
 
 KNOWN_PAGE_TYPES = [
@@ -109,6 +110,7 @@ class SearchHitSchema(ContentSchema):
     )
     author = fields.Nested(AuthorSummarySchema)
     isDraft = fields.Boolean(metadata={"description": "Present, true, on drafts in preview."})
+    locale = locale_field()
 
 
 SearchPageSchema = page_of(SearchHitSchema, "SearchPageSchema")
