@@ -345,7 +345,10 @@ class Documents:
         locales = self.locales
         views = [self.view]
         if locales is not None:
-            views = [self.snapshot.view_in(code, preview=self.preview)[0] for code in locales.codes]
+            views = [
+                self.snapshot.view_in(code, preview=self.preview, fallback=self.view.fallback)[0]
+                for code in locales.codes
+            ]
         paths = []
         for view in views:
             self.keys.add(

@@ -29,7 +29,7 @@ from api.export.fetch import Response, UnexpectedAnswer, WsgiClient
 from api.export.headers import Probes, UnsupportedHeaders, plan_headers
 from api.export.naming import Target, UnsafeName
 from api.export.nginx import ConfigurationError, nginx_config
-from api.export.producers import PRODUCERS, Crawl, Export, Producer
+from api.export.producers import Crawl, Export, Producer, producers_for
 from api.export.publishing import (
     GENERATOR,
     MANIFEST,
@@ -74,7 +74,7 @@ def export_site(
     *,
     nginx_root: Path | None = None,
     workers: int | None = None,
-    producers: Sequence[Producer] = PRODUCERS,
+    producers: Sequence[Producer] | None = None,
 ) -> ExportResult:
     """Export every public answer of ``app`` into ``out``; see the module docstring."""
     started = time.perf_counter()
@@ -87,6 +87,8 @@ def export_site(
     snapshot = repository.snapshot
     client = WsgiClient(app.wsgi_app)
     crawl = Crawl(client, Documents(snapshot, snapshot.public_view()[0]))
+    if producers is None:  # the table, per locale on a site of several
+        producers = producers_for(snapshot.locales is not None)
     folder = temporary_folder(out)
     try:
         items, same = _items(producers, crawl)

@@ -131,13 +131,14 @@ def _location(index: int, producer: Producer, answers: list[Written], maps: Maps
     if route.fixed:
         variable = _refused_parameter(index, route.fixed, maps)
         lines.append(f"    if ({variable}) {{ set ${PREFIX}_refused {variable}; return 404; }}")
-    if route.keys:
+    if route.keys and route.location.startswith("= "):
         stem = _keyed_file(index, route.keys, answers, maps)
     else:
         paginated = {written.paginated for written in answers if written.target.page == 1}
         if len(paginated) != 1:
             raise ConfigurationError(f"{producer.name}: some answers paginated, some not")
-        stem = f"$uri/${PREFIX}_page_name" if paginated.pop() else "$uri/_index"
+        folder = f"$uri{_keyed_folder(index, producer, answers, maps)}"
+        stem = f"{folder}/${PREFIX}_page_name" if paginated.pop() else f"{folder}/_index"
         maps.page_names_needed = True
     lines += [
         f'    set $export_file "{stem}.{extension}";',
@@ -202,6 +203,30 @@ def _under_api(location: str) -> bool:
     """Whether a producer's location nests in ``location ^~ /api/``."""
     kind, _, pattern = location.partition(" ")
     return pattern.startswith("/api/" if kind == "=" else "^/api/")
+
+
+def _keyed_folder(index: int, producer: Producer, answers: list[Written], maps: Maps) -> str:
+    """What a regular-expression location's key parameters (``?locale=`` of
+    ``/api/posts/<slug>``) add to ``$uri``'s folder: ``/_locale/de``, nothing without them,
+    and a folder no answer is in for a value the export does not hold."""
+    keys = producer.route.keys
+    if not keys:
+        return ""
+    if any(key.kind == "path" for key in keys):
+        raise ConfigurationError(f"{producer.name}: a URL path key needs an exact location")
+    variable = f"${PREFIX}_r{index}_keys"
+    folders: dict[str, str] = {}
+    for written in answers:
+        values = dict(written.target.keys)
+        uri_folder = "/".join(part for part in written.target.path.split("/") if part)
+        folder = written.file.rpartition("/")[0]  # another target's, when it is its answer
+        if not folder.startswith(uri_folder):
+            raise ConfigurationError(f"{producer.name}: {written.file} is not under its URL")
+        folder = folder[len(uri_folder) :]
+        folders.update(dict.fromkeys(key_variants(keys, values, raw_path_variants), folder))
+    source = double_quoted("|".join(f"$arg_{key.name}" for key in keys))
+    maps.add(source, variable, '"/_none"', {k: double_quoted(v) for k, v in folders.items()})
+    return variable
 
 
 def _keyed_file(index: int, keys: Sequence[KeyParam], answers: list[Written], maps: Maps) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from api.content.documents import Documents
@@ -115,11 +115,23 @@ class Export:
 
 
 class Crawl:
-    """What a producer may look at to list its targets: the public view and public answers."""
+    """What a producer may look at to list its targets: the public view and public answers
+    (in one locale: ``locale``, ``None`` for the default one)."""
 
-    def __init__(self, client: WsgiClient, documents: Documents) -> None:
+    def __init__(self, client: WsgiClient, documents: Documents, locale: str | None = None) -> None:
         self.client = client
         self.documents = documents
+        self.locale = locale
+
+    def other_locales(self) -> tuple[str, ...]:
+        """The declared locales but the default (none on a site of one locale)."""
+        locales = self.documents.locales
+        return tuple(c for c in locales.codes if c != locales.default) if locales else ()
+
+    def in_locale(self, code: str) -> Crawl:
+        snapshot = self.documents.snapshot
+        view, _ = snapshot.view_in(code)
+        return Crawl(self.client, Documents(snapshot, view), code)
 
     @property
     def view(self) -> ContentView:
@@ -129,7 +141,8 @@ class Crawl:
         """The JSON body of a query-less public answer."""
         import orjson
 
-        answer = self.client.get(Target(path))
+        keys = (("locale", self.locale),) if self.locale else ()
+        answer = self.client.get(Target(path, keys))
         if answer.status != 200:
             raise RuntimeError(f"{path} answered {answer.status} while listing the export")
         return orjson.loads(answer.body)
@@ -213,41 +226,90 @@ def _sitemap_parts(crawl: Crawl) -> Iterable[Target]:
     return (Target(f"/api/sitemaps/{number}.xml") for number in range(1, parts + 1))
 
 
+def localized(producer: Producer) -> Producer:
+    """``producer``'s answers, and on a site of several locales each other locale's too,
+    ``?locale=<code>`` naming their files as ``path`` and ``page`` do."""
+    route = replace(producer.route, keys=(*producer.route.keys, slug_key("locale")))
+
+    def targets(crawl: Crawl) -> Iterable[Target | Export]:
+        default = crawl.documents.locales.default if crawl.documents.locales else None
+        for found in producer.targets(crawl):
+            yield found
+            if default is not None:  # ?locale=<the default> answers as no ?locale= does
+                target = found.target if isinstance(found, Export) else found
+                yield Export(_in_locale(target, default), same_as=target)
+        for code in crawl.other_locales():
+            for found in producer.targets(crawl.in_locale(code)):
+                export = found if isinstance(found, Export) else Export(found)
+                yield Export(
+                    _in_locale(export.target, code),
+                    same_as=_in_locale(export.same_as, code) if export.same_as else None,
+                )
+
+    return Producer(producer.name, route, targets)
+
+
+def _in_locale(target: Target, code: str) -> Target:
+    return replace(target, keys=(*target.keys, ("locale", code)))
+
+
+_PER_LOCALE: set[str] = set()  # the producers answering per locale on a site with several
+
+
+def _L(producer: Producer) -> Producer:
+    _PER_LOCALE.add(producer.name)
+    return producer
+
+
 PRODUCERS: tuple[Producer, ...] = (
     single("API index", "/api"),
-    single("post list", "/api/posts", POST_FILTERS),
-    single("recent posts", "/api/posts/recent", RECENT_ARGS),
-    Producer("post", Route("~ ^/api/posts/[^/]+$", fixed=INCLUDE), _posts),
-    single("author list", "/api/authors", PAGE_SIZE),
-    Producer("author", Route("~ ^/api/authors/[^/]+$"), _authors),
-    Producer(
-        "author's posts", Route("~ ^/api/authors/[^/]+/posts$", fixed=PAGE_SIZE), _author_posts
+    _L(single("post list", "/api/posts", POST_FILTERS)),
+    _L(single("recent posts", "/api/posts/recent", RECENT_ARGS)),
+    _L(Producer("post", Route("~ ^/api/posts/[^/]+$", fixed=INCLUDE), _posts)),
+    _L(single("author list", "/api/authors", PAGE_SIZE)),
+    _L(Producer("author", Route("~ ^/api/authors/[^/]+$"), _authors)),
+    _L(
+        Producer(
+            "author's posts", Route("~ ^/api/authors/[^/]+/posts$", fixed=PAGE_SIZE), _author_posts
+        )
     ),
-    single("project list", "/api/projects", PAGE_SIZE),
-    Producer("project", Route("~ ^/api/projects/[^/]+$", fixed=INCLUDE), _projects),
+    _L(single("project list", "/api/projects", PAGE_SIZE)),
+    _L(Producer("project", Route("~ ^/api/projects/[^/]+$", fixed=INCLUDE), _projects)),
     Producer(
         "page by path",
         Route("= /api/pages", keys=(path_key(),), fixed={**PAGE_SIZE, **INCLUDE}),
         _pages_by_path,
     ),
     single("page paths", "/api/pages/paths"),
-    single("site", "/api/site"),
+    _L(single("site", "/api/site")),
     single("OpenAPI document", "/api/openapi.json"),
-    single("tag list", "/api/tags"),
-    Producer("tag", Route("~ ^/api/tags/[^/]+$"), _tag),
-    Producer("tag's posts", Route("~ ^/api/tags/[^/]+/posts$", fixed=PAGE_SIZE), _tag_posts),
-    Producer(
-        "related posts",
-        Route("~ ^/api/posts/[^/]+/related$", fixed={"limit": integer_value(3)}),
-        _related,
+    _L(single("tag list", "/api/tags")),
+    _L(Producer("tag", Route("~ ^/api/tags/[^/]+$"), _tag)),
+    _L(Producer("tag's posts", Route("~ ^/api/tags/[^/]+/posts$", fixed=PAGE_SIZE), _tag_posts)),
+    _L(
+        Producer(
+            "related posts",
+            Route("~ ^/api/posts/[^/]+/related$", fixed={"limit": integer_value(3)}),
+            _related,
+        )
     ),
-    feed("RSS feed", "/api/feed.xml"),
-    feed("Atom feed", "/api/feed.atom"),
-    feed("JSON Feed", "/api/feed.json"),
+    _L(feed("RSS feed", "/api/feed.xml")),
+    _L(feed("Atom feed", "/api/feed.atom")),
+    _L(feed("JSON Feed", "/api/feed.json")),
     single("sitemap", "/api/sitemap.xml"),
     Producer("sitemap part", Route(r"~ ^/api/sitemaps/[0-9]+\.xml$"), _sitemap_parts),
-    single("Stackbit paths", "/api/stackbit/paths"),
+    _L(single("Stackbit paths", "/api/stackbit/paths")),
 )
 # Not exported: /api/stackbit/props. A Stackbit theme's build reads each page's props once
 # from the live API; as files they would repeat every post in full in every feed page's and
 # recent-posts section's props (at 10,000 posts one feed page's props hold all 10,000).
+
+
+def producers_for(locales: bool) -> tuple[Producer, ...]:
+    """The table, with each ``_L`` producer answering per locale on a site of several
+    locales; a site of one has the table as it is (its export as it always was)."""
+    if not locales:
+        return PRODUCERS
+    return tuple(
+        localized(producer) if producer.name in _PER_LOCALE else producer for producer in PRODUCERS
+    )

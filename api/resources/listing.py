@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import request
 
 from api.content.model.pagination import PageInfo, page_of
+from api.web.request_content import current_content
 
 T = TypeVar("T")
 
@@ -37,9 +38,24 @@ def link_header(args: Mapping[str, Any], info: PageInfo) -> str:
     if info.page < info.total_pages:
         targets["next"] = info.page + 1
     kept = {key: value for key, value in args.items() if key != "page" and value is not None}
+    kept.update(_locale_selection())
+    path = quote(request.path, safe="/")  # a header is ASCII: a slug like gärten encoded
     links = []
     for rel in ("first", "prev", "next", "last"):
         if rel in targets:
             query = urlencode({"page": targets[rel], **kept})
-            links.append(f'<{request.path}?{query}>; rel="{rel}"')
+            links.append(f'<{path}?{query}>; rel="{rel}"')
     return ", ".join(links)
+
+
+def _locale_selection() -> dict[str, str]:
+    """The ``locale`` and ``fallback`` a list was asked in, for its links to keep (none for the
+    default locale with its fallbacks: its links are the links of a site of one locale)."""
+    content = current_content()
+    view, locales = content.view, content.snapshot.locales
+    selection = {}
+    if locales is not None and view.locale is not None and view.locale != locales.default:
+        selection["locale"] = view.locale
+    if locales is not None and not view.fallback:
+        selection["fallback"] = "false"
+    return selection

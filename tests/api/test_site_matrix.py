@@ -25,7 +25,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.cli import content_cli
 from tests.support.site_answers import every_request
-from tests.support.sites import BUNDLED_CONTENT, CORPUS, EXTENDED, readme_minimal_site
+from tests.support.sites import BUNDLED_CONTENT, CORPUS, EXTENDED, FIXTURES, readme_minimal_site
 from tests.support.spec import answer_validator, committed_spec
 
 
@@ -65,6 +65,7 @@ SITES: dict[str, tuple[Path | None, dict[str, str], int]] = {
     "bundled": (BUNDLED_CONTENT, {}, 0),
     "theme-corpus": (CORPUS, {}, 0),
     "extended": (EXTENDED, {}, 0),
+    "bilingual": (FIXTURES / "bilingual-site", {}, 0),
     "no-data-folder": (
         None,
         _files(

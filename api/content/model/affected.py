@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from api.content.model import keys as k
 from api.content.model.diff import SnapshotDiff
 from api.content.model.items import Page, Person
-from api.content.model.locale_views import translations_id
+from api.content.model.locale_views import localized_url, translations_id
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.content.source.locales import SITE_TRANSLATION, Locales
@@ -196,6 +196,46 @@ def changed_paths(
     whose details or post count changed. Sorted."""
     if keys <= {k.VERSION}:
         return ()
+    if new.locales is not None:
+        default_paths = _changed_paths(old, new, diff, keys, referrers, preview=preview)
+        return tuple(sorted(set(default_paths) | _localized_paths(new, diff, referrers)))
+    return _changed_paths(old, new, diff, keys, referrers, preview=preview)
+
+
+def _localized_paths(
+    new: Snapshot, diff: SnapshotDiff, referrers: Mapping[str, Iterable[str]]
+) -> set[str]:
+    """On a site of several locales: each changed version's URL in every locale that shows
+    it, and those of the pages that show it (sections), in each of theirs."""
+    locales = new.locales
+    assert locales is not None
+    found: set[str] = set()
+
+    def add(page: Page) -> None:
+        for code in locales.showing(page.locale or locales.default):
+            found.add(localized_url(page, code, locales))
+
+    for pair in diff.pages:
+        for page in pair:
+            if page is not None:
+                add(page)
+                for referrer in referrers.get(page.path, ()):
+                    if referrer in new.pages_by_path:
+                        add(new.pages_by_path[referrer])
+    return found
+
+
+def _changed_paths(
+    old: Snapshot,
+    new: Snapshot,
+    diff: SnapshotDiff,
+    keys: frozenset[str],
+    referrers: Mapping[str, Iterable[str]],
+    *,
+    preview: bool = False,
+) -> tuple[str, ...]:
+    """``changed_paths`` in the default locale."""
+
     if preview and (old.built_preview() is None or new.built_preview() is None):
         # No preview view to walk (nobody asked for one): the public paths, plus the
         # changed pages themselves (drafts among them) and their referrers.

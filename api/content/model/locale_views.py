@@ -150,7 +150,9 @@ def build_locale_view(
         ),
         key=lambda person: person.slug,
     )
-    return ContentView.build(shown, authors, locale=code)
+    view = ContentView.build(shown, authors, locale=code)
+    view.fallback = fallback  # made here, before anyone reads it
+    return view
 
 
 def translations_of(page: Page, versions: Mapping[str, Page], locales: Locales) -> list[dict]:

@@ -112,6 +112,7 @@ class ContentView:
         self.authors = authors
         self.authors_by_slug = authors_by_slug
         self.locale = locale  # the locale this view shows (None: a site of one locale)
+        self.fallback = True  # False: a locale's own versions only (``?fallback=false``)
         self._sorted: dict[tuple[str, str | None, str | None], tuple[Page, ...]] = {}
 
     @classmethod

@@ -2416,6 +2416,11 @@ export interface components {
             author?: components["schemas"]["AuthorSummary"];
             /** @description Present, true, on drafts in preview. */
             isDraft?: boolean;
+            /**
+             * @description Only on a site with several locales (`data/locales.json`): the locale of the version served (the one asked for, or the next of its fallback chain that has one).
+             * @example de
+             */
+            locale?: string;
         };
         /**
          * SearchPage

@@ -24,10 +24,14 @@ from api import create_app
 from api.export import export_site
 from api.export.producers import PRODUCERS, single
 from tests.support.nginx_export import HttpAnswer, NginxServer, serve_export
-from tests.support.sites import BUNDLED_CONTENT, CORPUS, ROOT
+from tests.support.sites import BUNDLED_CONTENT, CORPUS, FIXTURES, ROOT
 from tests.support.waiting import deadline
 
-SITES = {"bundled": BUNDLED_CONTENT, "corpus": CORPUS}
+SITES = {
+    "bundled": BUNDLED_CONTENT,
+    "corpus": CORPUS,
+    "bilingual": FIXTURES / "bilingual-site",
+}
 # Made by each server itself; X-Response-Cache says whether the live process had it cached.
 SERVER_OWN = {"date", "server", "connection", "keep-alive", "x-response-cache"}
 DRAFT = """\
@@ -76,6 +80,17 @@ def comparable(answer: HttpAnswer, *leave_out: str) -> tuple[int, list[tuple[str
     return answer.status, headers, answer.body
 
 
+def _difference(static: HttpAnswer, dynamic: HttpAnswer) -> dict[str, Any]:
+    """What differs between two answers: status, the headers that differ, whether the body."""
+    (status, headers, body), (status2, headers2, body2) = comparable(static), comparable(dynamic)
+    return {
+        "status": (status, status2),
+        "static only": sorted(set(headers) - set(headers2)),
+        "live only": sorted(set(headers2) - set(headers)),
+        "same body": body == body2,
+    }
+
+
 @dataclass
 class Served:
     out: Path
@@ -107,13 +122,14 @@ def test_every_exported_answer_is_the_live_answer_plain_and_gzipped(served: Serv
         for headers in ({}, {"Accept_Encoding": "gzip, deflate, br"}):
             static, dynamic = served.both(entry["url"], **headers)
             if comparable(static) != comparable(dynamic):
-                differences.append(
-                    (entry["url"], headers, comparable(static)[:2], comparable(dynamic)[:2])
-                )
+                differences.append((entry["url"], headers, _difference(static, dynamic)))
     assert not differences, differences[:3]
     urls = {entry["url"] for entry in answers}
     assert {"/api/posts", "/api/site", "/api/openapi.json", "/api/pages/paths"} <= urls
     assert any(url.startswith("/api/pages?path=") for url in urls)
+    if served.out.parent.name.startswith("export-bilingual"):  # every locale, as ?locale= asks
+        assert {"/api/posts?locale=de", "/api/posts/hallo-welt?locale=de"} <= urls
+        assert "/api/pages?path=/de-CH/ueber-uns" in urls
 
 
 def test_the_manifest_names_each_file_its_bytes_and_etag(served: Served):
