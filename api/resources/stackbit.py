@@ -11,11 +11,18 @@ from flask_smorest import abort
 from api.resources.blueprint import ContentBlueprint
 from api.schemas.answers.errors import ErrorSchema
 from api.schemas.answers.stackbit_answers import (
+    StackbitObjectsSchema,
     StackbitPathsSchema,
     StackbitPropsArgsSchema,
     StackbitPropsSchema,
 )
-from api.stackbit import AnswerTooLarge, ThemeIndex, normalise_theme_path, theme_index
+from api.stackbit import (
+    SOURCEBIT,
+    AnswerTooLarge,
+    ThemeIndex,
+    normalise_theme_path,
+    theme_index,
+)
 from api.web.request_content import current_documents
 
 blp = ContentBlueprint(
@@ -27,10 +34,13 @@ blp = ContentBlueprint(
 )
 
 
+def _generation() -> str:
+    return current_app.extensions["settings"].stackbit_compat  # type: ignore[no-any-return]
+
+
 def _index() -> ThemeIndex:
     documents = current_documents()
-    generation = current_app.extensions["settings"].stackbit_compat
-    return theme_index(documents.snapshot, documents.view, generation)
+    return theme_index(documents.snapshot, documents.view, _generation())
 
 
 @blp.route("/paths")
@@ -77,3 +87,26 @@ class StackbitProps(MethodView):
         if props is None:
             abort(404, message=f"No page at path '{path}'")
         return props
+
+
+@blp.route("/objects")
+class StackbitObjects(MethodView):
+    @blp.documented_get(
+        StackbitObjectsSchema,
+        operation_id="listStackbitObjects",
+        not_found="Not a `STACKBIT_COMPAT=sourcebit` server.",
+        has_query=False,
+    )
+    def get(self) -> Any:
+        """List every file's object as sourcebit-source-filesystem hands it to sourcebit
+
+        Only under `STACKBIT_COMPAT=sourcebit`, for the source plugin
+        `sourcebit-source-content-api` (`clients/sourcebit-source-content-api`): every
+        page (`{__metadata, frontmatter, markdown}`) and data file (`{__metadata, ...}`)
+        in that plugin's order, with the metadata its model gives it (`modelType`,
+        `modelName`, a page's `urlPath`, nested objects' `modelName` in data files).
+        The plugin adds `sourcePath`, which only the theme's build knows.
+        """
+        if _generation() != SOURCEBIT:
+            abort(404, message="/api/stackbit/objects is served under STACKBIT_COMPAT=sourcebit")
+        return _index().filesystem_objects()  # type: ignore[attr-defined]

@@ -37,6 +37,7 @@ class ThemeIndex(Protocol):
 
 GENERATIONS: dict[str, Any] = {content_ts.NAME: content_ts, sourcebit.NAME: sourcebit}
 DEFAULT_GENERATION = content_ts.NAME
+SOURCEBIT = sourcebit.NAME
 
 _indexes: weakref.WeakKeyDictionary[ContentView, dict[str, ThemeIndex]] = (
     weakref.WeakKeyDictionary()
@@ -78,6 +79,7 @@ def normalise_theme_path(raw: str) -> str | None:
 __all__ = [
     "DEFAULT_GENERATION",
     "GENERATIONS",
+    "SOURCEBIT",
     "AnswerTooLarge",
     "ThemeIndex",
     "normalise_theme_path",

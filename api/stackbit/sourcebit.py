@@ -31,6 +31,7 @@ from typing import Any
 
 from api.stackbit.js import code_unit_order, date_milliseconds, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish
+from api.stackbit.source_objects import source_objects
 from api.stackbit.theme_files import (
     CONFIG_ID,
     DATA_DIR,
@@ -93,8 +94,17 @@ class Index:
             )
         )
 
+        self._objects: dict[str, Any] | None = None
+
     def paths(self) -> list[str]:
         return sorted(self.by_url)
+
+    def filesystem_objects(self) -> dict[str, Any]:
+        """``{"objects": [...]}``: every file's object as ``sourcebit-source-filesystem`` gives
+        it (``api.stackbit.source_objects``), made on first use."""
+        if self._objects is None:
+            self._objects = finish({"objects": source_objects(self.files)})
+        return self._objects
 
     def props(self, path: str) -> dict[str, Any] | None:
         found = self.by_url.get(path)

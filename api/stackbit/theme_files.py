@@ -16,7 +16,7 @@ from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.content.source.extras import extra_of
 from api.content.source.paths import REPOSITORY_PREFIX, reference_key
-from api.stackbit.verbatim import EXTRA, read_verbatim
+from api.stackbit.verbatim import EXTRA, read_stackbit_utils, read_verbatim
 
 PAGES_DIR = "content/pages"
 DATA_DIR = "content/data"
@@ -53,6 +53,14 @@ class ThemeFile:
         if self.page is None:
             return verbatim.data, None
         return verbatim.data, verbatim.after_front_matter(self.page.body)
+
+    def read_as_stackbit_utils(self) -> Any:
+        """The file as ``@stackbit/utils`` reads it: a page's ``{frontmatter, markdown}``, a
+        data file's object (``None``: it cannot read the file). A fresh copy on every call."""
+        blob = self.verbatim
+        if blob is None:
+            return None
+        return read_stackbit_utils(blob, self.page.body if self.page is not None else None)
 
 
 class SiteFiles:
