@@ -62,15 +62,21 @@ function fetchObjects(options, etag) {
     });
 }
 
-// GET /api/events: calls onChange() after each `event: content`; reconnects when the stream ends.
+// GET /api/events (following its redirect to EVENTS_PORT, as `make serve` answers): calls
+// onChange() after each `event: content`; reconnects when the stream ends.
 function followEvents(options, onChange) {
-    const url = `${String(options.url).replace(/\/+$/, '')}/api/events`;
+    const start = `${String(options.url).replace(/\/+$/, '')}/api/events`;
     let stopped = false;
     let current = null;
-    const connect = () => {
+    const connect = (url = start, hops = 0) => {
         if (stopped) return;
         current = request(options, url, { Accept: 'text/event-stream' });
         current.on('response', (res) => {
+            if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && hops < 5) {
+                res.resume();
+                connect(new URL(res.headers.location, url).toString(), hops + 1);
+                return;
+            }
             let buffer = '';
             res.setEncoding('utf8');
             res.on('data', (chunk) => {
@@ -84,9 +90,9 @@ function followEvents(options, onChange) {
                     }
                 }
             });
-            res.on('end', () => setTimeout(connect, RECONNECT_MS));
+            res.on('end', () => setTimeout(() => connect(), RECONNECT_MS));
         });
-        current.on('error', () => setTimeout(connect, RECONNECT_MS));
+        current.on('error', () => setTimeout(() => connect(), RECONNECT_MS));
     };
     connect();
     return () => {
