@@ -8,6 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
+from api.content.model import keys as k
 from api.resources.blueprint import ContentBlueprint
 from api.schemas.answers.errors import ErrorSchema
 from api.schemas.answers.stackbit_answers import (
@@ -19,6 +20,7 @@ from api.schemas.answers.stackbit_answers import (
 from api.stackbit import (
     SOURCEBIT,
     AnswerTooLarge,
+    KeyRecorder,
     ThemeIndex,
     normalise_theme_path,
     theme_index,
@@ -52,6 +54,7 @@ class StackbitPaths(MethodView):
         What the theme's `getStaticPaths` produces from the content folder: every
         page's URL path (drafts only in preview), in code point order.
         """
+        current_documents().uses(k.PAGES)  # the paths come and go with the pages
         return {"items": _index().paths()}
 
 
@@ -80,10 +83,15 @@ class StackbitProps(MethodView):
         run on this API with a data layer of a few lines (`examples/stackbit/`).
         """
         key = normalise_theme_path(path)
+        recorder = KeyRecorder()
         try:
-            props = _index().props(key) if key is not None else None
+            props = _index().props(key, recorder) if key is not None else None
         except AnswerTooLarge as error:
             abort(422, message=f"The page at '{path}' cannot be answered: {error}")
+        finally:
+            # every file it read and every list it showed, so that an edit of anything
+            # else keeps the answer cached
+            current_documents().uses(*(recorder.keys or {k.PAGES}))
         if props is None:
             abort(404, message=f"No page at path '{path}'")
         return props
@@ -109,4 +117,7 @@ class StackbitObjects(MethodView):
         """
         if _generation() != SOURCEBIT:
             abort(404, message="/api/stackbit/objects is served under STACKBIT_COMPAT=sourcebit")
-        return _index().filesystem_objects()  # type: ignore[attr-defined]
+        recorder = KeyRecorder()
+        answer = _index().filesystem_objects(recorder)  # type: ignore[attr-defined]
+        current_documents().uses(*recorder.keys)
+        return answer
