@@ -63,7 +63,7 @@ function fetchObjects(options, etag) {
 }
 
 // GET /api/events (following its redirect to EVENTS_PORT, as `make serve` answers): calls
-// onChange() after each `event: content`; reconnects when the stream ends.
+// onChange() when the stream opens and after each `event: content`; reconnects when it ends.
 function followEvents(options, onChange) {
     const start = `${String(options.url).replace(/\/+$/, '')}/api/events`;
     let stopped = false;
@@ -79,6 +79,7 @@ function followEvents(options, onChange) {
             }
             let buffer = '';
             res.setEncoding('utf8');
+            onChange(); // what changed before the stream was open is not replayed: ask once
             res.on('data', (chunk) => {
                 buffer += chunk.replace(/\r\n?/g, '\n');
                 let end;

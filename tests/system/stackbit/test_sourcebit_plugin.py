@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     finally:
         stop_process_group(process)
         log.close()
+        log.close()
 
 
 def _theme(folder: Path, *, ours: bool) -> Path:
@@ -86,6 +88,11 @@ def _environment(api_url: str) -> dict[str, str]:
 FETCH = (
     "require('sourcebit').fetch(require('./sourcebit.js'), {watch: process.argv[1] === 'watch'})"
 )
+
+
+def _objects_text(api_url: str) -> str:
+    with urllib.request.urlopen(f"{api_url}/api/stackbit/objects", timeout=deadline(10)) as answer:
+        return answer.read().decode()
 
 
 def _run_sourcebit(folder: Path, api_url: str) -> dict[str, Any]:
@@ -161,28 +168,34 @@ def test_the_cache_equals_the_filesystem_plugins_but_for_the_model_labels(api, t
 def test_watch_mode_refreshes_the_cache_after_an_edit_without_a_restart(api, tmp_path):
     api_url, content = api
     folder = _theme(tmp_path / "theme", ours=True)
+    log = (tmp_path / "sourcebit.log").open("wb")
     process = subprocess.Popen(
         ["node", "-e", FETCH, "watch"],
         cwd=folder,
         env=_environment(api_url),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     cache = folder / CACHE
     try:
-        assert wait_until(cache.exists, 60) is not None
-        assert "The third post" in cache.read_text()
+        written = wait_until(lambda: cache.exists() and "The third post" in cache.read_text(), 60)
+        assert written is not None, "sourcebit wrote no cache"
         post = content / "pages" / "blog" / "post-three.md"
         post.write_text(post.read_text().replace("The third post", "The third post, edited"))
 
+        served = wait_until(lambda: "The third post, edited" in _objects_text(api_url), 20)
+        assert served is not None, "the API never served the edit"
         seen = wait_until(lambda: "The third post, edited" in cache.read_text(), 20)
+        if seen is None:
+            print((tmp_path / "sourcebit.log").read_text())
 
         assert seen is not None, "the cache never showed the edit"
         print(f"edit to refreshed cache in watch mode: {seen:.2f} s")
         assert process.poll() is None  # still watching: no restart
     finally:
         stop_process_group(process)
+        log.close()
 
 
 def test_the_packed_plugin_installs_into_a_fresh_folder_without_a_warning(tmp_path):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,3 +230,46 @@ def test_under_next_dev_the_drop_in_sees_an_edit_on_the_next_call(make_site, tmp
         process.stdout.close()  # type: ignore[union-attr]
         server.shutdown()
         thread.join()
+
+
+def test_style_json_from_a_running_api_needs_no_content_folder_nor_the_checkout(
+    live_corpus, tmp_path
+):
+    """As the README runs it: from the theme's folder, with no content folder there."""
+    flask = Path(sys.executable).with_name("flask")
+    env = {**os.environ, "CONTENT_DIR": "content"}  # the default, missing in this folder
+
+    done = subprocess.run(
+        [
+            str(flask),
+            "--app",
+            "api",
+            "content",
+            "stackbit-style",
+            "content/data/style.json",
+            "--api-url",
+            live_corpus,
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=deadline(60),
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = json.loads((tmp_path / "content" / "data" / "style.json").read_text())
+    _assert_has_every_value_of(written, _corpus_style())
+
+
+def test_style_json_never_overwrites_the_apis_own_files_without_force(live_corpus, tmp_path):
+    own = ROOT / "content" / "data" / "style.json"
+    before = own.read_bytes()
+    runner = create_app({"content_dir": CORPUS}).test_cli_runner()
+
+    refused = runner.invoke(args=["content", "stackbit-style", str(own), "--api-url", live_corpus])
+
+    assert refused.exit_code == 1
+    assert "--force" in refused.output
+    assert own.read_bytes() == before
