@@ -88,6 +88,8 @@ def every_request(client: FlaskClient) -> Iterator[Request]:
     yield Request("listStackbitPaths", "/api/stackbit/paths")
     for path in client.get("/api/stackbit/paths").get_json()["items"]:
         yield Request("getStackbitProps", "/api/stackbit/props", query={"path": path})
+    if client.application.extensions["settings"].stackbit_compat == "sourcebit":
+        yield Request("listStackbitObjects", "/api/stackbit/objects")
 
 
 def json_get_operations(spec: dict[str, Any]) -> set[str]:
