@@ -14,7 +14,7 @@ SERVER_INSTALLED := $(VENV)/.installed-server
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-server run serve test test-faults test-deploy test-long test-e2e test-bench bench lint format spec check-content export docs docs-serve clean
+.PHONY: help install install-server run serve test test-faults test-deploy test-long test-e2e test-bench test-stackbit bench lint format spec check-content export docs docs-serve clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -50,7 +50,7 @@ serve: install-server ## the production server: granian, one worker per core (WO
 	$(if $(PORT),PORT=$(PORT)) $(BIN)/python -m api.serve
 
 test: install ## every test but the fault, deploy and bench suites (TEST_TIME_FACTOR scales the deadlines, default 5)
-	$(BIN)/python -m pytest -m "not faults and not deploy and not bench"
+	$(BIN)/python -m pytest -m "not faults and not deploy and not bench and not stackbit"
 
 test-faults: install ## the production server under load through faults (about 2 minutes)
 	$(BIN)/python -m pytest -m faults -s -p no:cacheprovider
@@ -63,6 +63,10 @@ test-deploy: install ## Varnish in front of two replicas while content changes (
 
 test-bench: install ## every bench/ script's --quick run (about a minute; installs wrk, nginx, hugo)
 	$(BIN)/python -m pytest -m bench tests/system/test_bench_smoke.py
+
+test-stackbit: install ## the sourcebit plugin against sourcebit's own npm packages, and its watch mode (installs them)
+	cd tests/system/stackbit && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(BIN)/python -m pytest -m stackbit tests/system/stackbit
 
 test-e2e: install ## TypeScript client checks and the example front end in headless Chromium
 	bash tests/system/e2e/run.sh

@@ -14,8 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 
 from api.content.live.loading import load_content
 from api.content.source.problems import Severity
@@ -90,20 +89,39 @@ def _load_logs_silenced() -> Iterator[None]:
         logger.setLevel(level)
 
 
-@content_cli.command("stackbit-style")
+CHECKOUT = Path(__file__).resolve().parent.parent  # the API's own checkout
+
+
+@content_cli.command("stackbit-style", with_appcontext=False)
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--api-url", help="Read /api/site of the API running at this URL instead.")
-def write_stackbit_style(out: Path, api_url: str | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite OUT even inside the API's own checkout.")
+@click.pass_context
+def write_stackbit_style(
+    context: click.Context, out: Path, api_url: str | None, force: bool
+) -> None:
     """Write a Stackbit theme's style.json (Tailwind's theme) to OUT from /api/site.
 
     The theme's tailwind.config.js reads content/data/style.json; a front end
-    built on the API writes it with this before `next build`.
+    built on the API writes it with this before `next build`. With --api-url it
+    needs no content folder and runs from any folder; without it, it reads the
+    CONTENT_DIR this app serves. A file of the API's own checkout (its sample
+    content/data/style.json, say) is only overwritten with --force.
     """
+    target = out.resolve()
+    if target.exists() and target.is_relative_to(CHECKOUT) and not force:
+        click.echo(
+            f"error: {out} is a file of the API's own checkout ({CHECKOUT}); write the "
+            "theme's style.json in the theme's folder, or pass --force",
+            err=True,
+        )
+        raise SystemExit(1)
     try:
         if api_url:
             site = fetch_site(api_url)
         else:
-            site = current_app.test_client().get("/api/site").get_json()
+            app = context.ensure_object(ScriptInfo).load_app()
+            site = app.test_client().get("/api/site").get_json()
         text = style_json(site)
     except (OSError, ValueError) as error:
         click.echo(f"error: {error}", err=True)

@@ -8,14 +8,23 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
+from api.content.model import keys as k
 from api.resources.blueprint import ContentBlueprint
 from api.schemas.answers.errors import ErrorSchema
 from api.schemas.answers.stackbit_answers import (
+    StackbitObjectsSchema,
     StackbitPathsSchema,
     StackbitPropsArgsSchema,
     StackbitPropsSchema,
 )
-from api.stackbit import AnswerTooLarge, ThemeIndex, normalise_theme_path, theme_index
+from api.stackbit import (
+    SOURCEBIT,
+    AnswerTooLarge,
+    KeyRecorder,
+    ThemeIndex,
+    normalise_theme_path,
+    theme_index,
+)
 from api.web.request_content import current_documents
 
 blp = ContentBlueprint(
@@ -27,10 +36,13 @@ blp = ContentBlueprint(
 )
 
 
+def _generation() -> str:
+    return current_app.extensions["settings"].stackbit_compat  # type: ignore[no-any-return]
+
+
 def _index() -> ThemeIndex:
     documents = current_documents()
-    generation = current_app.extensions["settings"].stackbit_compat
-    return theme_index(documents.snapshot, documents.view, generation)
+    return theme_index(documents.snapshot, documents.view, _generation())
 
 
 @blp.route("/paths")
@@ -42,6 +54,7 @@ class StackbitPaths(MethodView):
         What the theme's `getStaticPaths` produces from the content folder: every
         page's URL path (drafts only in preview), in code point order.
         """
+        current_documents().uses(k.PAGES)  # the paths come and go with the pages
         return {"items": _index().paths()}
 
 
@@ -70,10 +83,41 @@ class StackbitProps(MethodView):
         run on this API with a data layer of a few lines (`examples/stackbit/`).
         """
         key = normalise_theme_path(path)
+        recorder = KeyRecorder()
         try:
-            props = _index().props(key) if key is not None else None
+            props = _index().props(key, recorder) if key is not None else None
         except AnswerTooLarge as error:
             abort(422, message=f"The page at '{path}' cannot be answered: {error}")
+        finally:
+            # every file it read and every list it showed, so that an edit of anything
+            # else keeps the answer cached
+            current_documents().uses(*(recorder.keys or {k.PAGES}))
         if props is None:
             abort(404, message=f"No page at path '{path}'")
         return props
+
+
+@blp.route("/objects")
+class StackbitObjects(MethodView):
+    @blp.documented_get(
+        StackbitObjectsSchema,
+        operation_id="listStackbitObjects",
+        not_found="Not a `STACKBIT_COMPAT=sourcebit` server.",
+        has_query=False,
+    )
+    def get(self) -> Any:
+        """List every file's object as sourcebit-source-filesystem hands it to sourcebit
+
+        Only under `STACKBIT_COMPAT=sourcebit`, for the source plugin
+        `sourcebit-source-content-api` (`clients/sourcebit-source-content-api`): every
+        page (`{__metadata, frontmatter, markdown}`) and data file (`{__metadata, ...}`)
+        in that plugin's order, with the metadata its model gives it (`modelType`,
+        `modelName`, a page's `urlPath`, nested objects' `modelName` in data files).
+        The plugin adds `sourcePath`, which only the theme's build knows.
+        """
+        if _generation() != SOURCEBIT:
+            abort(404, message="/api/stackbit/objects is served under STACKBIT_COMPAT=sourcebit")
+        recorder = KeyRecorder()
+        answer = _index().filesystem_objects(recorder)  # type: ignore[attr-defined]
+        current_documents().uses(*recorder.keys)
+        return answer

@@ -20,7 +20,7 @@ from api.content.model.views import ContentView
 from api.content.source import extras
 from api.stackbit import content_ts, sourcebit
 from api.stackbit.objects import AnswerTooLarge
-from api.stackbit.theme_files import SiteFiles
+from api.stackbit.theme_files import KeyRecorder, SiteFiles
 from api.stackbit.verbatim import EXTRA, MODULES, compute_verbatim
 
 if TYPE_CHECKING:
@@ -32,11 +32,12 @@ class ThemeIndex(Protocol):
 
     def paths(self) -> list[str]: ...
 
-    def props(self, path: str) -> dict[str, Any] | None: ...
+    def props(self, path: str, recorder: KeyRecorder) -> dict[str, Any] | None: ...
 
 
 GENERATIONS: dict[str, Any] = {content_ts.NAME: content_ts, sourcebit.NAME: sourcebit}
 DEFAULT_GENERATION = content_ts.NAME
+SOURCEBIT = sourcebit.NAME
 
 _indexes: weakref.WeakKeyDictionary[ContentView, dict[str, ThemeIndex]] = (
     weakref.WeakKeyDictionary()
@@ -78,7 +79,9 @@ def normalise_theme_path(raw: str) -> str | None:
 __all__ = [
     "DEFAULT_GENERATION",
     "GENERATIONS",
+    "SOURCEBIT",
     "AnswerTooLarge",
+    "KeyRecorder",
     "ThemeIndex",
     "normalise_theme_path",
     "theme_index",

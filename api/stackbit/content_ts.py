@@ -26,9 +26,18 @@ from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any
 
+from api.content.model import keys as k
 from api.stackbit.js import date_milliseconds, locale_order, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish, reference_fields
-from api.stackbit.theme_files import CONFIG_ID, PAGES_DIR, FactsCache, SiteFiles, ThemeFile
+from api.stackbit.theme_files import (
+    CONFIG_ID,
+    PAGES_DIR,
+    FactsCache,
+    KeyRecorder,
+    SiteFiles,
+    ThemeFile,
+    list_keys,
+)
 
 NAME = "content-ts"
 _JS_WHITESPACE = set("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {
@@ -81,11 +90,12 @@ class Index:
     def paths(self) -> list[str]:
         return sorted(self.by_url)
 
-    def props(self, path: str) -> dict[str, Any] | None:
+    def props(self, path: str, recorder: KeyRecorder) -> dict[str, Any] | None:
         found = self.by_url.get(path)
         if found is None:
+            recorder.keys.add(k.PAGES)  # a page may come to this path
             return None
-        loader = _Loader(self)
+        loader = _Loader(self, recorder)
         props = {"page": loader.resolved(found), "site": None}
         if self.config is not None:
             props["site"] = loader.resolved(self.config)
@@ -123,8 +133,9 @@ def _newest_first(
 class _Loader:
     """``readContent`` and ``resolveReferences`` for one answer: each file read once, on use."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, recorder: KeyRecorder) -> None:
         self.index = index
+        self.recorder = recorder
         self.objects: dict[str, dict[str, Any]] = {}
         self.done: set[int] = set()
         self.active: set[int] = set()
@@ -133,6 +144,7 @@ class _Loader:
     def read(self, file: ThemeFile) -> dict[str, Any]:
         found = self.objects.get(file.id)
         if found is None:
+            self.recorder.read(file)
             data, after = file.read()
             if after is not None:
                 data["markdown_content"] = markdown_content(after)
@@ -234,10 +246,26 @@ class _Resolvers:
         return result
 
     def _posts(self, section: dict[str, Any] | None) -> list[dict[str, Any]]:
+        key = k.POSTS if section is None else k.RECENT
+        self._uses_list(self.index.posts, self.index.files.api_posts, key, section)
         return self._newest(self.index.posts, section)
 
     def _projects(self, section: dict[str, Any] | None) -> list[dict[str, Any]]:
+        self._uses_list(self.index.projects, self.index.files.api_projects, k.PROJECTS, None)
         return self._newest(self.index.projects, section)
+
+    def _uses_list(
+        self,
+        files: tuple[ThemeFile, ...],
+        api_order: tuple[str, ...],
+        key: str,
+        section: dict[str, Any] | None,
+    ) -> None:
+        if key == k.RECENT and section is not None:
+            count = section.get("recentCount")
+            shown = slice_end(count if truthy(count) else 3, len(files))
+            key = k.RECENT if shown + 1 <= k.RECENT_WINDOW else k.POSTS
+        self.loader.recorder.keys.update(list_keys(files, api_order, key))
 
     def _newest(
         self, files: tuple[ThemeFile, ...], section: dict[str, Any] | None
@@ -252,6 +280,7 @@ class _Resolvers:
         metadata = props.get("__metadata")
         current = metadata.get("id") if isinstance(metadata, dict) else None
         projects = self.index.projects
+        self._uses_list(projects, self.index.files.api_projects, k.PROJECTS, None)
         position = next((i for i, f in enumerate(projects) if f.id == current), -1)
         newer = projects[position - 1] if position > 0 else None
         older = projects[position + 1] if position < len(projects) - 1 else None

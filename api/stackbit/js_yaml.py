@@ -48,8 +48,11 @@ class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 
-def load_yaml_as_js(text: str) -> Any:
-    """What js-yaml 3 ``load`` gives for ``text``, as JSON-ready Python data.
+def load_yaml_as_js(text: str, *, core: bool = False) -> Any:
+    """What js-yaml 3 ``load`` gives for ``text``, as JSON-ready Python data; with ``core``,
+    what js-yaml 4 gives with its ``JSON_SCHEMA`` (``@stackbit/utils``, which
+    ``sourcebit-source-filesystem`` reads files with: no ``<<`` merges, no base-60 numbers,
+    ``010`` is ten).
 
     Raises ``yaml.YAMLError`` where libyaml cannot read the text at all.
     """
@@ -58,35 +61,37 @@ def load_yaml_as_js(text: str) -> Any:
         node = loader.get_single_node()
     finally:
         loader.dispose()
-    return None if node is None else _build(node, {})
+    resolve = resolve_plain_core if core else resolve_plain
+    return None if node is None else _build(node, {}, resolve)
 
 
-def _build(node: yaml.Node, built: dict[int, Any]) -> Any:
+def _build(node: yaml.Node, built: dict[int, Any], resolve: Any) -> Any:
     kind = type(node)
     if kind is yaml.ScalarNode:
         tag, value = node.tag, node.value
         if tag == _PLAIN:
-            return resolve_plain(value) if _MAYBE_NOT_A_STRING(value) else value
-        return _scalar(tag, value)
+            return resolve(value) if _MAYBE_NOT_A_STRING(value) else value
+        return _scalar(tag, value, resolve)
     found = built.get(id(node))
     if found is not None:  # an alias: the same object, as js-yaml shares it
         return found
     if kind is yaml.SequenceNode:
         sequence: list[Any] = []
         built[id(node)] = sequence
-        sequence.extend(_build(item, built) for item in node.value)
+        sequence.extend(_build(item, built, resolve) for item in node.value)
         return sequence
     mapping: dict[str, Any] = {}
     built[id(node)] = mapping
     merged: set[str] = set()  # keys a merge put in, which later keys may override
+    merges = resolve is resolve_plain  # js-yaml 4's JSON_SCHEMA has no merge type
     for key_node, value_node in node.value:
-        if key_node.tag == _PLAIN and key_node.value == "<<":
-            _merge(mapping, _build(value_node, built), merged)
+        if merges and key_node.tag == _PLAIN and key_node.value == "<<":
+            _merge(mapping, _build(value_node, built, resolve), merged)
             continue
-        key = _build(key_node, built)
+        key = _build(key_node, built, resolve)
         if type(key) is not str:
             key = js_string(key)
-        mapping[key] = _build(value_node, built)
+        mapping[key] = _build(value_node, built, resolve)
         if merged:
             merged.discard(key)
     return js_object(mapping)
@@ -103,11 +108,11 @@ def _merge(target: dict[str, Any], source: Any, merged: set[str]) -> None:
                 merged.add(key)
 
 
-def _scalar(tag: str, value: str) -> Any:
+def _scalar(tag: str, value: str, resolve: Any) -> Any:
     if tag == _PLAIN:
-        return resolve_plain(value)
+        return resolve(value)
     if tag in (_INT, _FLOAT, _BOOL, _NULL):
-        resolved = resolve_plain(value)
+        resolved = resolve(value)
         return value if isinstance(resolved, str) else resolved
     return value
 
@@ -139,6 +144,39 @@ def resolve_plain(value: str) -> Any:
         return js_number(_int_value(value))
     if _FLOAT_PATTERN.match(value) and not value.endswith("_"):
         return js_number(_float_value(value))
+    return value
+
+
+_CORE_INT = re.compile(r"[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0o[0-7]+|[0-9]+)\Z")
+_CORE_FLOAT = re.compile(
+    r"""(?:[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
+    |\.[0-9]+(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))\Z""",
+    re.X,
+)
+_CORE_BASES = {"0b": 2, "0x": 16, "0o": 8}
+_DOUBLE_LIMIT = 2**1024
+
+
+def resolve_plain_core(value: str) -> Any:
+    """A plain scalar by js-yaml 4's ``JSON_SCHEMA`` (its core types): null, bool, int
+    (``0b``, ``0x``, ``0o``, else decimal even with leading zeros), float, else a string."""
+    if value in _NULLS:
+        return None
+    if value in _BOOLS:
+        return _BOOLS[value]
+    if _CORE_INT.match(value):
+        sign = -1 if value[0] == "-" else 1
+        digits = value.lstrip("+-")
+        base = _CORE_BASES.get(digits[:2], 10)
+        number = sign * int(digits[2:] if base != 10 else digits, base)
+        if abs(number) < _DOUBLE_LIMIT:  # else not isFinite: js-yaml tries it as a float
+            return js_number(number)
+    if _CORE_FLOAT.match(value):
+        number = _float_value(value)
+        if math.isfinite(number) or value.lstrip("+-").startswith("."):
+            return js_number(number)
     return value
 
 

@@ -29,15 +29,19 @@ import re
 from functools import cmp_to_key
 from typing import Any
 
+from api.content.model import keys as k
 from api.stackbit.js import code_unit_order, date_milliseconds, newest_first, slice_end, truthy
 from api.stackbit.objects import MAX_DEPTH, AnswerTooLarge, finish
+from api.stackbit.source_objects import source_objects
 from api.stackbit.theme_files import (
     CONFIG_ID,
     DATA_DIR,
     PAGES_DIR,
     FactsCache,
+    KeyRecorder,
     SiteFiles,
     ThemeFile,
+    list_keys,
 )
 
 NAME = "sourcebit"
@@ -93,14 +97,25 @@ class Index:
             )
         )
 
+        self._objects: dict[str, Any] | None = None
+
     def paths(self) -> list[str]:
         return sorted(self.by_url)
 
-    def props(self, path: str) -> dict[str, Any] | None:
+    def filesystem_objects(self, recorder: KeyRecorder) -> dict[str, Any]:
+        """``{"objects": [...]}``: every file's object as ``sourcebit-source-filesystem`` gives
+        it (``api.stackbit.source_objects``), made on first use."""
+        recorder.keys.update((k.ANY_PAGE, k.ANY_PERSON, k.PAGES, k.CONFIG, k.STYLE))
+        if self._objects is None:
+            self._objects = finish({"objects": source_objects(self.files)})
+        return self._objects
+
+    def props(self, path: str, recorder: KeyRecorder) -> dict[str, Any] | None:
         found = self.by_url.get(path)
         if found is None:
+            recorder.keys.add(k.PAGES)  # a page may come to this path
             return None
-        loader = _Loader(self)
+        loader = _Loader(self, recorder)
         page = loader.resolved(found)
         relative = _relative(found)
         metadata = {**page["__metadata"], "pageCssClasses": page_css_classes(relative)}
@@ -134,8 +149,9 @@ _FACTS = FactsCache(_post_facts)
 class _Loader:
     """The objects of one answer, read and resolved on use, each once."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, recorder: KeyRecorder) -> None:
         self.index = index
+        self.recorder = recorder
         self.read_objects: dict[str, dict[str, Any]] = {}
         self.resolved_objects: dict[str, dict[str, Any]] = {}
 
@@ -143,6 +159,7 @@ class _Loader:
         """The object as the source plugin and ``flattenMarkdownData`` leave it."""
         found = self.read_objects.get(file.id)
         if found is None:
+            self.recorder.read(file)
             data, after = file.read()
             found = {"__metadata": self._metadata(file, data)}
             found.update(data)
@@ -221,9 +238,17 @@ def _fill_latest_posts(page: dict[str, Any], loader: _Loader) -> None:
         value = pending.pop()
         if isinstance(value, dict):
             if value.get("type") == "LatestPostsSection":
+                count = value.get("recentCount")
+                recent = (
+                    truthy(value.get("showRecent"))
+                    and slice_end(count if truthy(count) else 6, len(loader.index.posts)) + 1
+                    <= k.RECENT_WINDOW
+                )
+                api_posts = loader.index.files.api_posts
+                key = k.RECENT if recent else k.POSTS
+                loader.recorder.keys.update(list_keys(loader.index.posts, api_posts, key))
                 if posts is None:
                     posts = [loader.resolved(file) for file in loader.index.posts]
-                count = value.get("recentCount")
                 end = slice_end(count if truthy(count) else 6, len(posts))
                 children = list(value.values())
                 value["posts"] = posts[:end] if truthy(value.get("showRecent")) else list(posts)

@@ -11,16 +11,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from api.content.model import keys as k
 from api.content.model.items import Page
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.content.source.extras import extra_of
 from api.content.source.paths import REPOSITORY_PREFIX, reference_key
-from api.stackbit.verbatim import EXTRA, read_verbatim
+from api.stackbit.verbatim import EXTRA, read_stackbit_utils, read_verbatim
 
 PAGES_DIR = "content/pages"
 DATA_DIR = "content/data"
 CONFIG_ID = "content/data/config.json"
+STYLE_ID = "content/data/style.json"
 
 T = TypeVar("T")
 
@@ -54,6 +56,14 @@ class ThemeFile:
             return verbatim.data, None
         return verbatim.data, verbatim.after_front_matter(self.page.body)
 
+    def read_as_stackbit_utils(self) -> Any:
+        """The file as ``@stackbit/utils`` reads it: a page's ``{frontmatter, markdown}``, a
+        data file's object (``None``: it cannot read the file). A fresh copy on every call."""
+        blob = self.verbatim
+        if blob is None:
+            return None
+        return read_stackbit_utils(blob, self.page.body if self.page is not None else None)
+
 
 class SiteFiles:
     """The pages a view shows and the site's data files, by repository path."""
@@ -74,6 +84,10 @@ class SiteFiles:
         self.pages: tuple[ThemeFile, ...] = tuple(pages)
         self.data: tuple[ThemeFile, ...] = tuple(data)
         self.by_id: dict[str, ThemeFile] = {file.id: file for file in (*pages, *data)}
+        # The API's own orders (its content keys follow them): a theme's list that is the
+        # same can be keyed by the API's list keys; one that is not, by every page.
+        self.api_posts = tuple(REPOSITORY_PREFIX + page.path for page in view.posts)
+        self.api_projects = tuple(REPOSITORY_PREFIX + page.path for page in view.projects)
 
     def find(self, reference: str) -> ThemeFile | None:
         """The file a reference names: exactly its repository path, as the themes look it up,
@@ -83,6 +97,34 @@ class SiteFiles:
             key = reference_key(reference)
             found = self.by_id.get(REPOSITORY_PREFIX + key) if key is not None else None
         return found
+
+
+def file_key(file: ThemeFile) -> str:
+    """The content key of one file: its page's, its person's, or the site's config or style."""
+    if file.page is not None:
+        return k.page_key(file.page.path)
+    if file.id == CONFIG_ID:
+        return k.CONFIG
+    if file.id == STYLE_ID:
+        return k.STYLE
+    return k.person_key(file.id[len(REPOSITORY_PREFIX) :])
+
+
+def list_keys(files: Iterable[ThemeFile], api_order: tuple[str, ...], key: str) -> set[str]:
+    """The keys a theme's list of posts (or projects) depends on: the API's list key where the
+    theme orders the same files the same way, else every page (``ANY_PAGE``)."""
+    same = tuple(file.id for file in files) == api_order
+    return {key} if same else {k.ANY_PAGE, k.PAGES}
+
+
+class KeyRecorder:
+    """The content keys one answer reads: every file it reads, and the lists it shows."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def read(self, file: ThemeFile) -> None:
+        self.keys.add(file_key(file))
 
 
 class FactsCache(Generic[T]):

@@ -37,6 +37,10 @@ from api.stackbit.js_yaml import js_json_value, load_yaml_as_js
 _YAML, _DATA = "yaml", "data"  # what a blob holds: front matter text, or data as read
 _OPENING = re.compile(r"-{3,}[ \t\r]*(?:\n|$)")
 _CLOSING_REST = re.compile(r"-*[ \t\r]*(?:\n|$)")
+# JavaScript's /^\s*?(\n|$)/ after the closing dashes: the fewest blanks up to a line end or the end
+_UTILS_CLOSING_REST = re.compile(
+    "[\t\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*?(?:\n|\\Z)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +58,42 @@ class Verbatim:
 
 def page_verbatim(front_matter_text: str, text: str) -> bytes:
     """What a page keeps for the Stackbit view: its front matter's text (read by js-yaml
-    when first asked for), and how to rebuild the text after it from the page's body."""
+    when first asked for), how to rebuild the text after it from the page's body, and
+    ``@stackbit/utils``' own split of the file where it is not the same."""
     after = _text_after_front_matter(text)
     text_after = None if after == markdown_body(text) else after
-    return _pack((_YAML, front_matter_text, text_after))
+    split: tuple[str | None, str] | None = stackbit_utils_split(text)
+    wrapped = front_matter_text.startswith("\n") and front_matter_text.endswith("\n")
+    if wrapped and split == (front_matter_text[1:-1], after):
+        split = None  # the same front matter and body: nothing more to keep
+    return _pack((_YAML, front_matter_text, text_after, split))
 
 
 def data_verbatim(data: dict[str, Any]) -> bytes:
     """What a JSON data file keeps: its object as ``JSON.parse`` gives it."""
-    return _pack((_DATA, js_json_value(data), None))
+    return _pack((_DATA, js_json_value(data), None, None))
+
+
+def stackbit_utils_split(text: str) -> tuple[str | None, str]:
+    """``parseMarkdownWithFrontMatter`` of ``@stackbit/utils`` (what
+    ``sourcebit-source-filesystem`` reads a page with): the front matter's text, or ``None``
+    when it finds none, and the Markdown after it.
+
+    Its rules, to the letter: the first ``\\r\\n`` alone becomes ``\\n``; the file must
+    start with ``---\\n``; the front matter ends at the first ``\\n---``, which must be
+    followed by blanks up to a line end or the end; one line end after it goes.
+    """
+    text = text.replace("\r\n", "\n", 1)
+    if not text.startswith("---\n"):
+        return None, text
+    index = text.find("\n---")
+    if index == -1:
+        return None, text
+    after = text[index + 4 :]
+    blank = _UTILS_CLOSING_REST.match(after)
+    if blank is None:
+        return None, text
+    return text[4:index], after[blank.end() :]
 
 
 EXTRA = "stackbit"  # the name this view's extra is registered under (api.content.source.extras)
@@ -85,10 +116,37 @@ def read_verbatim(blob: bytes) -> Verbatim:
     return Verbatim(data, text_after)
 
 
+def read_stackbit_utils(blob: bytes, body: str | None) -> Any:
+    """The file as ``@stackbit/utils``' ``parseFile`` gives it (js-yaml 4, ``JSON_SCHEMA``):
+    a page's ``{"frontmatter", "markdown"}`` (``body``: the page's body), a data file's object.
+    A fresh copy on every call; ``None`` where that reading fails (the plugin skips the file)."""
+    kind, front_matter, markdown = marshal.loads(_read_utils(blob))
+    if kind == _DATA:
+        return front_matter
+    if kind is None:
+        return None
+    return {"frontmatter": front_matter, "markdown": body if markdown is None else markdown}
+
+
+@lru_cache(maxsize=1 << 12)
+def _read_utils(blob: bytes) -> bytes:
+    kind, content, text_after, split = marshal.loads(zlib.decompress(blob))
+    if kind == _DATA:
+        return marshal.dumps((_DATA, content, None))
+    text, markdown = (content[1:-1], text_after) if split is None else split
+    if text is None:
+        return marshal.dumps((_YAML, None, markdown))
+    try:
+        data = load_yaml_as_js(text, core=True)
+    except (yaml.YAMLError, RecursionError):
+        return marshal.dumps((None, None, None))
+    return marshal.dumps((_YAML, data, markdown))
+
+
 @lru_cache(maxsize=1 << 16)
 def _read(blob: bytes) -> bytes:
     """The marshalled ``(data, text_after)`` of a blob, its YAML read once."""
-    kind, content, text_after = marshal.loads(zlib.decompress(blob))
+    kind, content, text_after, _ = marshal.loads(zlib.decompress(blob))
     if kind == _YAML:
         try:
             content = load_yaml_as_js(content)

@@ -47,7 +47,8 @@ def test_every_answer_validates_against_the_served_document(extended, spec):
         assert not errors, (request.url, errors[0].message, list(errors[0].absolute_path))
         visited.add(request.operation_id)
 
-    assert visited == json_get_operations(spec), (
+    # /api/stackbit/objects answers only under STACKBIT_COMPAT=sourcebit (test_stackbit_sourcebit)
+    assert visited == json_get_operations(spec) - {"listStackbitObjects"}, (
         "every JSON operation of the spec must be asked of the extended site: "
         "add the new ones to tests/support/site_answers.py"
     )

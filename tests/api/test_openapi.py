@@ -188,6 +188,7 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
         "getSitemapPart",
         "listStackbitPaths",
         "getStackbitProps",
+        "listStackbitObjects",
         "search",
         "listTags",
         "getTag",

@@ -253,3 +253,34 @@ def test_a_reload_is_seen_at_once(make_site):
         "content/pages/blog/post-seven.md",
     ]
     assert feed[0]["date"] == "2030-06-28"
+
+
+def test_an_edit_keeps_every_answer_that_does_not_show_the_edited_post_cached(make_site):
+    """Each answer records the content keys of what it read (its files, the post lists it
+    shows), so an edit of one post drops only the answers that show that post."""
+    root = make_site({}, base=CORPUS)
+    app = create_app({"content_dir": root, "content_watch": False})
+    client = app.test_client()
+    edited = "content/pages/blog/post-one.md"
+    paths = client.get("/api/stackbit/paths").get_json()["items"]
+    before = {
+        path: client.get("/api/stackbit/props", query_string={"path": path}) for path in paths
+    }
+    unrelated = [path for path, answer in before.items() if edited not in answer.get_data(True)]
+    showing = [path for path in paths if path not in unrelated]
+    assert unrelated and showing
+    assert all("version" not in before[path].headers["Cache-Tag"].split(",") for path in paths)
+
+    post = root / "pages" / "blog" / "post-one.md"
+    post.write_text(post.read_text() + "\nOne more line.\n", encoding="utf-8")
+    app.extensions["content"].reload()
+
+    for path in unrelated:
+        again = client.get("/api/stackbit/props", query_string={"path": path})
+        assert again.headers["ETag"] == before[path].headers["ETag"], path
+        assert again.headers["X-Response-Cache"] == "HIT", path
+    for path in showing:
+        again = client.get("/api/stackbit/props", query_string={"path": path})
+        assert again.headers["X-Response-Cache"] == "MISS", path
+        assert "One more line." in again.get_data(True), path
+    assert client.get("/api/stackbit/paths").headers["X-Response-Cache"] == "HIT"

@@ -93,3 +93,62 @@ def test_the_site_is_the_config_file_with_its_metadata(starter):
     assert site["__metadata"]["relProjectPath"] == "content/data/config.json"
     assert site["__metadata"]["modelName"] == "Config"
     assert site["header"]["primaryLinks"] == [{"type": "Link", "label": "Blog", "url": "/blog"}]
+
+
+def test_objects_are_every_file_as_sourcebit_source_filesystem_hands_them():
+    site = FIXTURES / "sourcebit-site" / "content"
+    client = create_app({"content_dir": site, "stackbit_compat": "sourcebit"}).test_client()
+
+    response = client.get("/api/stackbit/objects")
+
+    assert response.status_code == 200
+    assert "version" not in response.headers["Cache-Tag"].split(",")
+    objects = response.get_json()["objects"]
+    assert [obj["__metadata"]["relSourcePath"] for obj in objects] == [
+        "about.md",
+        "blog/index.md",
+        "blog/post-five.md",
+        "blog/post-four.md",
+        "blog/post-one.md",
+        "blog/post-three.md",
+        "blog/post-two.md",
+        "index.md",
+        "config.json",
+        "style.json",
+        "team/jane-doe.json",
+        "team/john-roe.json",
+    ]
+    about = objects[0]
+    assert list(about) == ["__metadata", "frontmatter", "markdown"]
+    assert about["__metadata"] == {
+        "id": "content/pages/about.md",
+        "source": "sourcebit-source-filesystem",
+        "sourceName": "pages",
+        "relSourcePath": "about.md",
+        "relProjectPath": "content/pages/about.md",
+        "modelType": "page",
+        "modelName": "PageLayout",
+        "urlPath": "/about",
+    }
+    flags = about["frontmatter"]["sections"][0]["flags"]  # js-yaml 4, JSON_SCHEMA
+    assert flags == {
+        "plain": "yes",
+        "switch": "on",
+        "number": 15,
+        "octalish": 10,
+        "time": "1:30",
+        "float": 1000,
+        "hex": 31,
+        "empty": None,
+        "tilde": None,
+        "big": 9007199254740992,
+    }
+    john = objects[-1]  # no type: a Person by its folder; its image by the model's field
+    assert john["__metadata"]["modelName"] == "Person"
+    assert john["image"]["__metadata"] == {"modelType": "object", "modelName": "ImageBlock"}
+
+
+def test_objects_are_only_served_to_the_sourcebit_generation():
+    client = create_app({"content_dir": STARTER}).test_client()
+
+    assert client.get("/api/stackbit/objects").status_code == 404

@@ -121,6 +121,8 @@ def _requests(client: FlaskClient, locale: dict[str, str]) -> Iterator[Request]:
     yield Request("listStackbitPaths", "/api/stackbit/paths")
     for path in get("/api/stackbit/paths")["items"]:
         yield Request("getStackbitProps", "/api/stackbit/props", query={"path": path})
+    if client.application.extensions["settings"].stackbit_compat == "sourcebit":
+        yield Request("listStackbitObjects", "/api/stackbit/objects")
 
 
 def json_get_operations(spec: dict[str, Any]) -> set[str]:

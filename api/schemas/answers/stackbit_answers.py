@@ -150,3 +150,37 @@ class StackbitPropsSchema(Schema):
             },
             "required": ["page", "site"],
         }
+
+
+class StackbitSourceMetadataSchema(StackbitMetadataSchema):
+    """`__metadata` as `sourcebit-source-filesystem` records it (less `sourcePath`)."""
+
+    urlPath = fields.String(
+        metadata={"example": "/blog/post-one", "description": "A page's URL path (lower case)."}
+    )
+
+
+class StackbitSourceObjectSchema(Schema):
+    """One file's object: a page is `{__metadata, frontmatter, markdown}` (`frontmatter`
+    `null` when the file has none), a data file its JSON with `__metadata` first."""
+
+    class Meta:
+        unknown = INCLUDE  # a data file's fields, as written
+
+    source_metadata = fields.Nested(
+        StackbitSourceMetadataSchema, data_key="__metadata", required=True
+    )
+    frontmatter = fields.Dict(
+        allow_none=True, metadata={"description": "A page's front matter (js-yaml 4)."}
+    )
+    markdown = fields.String(metadata={"description": "A page's Markdown, as written."})
+
+
+class StackbitObjectsSchema(Schema):
+    """Every file's object as `sourcebit-source-filesystem` hands it to sourcebit: pages
+    (sorted by path), then data files (sorted by path)."""
+
+    objects = fields.List(fields.Nested(StackbitSourceObjectSchema), required=True)
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        return obj  # shaped by the plugin's rules (api.stackbit.source_objects), not by ours

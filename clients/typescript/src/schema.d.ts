@@ -472,6 +472,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stackbit/objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every file's object as sourcebit-source-filesystem hands it to sourcebit
+         * @description Only under `STACKBIT_COMPAT=sourcebit`, for the source plugin
+         *     `sourcebit-source-content-api` (`clients/sourcebit-source-content-api`): every
+         *     page (`{__metadata, frontmatter, markdown}`) and data file (`{__metadata, ...}`)
+         *     in that plugin's order, with the metadata its model gives it (`modelType`,
+         *     `modelName`, a page's `urlPath`, nested objects' `modelName` in data files).
+         *     The plugin adds `sourcePath`, which only the theme's build knows.
+         */
+        get: operations["listStackbitObjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search": {
         parameters: {
             query?: never;
@@ -2380,6 +2405,64 @@ export interface components {
                 type?: string;
                 __metadata?: components["schemas"]["StackbitMetadata"];
             } | null;
+        };
+        /**
+         * StackbitSourceMetadata
+         * @description `__metadata` as `sourcebit-source-filesystem` records it (less `sourcePath`).
+         */
+        StackbitSourceMetadata: {
+            /** @example content/pages/blog/post-one.md */
+            id?: string;
+            /** @example PostLayout */
+            modelName?: string;
+            /**
+             * @description A page's URL path (lower case).
+             * @example /blog/post-one
+             */
+            urlPath?: string;
+            /** @example sourcebit-source-filesystem */
+            source?: string;
+            /** @example pages */
+            sourceName?: string;
+            /** @example blog/post-one.md */
+            relSourcePath?: string;
+            /** @example content/pages/blog/post-one.md */
+            relProjectPath?: string;
+            /** @example page */
+            modelType?: string;
+            /** @example /blog/post-one/ */
+            url?: string;
+            /**
+             * @example [
+             *       "page-blog",
+             *       "page-blog-post-one"
+             *     ]
+             */
+            pageCssClasses?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitSourceObject
+         * @description One file's object: a page is `{__metadata, frontmatter, markdown}` (`frontmatter` `null` when the file has none), a data file its JSON with `__metadata` first.
+         */
+        StackbitSourceObject: {
+            __metadata: components["schemas"]["StackbitSourceMetadata"];
+            /** @description A page's front matter (js-yaml 4). */
+            frontmatter?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description A page's Markdown, as written. */
+            markdown?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StackbitObjects
+         * @description Every file's object as `sourcebit-source-filesystem` hands it to sourcebit: pages (sorted by path), then data files (sorted by path).
+         */
+        StackbitObjects: {
+            objects: components["schemas"]["StackbitSourceObject"][];
         };
         /**
          * SearchHit
@@ -5927,6 +6010,85 @@ export interface operations {
             };
             /** @description Invalid query parameters, or a page whose referenced objects would make the answer too large or too deeply nested to send. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request headers larger than 8 KiB each or 16 KiB together. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    listStackbitObjects: {
+        parameters: {
+            query?: {
+                /**
+                 * @description On a site with several locales (`data/locales.json`): the locale to answer in (default: the default locale), each document in its version of that locale or of the next of its fallback chain; a locale the site does not declare is 400. A site of one locale ignores it.
+                 * @example de
+                 */
+                locale?: string;
+                /** @description With `false` (on a site with several locales), lists keep only the documents that have a version in the locale itself; anything but true/false/1/0/yes/no is 400 there. */
+                fallback?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 with no body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Strong validator of this response; send it back in `If-None-Match`. */
+                    ETag?: string;
+                    /** @description `public, max-age=<CACHE_MAX_AGE>, stale-while-revalidate=<...>`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackbitObjects"];
+                };
+            };
+            /** @description Not Modified: the ETag sent is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A locale this site does not declare (the message lists those it does). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a `STACKBIT_COMPAT=sourcebit` server. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than 2 KiB. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,3 +174,102 @@ def test_the_drop_in_content_ts_builds_with_drafts_given_the_preview_token(live_
 def test_the_drop_in_content_ts_fails_the_build_when_the_api_cannot_answer(tmp_path):
     with pytest.raises(AssertionError, match="ECONNREFUSED"):
         _run_example(tmp_path, "http://127.0.0.1:9")
+
+
+DEV_HARNESS = """
+import { existsSync } from 'fs';
+import { allContent } from './content.mjs';
+const titles = () => allContent().pages.map((page) => page.title);
+const first = titles();
+const started = process.hrtime.bigint();
+const unchanged = titles();
+const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+process.stdout.write(JSON.stringify({ first, unchanged, elapsed }) + '\\n');
+while (!existsSync('go')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+process.stdout.write(JSON.stringify({ edited: titles() }) + '\\n');
+"""
+
+
+def test_under_next_dev_the_drop_in_sees_an_edit_on_the_next_call(make_site, tmp_path):
+    """NODE_ENV=development: each allContent() asks the API's content version, and fetches the
+    answers again only when it changed (a page load after an edit shows it, no restart)."""
+    root = make_site({}, base=CORPUS)
+    app = create_app({"content_dir": root, "content_watch": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    node = shutil.which("node")
+    assert node, "the example's test needs Node.js 18 or newer on the PATH"
+    shutil.copy(EXAMPLE / "content.ts", tmp_path / "content.mjs")
+    (tmp_path / "harness.mjs").write_text(DEV_HARNESS, encoding="utf-8")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CONTENT_API_URL": f"http://127.0.0.1:{server.server_port}",
+        "NODE_ENV": "development",
+    }
+    process = subprocess.Popen(
+        [node, "harness.mjs"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        before = json.loads(process.stdout.readline())  # type: ignore[union-attr]
+        assert before["first"] == before["unchanged"]
+        assert "How I started a startup 🚀" in before["first"]
+
+        post = root / "pages" / "blog" / "post-one.md"
+        post.write_text(post.read_text().replace("How I started", "How we started"), "utf-8")
+        app.extensions["content"].reload()
+        (tmp_path / "go").touch()
+        after = json.loads(process.stdout.readline())  # type: ignore[union-attr]
+
+        assert "How we started a startup 🚀" in after["edited"]
+        assert process.wait(timeout=deadline(30)) == 0
+        print(f"an unchanged call under next dev: {before['elapsed']:.0f} ms")
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()  # type: ignore[union-attr]
+        server.shutdown()
+        thread.join()
+
+
+def test_style_json_from_a_running_api_needs_no_content_folder_nor_the_checkout(
+    live_corpus, tmp_path
+):
+    """As the README runs it: from the theme's folder, with no content folder there."""
+    flask = Path(sys.executable).with_name("flask")
+    env = {**os.environ, "CONTENT_DIR": "content"}  # the default, missing in this folder
+
+    done = subprocess.run(
+        [
+            str(flask),
+            "--app",
+            "api",
+            "content",
+            "stackbit-style",
+            "content/data/style.json",
+            "--api-url",
+            live_corpus,
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=deadline(60),
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = json.loads((tmp_path / "content" / "data" / "style.json").read_text())
+    _assert_has_every_value_of(written, _corpus_style())
+
+
+def test_style_json_never_overwrites_the_apis_own_files_without_force(live_corpus, tmp_path):
+    own = ROOT / "content" / "data" / "style.json"
+    before = own.read_bytes()
+    runner = create_app({"content_dir": CORPUS}).test_cli_runner()
+
+    refused = runner.invoke(args=["content", "stackbit-style", str(own), "--api-url", live_corpus])
+
+    assert refused.exit_code == 1
+    assert "--force" in refused.output
+    assert own.read_bytes() == before
