@@ -159,8 +159,8 @@ def parse_curl(words: list[str], environment: dict[str, str]) -> Example:
         if word in ("-H", "--header"):
             name, _, value = next(arguments).partition(":")
             headers[name.strip()] = value.strip()
-        elif word in ("-I", "--head"):
-            head = True
+        elif word == "--head" or (word[:1] == "-" and word[1:2] != "-" and "I" in word):
+            head = True  # -I, or among other short flags: -sI
         elif word.startswith("-"):
             continue  # -s, -i and friends change nothing in the answer
         else:

@@ -3,15 +3,26 @@ import { API_URL, NotFoundError } from "./api";
 import { h } from "./dom";
 import { followChanges } from "./live";
 import { searchView, syncSearchBox, wireSearchBox } from "./search";
-import { authorView, errorView, indexView, notFoundView, postHref, postView } from "./views";
+import { authorView, errorView, indexView, notFoundView, postHref, postView, setLocale } from "./views";
 import type { View } from "./views";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 document.querySelector("#api-url")!.textContent = API_URL;
 
-/** The route for a URL: `/`, `/?page=2`, `/posts/<slug>`, `/authors/<slug>`; anything else is a 404. */
+/** The route for a URL: `/`, `/?page=2`, `/posts/<slug>`, `/authors/<slug>`, each in the locale
+ * of `?locale=` (a site of several languages); anything else is a 404. */
 async function resolve(url: URL, fresh = false): Promise<View> {
   const path = url.pathname.replace(/\/+$/, "") || "/";
+  setLocale(url.searchParams.get("locale") ?? undefined);
+  const translated = /^\/([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\/blog\/([^/]+)$/.exec(path);
+  if (translated) {
+    // A translation's URL as the API gives it (/de/blog/<slug>), as links in bodies use it.
+    const [, code, raw] = translated;
+    const slug = decodeURIComponent(raw!);
+    setLocale(code);
+    history.replaceState(null, "", postHref(slug));
+    return postView(slug, fresh);
+  }
   if (path === "/") {
     const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
     return indexView(Number.isInteger(page) && page > 0 ? page : 1);
@@ -86,7 +97,10 @@ document.addEventListener("click", (event) => {
   const button = target?.closest<HTMLButtonElement>("button[data-page]");
   if (button && !button.disabled) {
     const page = Number(button.dataset.page);
-    navigate(page > 1 ? `/?page=${page}` : "/");
+    const params = new URLSearchParams(location.search);
+    if (page > 1) params.set("page", String(page));
+    else params.delete("page");
+    navigate(params.size ? `/?${params}` : "/");
     return;
   }
   const anchor = target?.closest<HTMLAnchorElement>("a[href]");

@@ -7,7 +7,8 @@
 // Environment: APP_URL (the front end), API_URL (the API, for the expected values),
 // CONTENT_COPY (the content folder the API serves, which the live-update step edits),
 // SCREENSHOT_DIR (where the PNGs go), CHROMIUM (default /usr/bin/chromium), CHROMIUM_PROFILE
-// (an empty directory for the browser's profile; default a new temporary one).
+// (an empty directory for the browser's profile; default a new temporary one); LOCALES_APP_URL
+// and LOCALES_API_URL: the same front end over an API serving tests/fixtures/bilingual-site.
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,8 +39,8 @@ function required(name) {
 }
 
 /** The API's own answer, the truth the pages are checked against. */
-async function apiGet(path) {
-  const response = await fetch(`${API_URL}${path}`);
+async function apiGet(path, base = API_URL) {
+  const response = await fetch(`${base}${path}`);
   if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
   return response.json();
 }
@@ -268,6 +269,52 @@ async function liveUpdate(page) {
   }
 }
 
+// --- Several languages (issue 23) -------------------------------------------------------------
+// The same front end built against an API serving the bilingual fixture site: a post shows the
+// language it is in and links to its other versions (its `translations`); following them goes
+// from the English post to its German translation (its own slug) and back.
+const LOCALES_APP_URL = required("LOCALES_APP_URL").replace(/\/+$/, "");
+const LOCALES_API_URL = required("LOCALES_API_URL").replace(/\/+$/, "");
+
+async function languageLinks(page) {
+  const nav = page.locator("article.post nav.languages");
+  return {
+    current: (await nav.locator(".current").innerText()).trim(),
+    others: (await nav.locator("a.translation").allInnerTexts()).map((t) => t.trim()),
+  };
+}
+
+async function languageSwitch(page) {
+  const english = await apiGet("/api/posts/hello-world", LOCALES_API_URL);
+  const german = await apiGet("/api/posts/hello-world?locale=de", LOCALES_API_URL);
+  const swiss = await apiGet("/api/posts/hello-world?locale=de-CH", LOCALES_API_URL);
+  await step(page, "language-en", async () => {
+    await page.goto(`${LOCALES_APP_URL}/posts/hello-world`);
+    await heading(page, english.title);
+    assertEqual(await languageLinks(page), { current: "en", others: english.translations.map((t) => t.locale) }, "languages");
+  });
+  await step(page, "language-switch-to-de", async () => {
+    await page.locator('article.post nav.languages a.translation[data-locale="de"]').click();
+    await page.waitForURL(`**/posts/${german.slug}?locale=de`);
+    await heading(page, german.title);
+    assertEqual(await page.locator("article.post").getAttribute("lang"), "de", "the article's lang");
+    await seeText(page.locator("article.post .post-body"), german.html.replace(/<[^>]+>/g, "").slice(0, 30), "the German body");
+    assertEqual(await languageLinks(page), { current: "de", others: german.translations.map((t) => t.locale) }, "languages");
+  });
+  await step(page, "language-switch-back-to-en", async () => {
+    await page.locator('article.post nav.languages a.translation[data-locale="en"]').click();
+    await page.waitForURL(`**/posts/${english.slug}?locale=en`);
+    await heading(page, english.title);
+  });
+  // Swiss German has no version of its own: it shows the German one, at its own URL.
+  await step(page, "language-de-CH-falls-back", async () => {
+    await page.goto(`${LOCALES_APP_URL}${swiss.url}`);
+    await page.waitForURL(`**/posts/${swiss.slug}?locale=de-CH`);
+    await heading(page, swiss.title);
+    assertEqual((await languageLinks(page)).current, swiss.locale, "the version shown");
+  });
+}
+
 async function main() {
   // A fresh profile: run.sh makes one (and removes it); otherwise a temporary directory.
   const profile = process.env.CHROMIUM_PROFILE || mkdtempSync(join(tmpdir(), "content-api-e2e-chromium-"));
@@ -394,6 +441,7 @@ async function main() {
     await docsOffline(context);
     await searchSteps(page);
     await liveUpdate(page);
+    await languageSwitch(page);
 
     if (problems.length) fail(`the browser reported problems:\n  ${problems.join("\n  ")}`);
   } finally {

@@ -4,7 +4,9 @@
 #   2. `npm ci` in clients/typescript, examples/frontend and tests/system/e2e;
 #   3. `npm run check` for the TypeScript client (stale types, then tsc --noEmit);
 #   4. builds the front end with VITE_API_URL pointing at the API's port;
-#   5. starts the API on the bundled content/ and `vite preview` on free loopback ports;
+#   5. starts the API on the bundled content/ and `vite preview` on free loopback ports, and a
+#      second API on tests/fixtures/bilingual-site with the front end built against it
+#      (dist-locales/), for the language switch;
 #   6. drives headless chromium through the site (tests/system/e2e/run.mjs), a screenshot per step
 #      under tests/system/e2e/screenshots/<timestamp>/ (printed), with the servers' logs beside them;
 #   7. packs the TypeScript client (`npm pack`), installs the tarball into a fresh folder and
@@ -171,6 +173,27 @@ wait_for "$API_URL/healthz" "$API_PID" api
 wait_for "$APP_URL/" "$PREVIEW_PID" preview
 say "API ready at $API_URL, front end at $APP_URL"
 
+# The language switch: the same front end, built into dist-locales against a second API that
+# serves the bilingual fixture site (the front end's API URL is fixed at build time).
+LOCALES_API_PORT="$(free_port)"
+LOCALES_APP_PORT="$(free_port)"
+LOCALES_API_URL="http://$API_HOST:$LOCALES_API_PORT"
+LOCALES_APP_URL="http://127.0.0.1:$LOCALES_APP_PORT"
+say "building examples/frontend into dist-locales with VITE_API_URL=$LOCALES_API_URL"
+(cd "$FRONTEND" && VITE_API_URL="$LOCALES_API_URL" node_modules/.bin/vite build --outDir dist-locales --emptyOutDir) \
+  >"$OUT/build-locales.log" 2>&1 \
+  || { tail -n 40 "$OUT/build-locales.log" >&2; die "the front end did not build (log: $OUT/build-locales.log)"; }
+start api-locales "$ROOT" env API_HOST="$API_HOST" API_PORT="$LOCALES_API_PORT" HOST="$API_HOST" \
+  PORT="$LOCALES_API_PORT" CONTENT_DIR="$ROOT/tests/fixtures/bilingual-site" PARSE_CACHE_DIR="$OUT/parse-cache-locales" \
+  CONTENT_WATCH=0 bash -c "$API_CMD"
+LOCALES_API_PID=$STARTED_PID
+start preview-locales "$FRONTEND" node_modules/.bin/vite preview --outDir dist-locales --host 127.0.0.1 \
+  --port "$LOCALES_APP_PORT" --strictPort
+LOCALES_PREVIEW_PID=$STARTED_PID
+wait_for "$LOCALES_API_URL/healthz" "$LOCALES_API_PID" api-locales
+wait_for "$LOCALES_APP_URL/" "$LOCALES_PREVIEW_PID" preview-locales
+say "bilingual API ready at $LOCALES_API_URL, front end at $LOCALES_APP_URL"
+
 # 7. The TypeScript client as another project gets it: the packed tarball installed into a fresh
 #    folder, a ~10-line script run with plain `node` against the API, and `tsc` over a TypeScript
 #    file that uses its types (a wrong path must not type-check). The folder stays in $OUT.
@@ -228,7 +251,7 @@ TS
 # 6. The browser, with a fresh profile directory.
 PROFILE="$(mktemp -d "${TMPDIR:-/tmp}/content-api-e2e-chromium-XXXXXX")"
 start - "$E2E" env APP_URL="$APP_URL" API_URL="$API_URL" SCREENSHOT_DIR="$OUT" CHROMIUM="$CHROMIUM" \
-  CONTENT_COPY="$CONTENT_COPY" \
+  CONTENT_COPY="$CONTENT_COPY" LOCALES_APP_URL="$LOCALES_APP_URL" LOCALES_API_URL="$LOCALES_API_URL" \
   CHROMIUM_PROFILE="$PROFILE" node run.mjs
 BROWSER_PID=$STARTED_PID
 status=0
