@@ -103,7 +103,10 @@ def bound_the_body() -> None:
     """The body of one write holds one file (JSON escapes may double it); a commit, several."""
     editing = current_app.extensions.get("editing")
     per_file = (editing.max_file_bytes if editing else 1 << 20) * 2 + 65536
-    request.max_content_length = per_file * (8 if request.path.endswith("/commits") else 1)
+    limit = per_file * (8 if request.path.endswith("/commits") else 1)
+    if request.content_length is not None and request.content_length > limit:
+        raise Refusal(413, f"A request body of at most {limit} bytes (MAX_FILE_BYTES)")
+    request.max_content_length = limit
 
 
 def _editing() -> Editing:
