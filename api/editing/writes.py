@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -46,6 +47,7 @@ WRITES_LOG = "writes.log"
 WRITES_KEPT = 256  # writes remembered for workers that look late (older: a full stat pass)
 PUSH_ATTEMPTS = 3
 MOVE_ATTEMPTS = 5
+LOCKED_REF_SECONDS = 10.0  # a person's git command holding the branch's lock: wait this long
 
 
 class Reloading(Protocol):
@@ -193,39 +195,81 @@ class WriteTransaction:
                     path: self.store.blob_id(path, data) if data is not None else None
                     for path, data in ((p, current[p]) for p in changed)
                 }
-                self.store.write_journal(
-                    parent, commit, {p: (befores[p], blobs[p]) for p in changed}
-                )
-                if not self.store.move_head(commit, parent, f"content-api: {text.splitlines()[0]}"):
-                    self.store.clear_journal()
-                    moves += 1
-                    if self.push_remote is not None or moves >= MOVE_ATTEMPTS:
+                journal = {p: (befores[p], blobs[p]) for p in changed}
+                self.store.write_journal(parent, commit, journal)
+                self._checkpoint("journal")
+                with self.store.index_locked(LOCKED_REF_SECONDS) as index:
+                    if index is None:
+                        self.store.clear_journal()
                         raise Refusal(
-                            409, "the branch moved while writing; nothing was written here"
+                            503, "a git command holds the repository's index.lock; try again"
                         )
-                    head = self.store.head()
-                    if head is not None:
-                        self.repository.reload(self.store.changed_paths(parent, head))
-                    continue
+                    moved = self._move_head(commit, parent, text, blobs, author, journal)
+                    if moved is None:
+                        self.store.clear_journal()
+                        moves += 1
+                        if self.push_remote is not None or moves >= MOVE_ATTEMPTS:
+                            raise Refusal(
+                                409, "the branch moved while writing; nothing was written here"
+                            )
+                        continue
+                    commit, parent = moved
+                    self._checkpoint("moved")
+                    for path, data in changed.items():
+                        if data is None:
+                            self.tree.delete(path)
+                        else:
+                            self.tree.write(path, data)
+                        self._checkpoint("file")
+                    index.update(blobs, self.store.modes(commit, list(changed)))
+                    index.commit()
+                self.store.clear_journal()
+                self._checkpoint("done")
             except GitError as error:
                 log.error("a write failed in git: %s", error)
-                raise Refusal(500, "the write failed in git; nothing was written") from None
-            self._checkpoint("moved")
-            for path, data in changed.items():
-                if data is None:
-                    self.tree.delete(path)
-                else:
-                    self.tree.write(path, data)
-                self._checkpoint("file")
-            self.store.update_index(blobs, self.store.modes(commit, list(changed)))
-            self.store.clear_journal()
-            self._checkpoint("done")
+                raise Refusal(500, "the write failed in git (the log says why)") from None
             self._log_write(list(changed))
             log.info(
                 "write by %s <%s>: %s -> commit %s", author.name, author.email,
                 ", ".join(sorted(changed)), commit[:12],
             )  # fmt: skip
             return self._answer(commit, operations, new, current, changed=sorted(changed))
+
+    def _move_head(
+        self,
+        commit: str,
+        parent: str | None,
+        text: str,
+        blobs: Mapping[str, str | None],
+        author: Author,
+        journal: Mapping[str, tuple[str | None, str | None]],
+    ) -> tuple[str, str | None] | None:
+        """Move ``HEAD`` from ``parent`` to ``commit``: the commit and parent it moved with,
+        or ``None`` when someone changed these files meanwhile (start again: 412 or not).
+
+        While a person's git command holds the branch's lock, it tries again a little later;
+        when a person's commit or pull moved ``HEAD`` without touching these files, the same
+        change is committed again on top of it, at once (a tight loop of commits must not
+        starve a write)."""
+        give_up_at = time.monotonic() + LOCKED_REF_SECONDS
+        subject = f"content-api: {text.splitlines()[0]}"
+        while not self.store.move_head(commit, parent, subject):
+            head = self.store.head()
+            if time.monotonic() > give_up_at or head is None:
+                return None
+            if head != parent:
+                if self.push_remote is not None:
+                    return None  # what was pushed is what must become HEAD
+                moved = self.store.changed_paths(parent, head)
+                self.repository.reload(moved)
+                if set(moved) & set(blobs):
+                    return None
+                parent = head
+                commit = self.store.build_commit(parent, blobs, author, text)
+                self.store.write_journal(parent, commit, journal)
+            else:
+                time.sleep(0.02)
+        return commit, parent
 
     @staticmethod
     def _checkpoint(step: str) -> None:

@@ -125,7 +125,10 @@ def test_a_write_is_one_commit_by_its_author_served_at_once(
     diff = git(repo, "diff", "--numstat", "HEAD~1", "HEAD").split()
     assert diff[:2] == ["1", "1"]  # one line out, one in
     after = (repo / "content" / SEED).read_bytes()
-    assert before.replace(b"title: AI, Security, and the End of Silos", b"title: Silos, retold") == after
+    assert (
+        before.replace(b"title: AI, Security, and the End of Silos", b"title: Silos, retold")
+        == after
+    )
     assert git(repo, "status", "--porcelain") == ""
     fsck(repo)
 
@@ -192,7 +195,10 @@ def test_create_patch_and_delete(client: FlaskClient, repo: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"author": "content/data/team/nobody.json"}, "no such file: content/data/team/nobody.json"),
+        (
+            {"author": "content/data/team/nobody.json"},
+            "no such file: content/data/team/nobody.json",
+        ),
         ({"author": "content/pages/index.md"}, "is a PageLayout, expected a Person"),
         ({"title": None}, "title"),
         ({"date": "not a date"}, "date"),
@@ -353,7 +359,9 @@ def test_writes_per_token_are_limited(repo: Path) -> None:
     client = client_of(repo, write_rate=0.001)  # one write, then one per 1,000 s
     assert retitled(client, "Once").status_code == 200
     found, etag = entry(client)
-    answer = put(client, SEED, {"frontMatter": found["frontMatter"], "body": ""}, **{"If-Match": etag})
+    answer = put(
+        client, SEED, {"frontMatter": found["frontMatter"], "body": ""}, **{"If-Match": etag}
+    )
     assert answer.status_code == 429 and int(answer.headers["Retry-After"]) >= 1
     other = {"Authorization": f"Bearer {OTHER_TOKEN}", "If-Match": etag}
     document = {"frontMatter": dict(found["frontMatter"], title="Twice"), "body": found["body"]}
@@ -378,7 +386,9 @@ def test_cors_for_writes_only_from_listed_origins(repo: Path) -> None:
     assert "PUT" in preflight.headers["Access-Control-Allow-Methods"]
     assert "If-Match" in preflight.headers["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in preflight.headers
-    answer = listed.get(f"/api/entries/{SEED}", headers={**AUTH, "Origin": "https://editor.example"})
+    answer = listed.get(
+        f"/api/entries/{SEED}", headers={**AUTH, "Origin": "https://editor.example"}
+    )
     assert answer.headers["Access-Control-Allow-Origin"] == "https://editor.example"
     assert "ETag" in answer.headers["Access-Control-Expose-Headers"]
     other = listed.get(f"/api/entries/{SEED}", headers={**AUTH, "Origin": "https://b.example"})

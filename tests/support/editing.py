@@ -39,7 +39,9 @@ def git(repository: Path, *args: str, check: bool = True) -> str:
     return done.stdout
 
 
-def git_repository(where: Path, base: Path | None = None, files: dict[str, str] | None = None) -> Path:
+def git_repository(
+    where: Path, base: Path | None = None, files: dict[str, str] | None = None
+) -> Path:
     """A git repository at ``where`` whose ``content/`` is a copy of ``base`` plus ``files``,
     all in its first commit; returns the content folder."""
     content = where / "content"

@@ -118,9 +118,12 @@ def test_comments_quoting_styles_and_body_stay() -> None:
         'subtitle: "New, double"',
         "date: 2025-02-01   # the day it went out",
     ]
-    assert after.replace("New, single", "Quoted, single").replace(
-        "New, double", "Quoted, double"
-    ).replace("2025-02-01", "2025-01-30") == FILE
+    assert (
+        after.replace("New, single", "Quoted, single")
+        .replace("New, double", "Quoted, double")
+        .replace("2025-02-01", "2025-01-30")
+        == FILE
+    )
     assert edit(FILE, tags=["one", "two", "three"]).count("tags: [one, two, three]") == 1
 
 
@@ -150,8 +153,10 @@ def test_a_new_file_reads_back() -> None:
     assert text.startswith("---\ntype: PostLayout\n")
     document = parse_markdown(text)
     assert document.front_matter == front
-    assert render_json(None, {"type": "Person", "firstName": "Ada"}).decode().startswith(
-        '{\n  "type": "Person"'
+    assert (
+        render_json(None, {"type": "Person", "firstName": "Ada"})
+        .decode()
+        .startswith('{\n  "type": "Person"')
     )
 
 
