@@ -171,7 +171,7 @@ class Entry(MethodView):
     @blp.alt_response(
         201, schema=WriteAnswerSchema, description="Created.", headers=WRITTEN_HEADERS
     )
-    @refusals(400, 401, 403, 409, 412, 413, 422, 428, 429)
+    @refusals(400, 401, 403, 404, 409, 412, 413, 422, 428, 429)
     @blp.doc(
         operationId="putEntry", security=SECURITY, parameters=[IF_MATCH, IF_NONE_MATCH, MESSAGE]
     )
@@ -196,7 +196,7 @@ class Entry(MethodView):
 
     @blp.arguments(EntryPatchSchema, content_type="application/merge-patch+json")
     @blp.response(200, WriteAnswerSchema, headers=WRITTEN_HEADERS)
-    @refusals(400, 401, 403, 409, 412, 413, 422, 428, 429)
+    @refusals(400, 401, 403, 404, 409, 412, 413, 422, 428, 429)
     @blp.doc(operationId="patchEntry", security=SECURITY, parameters=[IF_MATCH, MESSAGE])
     def patch(self, patch: dict[str, Any], path: str) -> Any:
         """Change part of a content file
@@ -213,7 +213,7 @@ class Entry(MethodView):
         return _answer(editing.write([operation], token, message))
 
     @blp.response(200, WriteAnswerSchema, headers=WRITTEN_HEADERS)
-    @refusals(400, 401, 403, 409, 412, 422, 428, 429)
+    @refusals(400, 401, 403, 404, 409, 412, 422, 428, 429)
     @blp.doc(operationId="deleteEntry", security=SECURITY, parameters=[IF_MATCH, MESSAGE])
     def delete(self, path: str) -> Any:
         """Delete a content file
@@ -239,7 +239,7 @@ class Commits(MethodView):
         200, CommitAnswerSchema, headers={"X-Content-Version": WRITTEN_HEADERS["X-Content-Version"]}
     )
     @blp.alt_response(201, schema=CommitAnswerSchema, description="Done; a file was created.")
-    @refusals(400, 401, 403, 409, 412, 413, 422, 428, 429)
+    @refusals(400, 401, 403, 404, 409, 412, 413, 422, 428, 429)
     @blp.doc(operationId="createCommit", security=SECURITY)
     def post(self, body: dict[str, Any]) -> Any:
         """Write several files in one commit
