@@ -25,6 +25,7 @@ from api.schemas.answers.editing import (
     WriteAnswerSchema,
     WriteErrorSchema,
 )
+from api.schemas.answers.errors import ErrorSchema
 from api.tokens import WriteToken
 
 blp = ContentBlueprint(
@@ -77,11 +78,13 @@ MESSAGE = {
 
 
 def refusals(*statuses: int) -> Any:
+    """The refusals a view can answer; a malformed request (400) in the common error shape,
+    which names each bad field of the body."""
+
     def decorate(view: Any) -> Any:
         for status in statuses:
-            view = blp.alt_response(status, schema=WriteErrorSchema, description=REFUSALS[status])(
-                view
-            )
+            schema = ErrorSchema if status == 400 else WriteErrorSchema
+            view = blp.alt_response(status, schema=schema, description=REFUSALS[status])(view)
         return view
 
     return decorate
@@ -112,6 +115,8 @@ def bound_the_body() -> None:
 def _editing() -> Editing:
     editing = current_app.extensions.get("editing")
     if editing is None:
+        if not request.headers.get("Authorization"):  # anyone without a token learns nothing
+            raise Refusal(401, "A write token is needed: Authorization: Bearer <token>")
         raise Refusal(404, "Writes are off: the server has no WRITE_TOKENS_FILE")
     return editing  # type: ignore[no-any-return]
 
@@ -166,7 +171,7 @@ class Entry(MethodView):
         entry, etag = editing.read(path)
         return entry, 200, {"ETag": etag}
 
-    @blp.arguments(EntryWriteSchema)
+    @blp.arguments(EntryWriteSchema, error_status_code=400)
     @blp.response(200, WriteAnswerSchema, headers=WRITTEN_HEADERS)
     @blp.alt_response(
         201, schema=WriteAnswerSchema, description="Created.", headers=WRITTEN_HEADERS
@@ -194,7 +199,9 @@ class Entry(MethodView):
         )
         return _answer(editing.write([operation], token, message))
 
-    @blp.arguments(EntryPatchSchema, content_type="application/merge-patch+json")
+    @blp.arguments(
+        EntryPatchSchema, content_type="application/merge-patch+json", error_status_code=400
+    )
     @blp.response(200, WriteAnswerSchema, headers=WRITTEN_HEADERS)
     @refusals(400, 401, 403, 404, 409, 412, 413, 422, 428, 429)
     @blp.doc(operationId="patchEntry", security=SECURITY, parameters=[IF_MATCH, MESSAGE])
@@ -234,7 +241,7 @@ class Entry(MethodView):
 
 @blp.route("/commits")
 class Commits(MethodView):
-    @blp.arguments(CommitRequestSchema)
+    @blp.arguments(CommitRequestSchema, error_status_code=400)
     @blp.response(
         200, CommitAnswerSchema, headers={"X-Content-Version": WRITTEN_HEADERS["X-Content-Version"]}
     )

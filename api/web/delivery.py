@@ -31,7 +31,8 @@ from api.web.response_cache import CachedResponse, Headers, ResponseCache
 # Says whether an answer came from the response cache (HIT) or was just rendered (MISS).
 CACHE_STATUS_HEADER = "X-Response-Cache"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-WRITE_METHODS = "GET, HEAD, PUT, PATCH, DELETE, POST, OPTIONS"
+ENTRY_METHODS = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+COMMIT_METHODS = "POST, OPTIONS"
 # Paths of the editing API: private answers, writes.
 PRIVATE_PREFIXES = ("/api/entries/", "/api/commits")
 PRIVATE_EXPOSED_HEADERS = (
@@ -275,10 +276,11 @@ class Delivery:
         """The editing API: never cached, by anyone; CORS only for the origins listed."""
         cors = self._write_cors(environ)
         if method == "OPTIONS":
-            headers = [("Allow", WRITE_METHODS), ("Content-Length", "0"), *SECURITY_HEADERS]
+            allowed = COMMIT_METHODS if environ["PATH_INFO"] == "/api/commits" else ENTRY_METHODS
+            headers = [("Allow", allowed), ("Content-Length", "0"), *SECURITY_HEADERS]
             if cors:
                 headers += [
-                    ("Access-Control-Allow-Methods", WRITE_METHODS),
+                    ("Access-Control-Allow-Methods", allowed),
                     (
                         "Access-Control-Allow-Headers",
                         "Authorization, Content-Type, If-Match, If-None-Match",

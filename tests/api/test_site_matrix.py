@@ -106,7 +106,9 @@ SITES: dict[str, tuple[Path | None, dict[str, str], int]] = {
         1,
     ),
 }
-SKIPPED_OPERATIONS = {"streamContentEvents"}  # a stream that never ends: asked for apart
+# A stream that never ends, asked for apart; and the editing API's private read of a file
+# (writes are off on these sites: tests/api/test_entries.py asks it on a site under git).
+SKIPPED_OPERATIONS = {"streamContentEvents", "getEntry"}
 
 
 def _write(root: Path, base: Path | None, files: dict[str, str]) -> Path:

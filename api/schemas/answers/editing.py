@@ -60,11 +60,12 @@ class EntryWriteSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    frontMatter = FRONT_MATTER
-    body = fields.Raw(metadata={**BODY.metadata, "type": "string"})
-    data = DATA
+    frontMatter = fields.Raw(allow_none=True, metadata=FRONT_MATTER.metadata)
+    body = fields.Raw(allow_none=True, metadata={**BODY.metadata, "type": "string"})
+    data = fields.Raw(allow_none=True, metadata=DATA.metadata)
     message = fields.Raw(
-        metadata={"type": "string", "description": "The commit message (else one is made)."}
+        allow_none=True,
+        metadata={"type": "string", "description": "The commit message (else one is made)."},
     )
 
 
@@ -82,7 +83,7 @@ class EntryPatchSchema(Schema):
     )
     body = fields.Raw(allow_none=True, metadata={"type": "string"})
     data = fields.Raw(allow_none=True, metadata={"type": "object", "additionalProperties": True})
-    message = fields.Raw(metadata={"type": "string"})
+    message = fields.Raw(allow_none=True, metadata={"type": "string"})
 
 
 class OperationSchema(Schema):
@@ -111,7 +112,9 @@ class CommitRequestSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    message = fields.Raw(metadata={"type": "string", "description": "The commit message."})
+    message = fields.Raw(
+        allow_none=True, metadata={"type": "string", "description": "The commit message."}
+    )
     operations = fields.List(fields.Nested(OperationSchema), required=True)
 
 
