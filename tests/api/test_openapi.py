@@ -199,11 +199,21 @@ def test_operations_have_ids_and_document_their_query_and_conditional_headers(sp
         "listTagPosts",
         "listRelatedPosts",
         "streamContentEvents",
+        "getEntry",
+        "putEntry",
+        "patchEntry",
+        "deleteEntry",
+        "createCommit",
     }
     names = {p["name"] for p in operations["listPosts"]["parameters"]}
     assert names == {"page", "page_size", "author", "tag", "sort", "If-None-Match"}
     assert "Link" in operations["listPosts"]["responses"]["200"]["headers"]
     assert "ETag" in operations["getPost"]["responses"]["200"]["headers"]
+    put = operations["putEntry"]
+    assert {p["name"] for p in put["parameters"]} >= {"If-Match", "If-None-Match", "message"}
+    assert {"200", "201", "412", "422", "428", "409", "429"} <= set(put["responses"])
+    assert "application/merge-patch+json" in operations["patchEntry"]["requestBody"]["content"]
+    assert put["security"] == [{"writeToken": []}]
 
 
 def test_examples_are_the_bundled_sites_real_answers(client):
