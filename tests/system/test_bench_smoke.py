@@ -37,6 +37,7 @@ MEASURING = (
     "export",
     "events",
     "verbatim_memory",
+    "writes",
 )
 HELPERS = ("common", "gen_corpus")
 TIMEOUT = 900  # seconds; a first run on a clean machine also installs wrk, nginx or Hugo
