@@ -182,7 +182,9 @@ def one_file(client: Client, path: str, writers: int, rounds: int) -> tuple[int,
         etag = client.etag(path)
         barrier = threading.Barrier(writers)
 
-        def write(number: int, etag: str = etag, round_: int = round_) -> tuple[int, str]:
+        def write(
+            number: int, etag: str = etag, round_: int = round_, barrier=barrier
+        ) -> tuple[int, str]:
             title = f"Round {round_} writer {number}"
             barrier.wait()
             return client.retitle(path, title, etag)[0], title

@@ -47,9 +47,15 @@ def steps() -> list[Step]:
                 found.append(parse(shlex.split(command, comments=True), f"editing.md:{line}"))
         following = blocks[number + 1] if number + 1 < len(blocks) else None
         between = text[block.end() : following.start()] if following else "x"
-        if found and following is not None and not between.strip() and following.group(1) in (
-            "json",
-            "http",
+        if (
+            found
+            and following is not None
+            and not between.strip()
+            and following.group(1)
+            in (
+                "json",
+                "http",
+            )
         ):
             found[-1].shown = following.group(2)
     return found

@@ -31,7 +31,7 @@ import os, signal, sys
 from api import create_app
 from api.editing.writes import WriteTransaction
 
-step, content, tokens = sys.argv[1], sys.argv[2], sys.argv[3]
+step, content, tokens, paths = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 def die(name):
     if name == step:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -46,13 +46,13 @@ if step == "rename":
 client = create_app({"content_dir": content, "write_tokens_file": tokens}).test_client()
 auth = {"Authorization": "Bearer ada-writes-here"}
 operations = []
-for path in ("%(seed)s", "%(other)s"):
+for path in paths:
     etag = client.get("/api/entries/" + path, headers=auth).headers["ETag"]
     operations.append({"op": "patch", "path": path, "ifMatch": etag,
                        "frontMatter": {"title": "Crashed " + step}})
 answer = client.post("/api/commits", json={"operations": operations}, headers=auth)
 print(answer.status_code)
-""" % {"seed": SEED, "other": OTHER}
+"""
 
 
 def no_half_written_file(content: Path) -> None:
@@ -77,7 +77,7 @@ def test_a_crash_at_each_point_of_a_write(tmp_path: Path, step: str) -> None:
     tokens = tokens_file(tmp_path)
     env = {**os.environ, "PARSE_CACHE_DIR": "", "CONTENT_WATCH": "0"}
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, step, str(content), str(tokens)],
+        [sys.executable, "-c", SCRIPT, step, str(content), str(tokens), SEED, OTHER],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == -signal.SIGKILL, done.stdout + done.stderr
