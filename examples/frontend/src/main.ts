@@ -2,6 +2,7 @@ import "./style.css";
 import { API_URL, NotFoundError } from "./api";
 import { h } from "./dom";
 import { followChanges } from "./live";
+import { editView } from "./edit";
 import { searchView, syncSearchBox, wireSearchBox } from "./search";
 import { authorView, errorView, indexView, notFoundView, postHref, postView } from "./views";
 import type { View } from "./views";
@@ -20,6 +21,8 @@ async function resolve(url: URL, fresh = false): Promise<View> {
     const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
     return searchView(url.searchParams.get("q") ?? "", Number.isInteger(page) && page > 0 ? page : 1);
   }
+  const editing = /^\/posts\/([^/]+)\/edit$/.exec(path);
+  if (editing) return editView(decodeURIComponent(editing[1]!), navigate);
   const match = /^\/(posts|blog|authors)\/([^/]+)$/.exec(path);
   if (match) {
     const [, kind, raw] = match;
