@@ -193,18 +193,24 @@ def _dump(yaml: YAML, document: Any) -> str:
 def _edit_yaml(written: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, str] | None:
     """(the untouched document's dump, the edited one's), in the file's indentation."""
     best: tuple[float, tuple[int, int, int]] | None = None
+    try:
+        loaded = _yaml(INDENTS[0]).load(written)
+    except (YAMLError, ValueError, TypeError):
+        return None
+    lines = written.splitlines()
     for indent in INDENTS:
         try:
-            document = _yaml(indent).load(written)
-            dumped = _dump(_yaml(indent), document) if document is not None else ""
+            dumped = _dump(_yaml(indent), loaded) if loaded is not None else ""
         except (YAMLError, ValueError, TypeError):
             return None
         if dumped == written:
             best = (2.0, indent)
             break
-        score = SequenceMatcher(None, written.splitlines(), dumped.splitlines()).ratio()
+        score = SequenceMatcher(None, lines, dumped.splitlines(), autojunk=False).ratio()
         if best is None or score > best[0]:
             best = (score, indent)
+        if score > 0.98:  # all but a line or two (an escape written otherwise): this one
+            break
     assert best is not None
     yaml = _yaml(best[1])
     try:
