@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.editing.git_store import Author, GitStore, NotARepository
+from api.editing.operations import Operation, Written
 from api.editing.rate import RateLimit, retry_after
 from api.editing.refusal import Refusal
 from api.editing.siblings import Siblings
 from api.editing.work_tree import WorkTree
-from api.editing.writes import Operation, WriteTransaction, Written
+from api.editing.writes import WriteTransaction
 from api.settings import ConfigError
 from api.tokens import WriteToken, find_write_token, parse_write_tokens
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import orjson
 
+from api.editing.index_lock import IndexLock
 from api.editing.work_tree import WorkTree
 
 log = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ class GitStore:
         that moves ``HEAD`` and the files: a person's ``git commit`` or ``git pull`` either
         ran before or waits (git refuses to start while it is held). ``None`` if a person's git
         command held it all along."""
-        lock = IndexLock(self.git_dir, self)
+        lock = IndexLock(self.git_dir, self.git, self.git_path)
         give_up_at = time.monotonic() + timeout
         while not lock.acquire():
             if time.monotonic() > give_up_at:
@@ -391,55 +392,3 @@ class GitStore:
             )
         self.clear_journal()
         return written
-
-
-class IndexLock:
-    """``index.lock``, taken the way git takes it (created exclusively, the index copied in,
-    renamed over the index when done); git itself updates the copy (``GIT_INDEX_FILE``)."""
-
-    def __init__(self, git_dir: Path, store: GitStore) -> None:
-        self.index = git_dir / "index"
-        self.path = git_dir / "index.lock"
-        self.store = store
-        self._held = False
-
-    def acquire(self) -> bool:
-        try:
-            descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        self._held = True
-        try:
-            with open(self.index, "rb") as source:
-                while chunk := source.read(1 << 20):
-                    os.write(descriptor, chunk)
-        except FileNotFoundError:
-            pass  # no index yet: git makes one
-        finally:
-            os.close(descriptor)
-        return True
-
-    def update(self, blobs: Mapping[str, str | None], modes: Mapping[str, str]) -> None:
-        """These paths' entries in the locked copy: the committed ones (others untouched)."""
-        lines = []
-        for path, blob in blobs.items():
-            git_path = self.store.git_path(path)
-            if blob is None:
-                lines.append(f"0 {ZERO}\t{git_path}")
-            else:
-                lines.append(f"{modes.get(path, '100644')} {blob}\t{git_path}")
-        self.store.git(
-            "update-index", "--index-info", data="\n".join(lines).encode() + b"\n",
-            env={"GIT_INDEX_FILE": str(self.path)},
-        )  # fmt: skip
-
-    def commit(self) -> None:
-        """The updated copy becomes the index."""
-        os.replace(self.path, self.index)
-        self._held = False
-
-    def release(self) -> None:
-        if self._held:
-            with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()
-            self._held = False

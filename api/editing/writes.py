@@ -25,20 +25,29 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
 
-from api.content.source.parsed import ParsedFile, file_key
+from api.content.source.parsed import ParsedFile
 from api.content.source.parser import parse_source
 from api.content.source.parsing import find_non_json
 from api.content.source.problems import ContentProblem
 from api.content.source.reading import SourceFile, is_content_path
 from api.content.source.validation import format_location
+from api.editing.entries import (
+    check_preconditions,
+    check_shape,
+    default_message,
+    entry_answer,
+    error_of,
+    etag_of,
+    merge_patch,
+)
 from api.editing.git_store import Author, GitError, GitStore
+from api.editing.operations import Operation, Written
 from api.editing.refusal import Refusal
-from api.editing.round_trip import NotFaithful, Unreadable, read_entry, render_json, render_markdown
+from api.editing.round_trip import NotFaithful, render_json, render_markdown
 from api.editing.work_tree import FileTooLarge, WorkTree, check_path
 
 log = logging.getLogger(__name__)
@@ -56,49 +65,6 @@ class Reloading(Protocol):
     def check_proposal(
         self, proposal: Mapping[str, tuple[ParsedFile, bytes] | None]
     ) -> list[ContentProblem]: ...
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One file's part of a write."""
-
-    op: str  # "put", "patch" or "delete"
-    path: str
-    if_match: str | None = None
-    if_none_match: str | None = None
-    document: dict[str, Any] | None = None  # put: the entry; patch: a merge patch over it
-
-
-@dataclass
-class Written:
-    """What a write did: its commit, the version that serves it, each file's entry after."""
-
-    commit: str
-    version: str
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    created: bool = False
-    changed: list[str] = field(default_factory=list)  # the paths the commit changed
-    lagging: list[int] = field(default_factory=list)  # workers that did not confirm in time
-
-
-def etag_of(path: str, data: bytes) -> str:
-    """A file's ETag: its content key (the blake2b of its path and bytes), quoted."""
-    return f'"{file_key(path, data).hex()}"'
-
-
-def entry_answer(path: str, data: bytes) -> dict[str, Any]:
-    """``{"path", "etag", ...the entry}``, or a 409 for a file that does not read."""
-    try:
-        entry = read_entry(path, data)
-    except Unreadable as error:
-        raise Refusal(
-            409,
-            f"{path} does not read as an entry: {error.message}; PUT a whole new entry with "
-            "this ETag to replace it",
-            {"errors": [{"path": path, "line": error.line, "message": error.message}]},
-            {"ETag": etag_of(path, data)},
-        ) from None
-    return {"path": path, "etag": etag_of(path, data), **entry}
 
 
 class WriteTransaction:
@@ -170,7 +136,7 @@ class WriteTransaction:
         while True:
             current = {op.path: self._read(op.path) for op in operations}
             for op in operations:
-                _check_preconditions(op, current[op.path])
+                check_preconditions(op, current[op.path])
             new = {op.path: self._render(op, current[op.path]) for op in operations}
             changed = {path: data for path, data in new.items() if data != current[path]}
             self._validate(changed)
@@ -182,7 +148,7 @@ class WriteTransaction:
                     path: self.store.hash_blob(path, data) if data is not None else None
                     for path, data in changed.items()
                 }
-                text = message or _default_message(operations, current)
+                text = message or default_message(operations, current)
                 commit = self.store.build_commit(parent, blobs, author, text)
                 if self.push_remote is not None:
                     pushed = self._push(commit, parent, list(changed))
@@ -285,12 +251,12 @@ class WriteTransaction:
             base.pop("path"), base.pop("etag")
             document = merge_patch(base, document)
         markdown = op.path.endswith(".md")
-        _check_shape(op.path, document, markdown)
+        check_shape(op.path, document, markdown)
         plain = find_non_json(document)
         if plain is not None:
             where = format_location(plain[0])
             raise Refusal(
-                422, "the entry is not content", {"errors": [_error(op.path, 1, where, plain[1])]}
+                422, "the entry is not content", {"errors": [error_of(op.path, 1, where, plain[1])]}
             )
         try:
             if markdown:
@@ -432,84 +398,3 @@ class WriteTransaction:
         os.replace(temporary, target)
         if self._seen is None or self._seen == number - 1:
             self._seen = number
-
-
-def _check_preconditions(op: Operation, current: bytes | None) -> None:
-    if op.if_none_match is not None:
-        if op.if_none_match.strip() != "*":
-            raise Refusal(400, "If-None-Match: only * (create the file) is understood here")
-        if current is not None:
-            raise _stale(op.path, current, "the file exists already")
-        if op.op != "put":
-            raise Refusal(400, "If-None-Match: * creates a file: with PUT only")
-        return
-    if current is None:
-        raise Refusal(412, f"{op.path} does not exist (any more)", {"path": op.path})
-    assert op.if_match is not None
-    etag = etag_of(op.path, current)
-    wanted = [tag.strip() for tag in op.if_match.split(",")]
-    if "*" not in wanted and etag not in wanted:
-        raise _stale(op.path, current, "the entry changed since it was read")
-
-
-def _stale(path: str, current: bytes, why: str) -> Refusal:
-    etag = etag_of(path, current)
-    try:
-        entry: dict[str, Any] | None = entry_answer(path, current)
-    except Refusal:
-        entry = None
-    extra: dict[str, Any] = {"path": path}
-    if entry is not None:
-        extra["current"] = entry
-    return Refusal(
-        412, f"{path}: {why}; it is now as in 'current' (ETag {etag})", extra, {"ETag": etag}
-    )
-
-
-def _check_shape(path: str, document: Any, markdown: bool) -> None:
-    """400 for an entry of the wrong shape (what is in it is the validation's to judge)."""
-    if not isinstance(document, dict):
-        raise Refusal(400, f"{path}: an entry is a JSON object")
-    if markdown:
-        if not isinstance(document.get("frontMatter"), dict):
-            raise Refusal(400, f"{path}: 'frontMatter' (an object) is required for a .md file")
-        if not isinstance(document.get("body"), str):
-            raise Refusal(
-                400, f"{path}: 'body' (a string) is required; PATCH changes part of an entry"
-            )
-        extra = set(document) - {"frontMatter", "body"}
-    else:
-        if not isinstance(document.get("data"), dict):
-            raise Refusal(400, f"{path}: 'data' (an object) is required for a .json file")
-        extra = set(document) - {"data"}
-    if extra:
-        raise Refusal(400, f"{path}: unknown fields in the entry: {', '.join(sorted(extra))}")
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396: ``patch`` applied to ``target`` (a new value; neither is changed)."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def _error(path: str, line: int, where: str, message: str) -> dict[str, Any]:
-    return {"path": path, "line": line, "message": f"{where}: {message}" if where else message}
-
-
-def _default_message(operations: list[Operation], current: Mapping[str, bytes | None]) -> str:
-    def verb(op: Operation) -> str:
-        if op.op == "delete":
-            return "Delete"
-        return "Create" if current[op.path] is None else "Edit"
-
-    if len(operations) == 1:
-        return f"{verb(operations[0])} {operations[0].path}"
-    listed = "\n".join(f"- {verb(op).lower()} {op.path}" for op in operations)
-    return f"Edit {len(operations)} files\n\n{listed}"
