@@ -258,7 +258,10 @@ SETTING_DOCS: dict[str, str] = {
     ),
     "cache_max_age": "seconds for `Cache-Control: max-age`",
     "cache_stale_while_revalidate": "seconds for `Cache-Control: stale-while-revalidate`",
-    "cors_origins": "comma-separated origins allowed by CORS (`*`: any)",
+    "cors_origins": (
+        "comma-separated origins allowed by CORS (`*`: any, for reads); writes only from the"
+        " origins named (`*,https://editor.example`)"
+    ),
     "preview_token": "a request with `Authorization: Bearer <token>` sees drafts; unset: none does",
     "max_file_bytes": "a content file larger than this is a content error, and is not read",
     "hide_future_posts": "`1`: a post dated in the future stays out until its date comes",

@@ -303,11 +303,12 @@ class Delivery:
         return [b"" if method == "HEAD" else rendered.body]
 
     def _write_cors(self, environ: dict[str, Any]) -> Headers:
-        """CORS headers of the editing API: only for an origin ``CORS_ORIGINS`` lists by name
-        (with ``*``, none: a page of any site must not write with a token it was given), and
-        never ``Access-Control-Allow-Credentials``."""
+        """CORS headers of the editing API: only for an origin ``CORS_ORIGINS`` names (``*``
+        opens reads to any origin, never writes: a page of any site must not write with a
+        token it was given; ``*,https://editor.example`` lets that one write), and never
+        ``Access-Control-Allow-Credentials``."""
         origin = environ.get("HTTP_ORIGIN")
-        if self.any_origin or origin is None or origin not in self.cors_origins:
+        if origin is None or origin == "*" or origin not in self.cors_origins:
             return []
         return [("Access-Control-Allow-Origin", origin), PRIVATE_EXPOSED_HEADERS]
 

@@ -393,6 +393,17 @@ def test_cors_for_writes_only_from_listed_origins(repo: Path) -> None:
     assert "ETag" in answer.headers["Access-Control-Expose-Headers"]
     other = listed.get(f"/api/entries/{SEED}", headers={**AUTH, "Origin": "https://b.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+    both = client_of(repo, cors_origins=("*", "https://editor.example"))  # any reads, one writes
+    named = both.get(f"/api/entries/{SEED}", headers={**AUTH, "Origin": "https://editor.example"})
+    assert named.headers["Access-Control-Allow-Origin"] == "https://editor.example"
+    anyone = both.get(f"/api/entries/{SEED}", headers={**AUTH, "Origin": "https://b.example"})
+    assert "Access-Control-Allow-Origin" not in anyone.headers
+    assert (
+        both.get("/api/posts", headers={"Origin": "https://b.example"}).headers[
+            "Access-Control-Allow-Origin"
+        ]
+        == "*"
+    )
 
 
 def test_the_content_folder_must_be_under_git(tmp_path: Path) -> None:

@@ -156,7 +156,8 @@ say "building examples/frontend with VITE_API_URL=$API_URL"
 
 # A copy of the bundled content, which the live-update step edits as an editor would, in a git
 # repository of its own (the edit steps write through the API, which commits), and an editor's
-# write token (its SHA-256 in the tokens file). The front end's origin may write (CORS_ORIGINS).
+# write token (its SHA-256 in the tokens file). Any origin reads; the front end's may write
+# (CORS_ORIGINS=*,<its origin>).
 CONTENT_COPY="$OUT/content"
 cp -r "$ROOT/content" "$CONTENT_COPY"
 command -v git >/dev/null || die "git is not installed (apt-get install git)"
@@ -171,7 +172,7 @@ while [ "$EVENTS_PORT" = "$API_PORT" ] || [ "$EVENTS_PORT" = "$APP_PORT" ]; do E
 say "starting the API: $API_CMD (API_PORT=$API_PORT, EVENTS_PORT=$EVENTS_PORT)"
 start api "$ROOT" env API_HOST="$API_HOST" API_PORT="$API_PORT" HOST="$API_HOST" PORT="$API_PORT" \
   EVENTS_PORT="$EVENTS_PORT" CONTENT_DIR="$CONTENT_COPY" PARSE_CACHE_DIR="$OUT/parse-cache" \
-  WRITE_TOKENS_FILE="$OUT/write-tokens" CORS_ORIGINS="$APP_URL" \
+  WRITE_TOKENS_FILE="$OUT/write-tokens" CORS_ORIGINS="*,$APP_URL" \
   bash -c "$API_CMD"
 API_PID=$STARTED_PID
 say "starting vite preview on $APP_URL"
