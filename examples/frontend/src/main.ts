@@ -22,7 +22,8 @@ async function resolve(url: URL, fresh = false): Promise<View> {
     return searchView(url.searchParams.get("q") ?? "", Number.isInteger(page) && page > 0 ? page : 1);
   }
   const editing = /^\/posts\/([^/]+)\/edit$/.exec(path);
-  if (editing) return editView(decodeURIComponent(editing[1]!), navigate);
+  // After a save, the post is asked for afresh (the browser's cache still holds the old one).
+  if (editing) return editView(decodeURIComponent(editing[1]!), (href) => navigate(href, false, true));
   const match = /^\/(posts|blog|authors)\/([^/]+)$/.exec(path);
   if (match) {
     const [, kind, raw] = match;
@@ -41,8 +42,9 @@ let rendered = "";
 let generation = 0;
 let shownPaths: string[] = [];
 
-/** Render the route of the current URL; `live`: the same page again, updated (keep the scroll). */
-async function render(live = false): Promise<void> {
+/** Render the route of the current URL; `live`: the same page again, updated (keep the scroll);
+ * `fresh`: its content asked for past the browser's cache (it was just written). */
+async function render(live = false, fresh = false): Promise<void> {
   const url = new URL(location.href);
   rendered = url.pathname + url.search;
   syncSearchBox(url);
@@ -50,7 +52,7 @@ async function render(live = false): Promise<void> {
   app.setAttribute("aria-busy", "true");
   let view: View;
   try {
-    view = await resolve(url, live);
+    view = await resolve(url, live || fresh);
   } catch (error) {
     if (error instanceof NotFoundError) view = notFoundView(error.message);
     else view = errorView(error instanceof Error ? error.message : String(error));
@@ -69,10 +71,10 @@ async function render(live = false): Promise<void> {
   else window.scrollTo(0, 0);
 }
 
-export function navigate(href: string, replace = false): void {
+export function navigate(href: string, replace = false, fresh = false): void {
   if (replace) history.replaceState(null, "", href);
   else history.pushState(null, "", href);
-  void render();
+  void render(false, fresh);
 }
 
 wireSearchBox(navigate);
