@@ -450,3 +450,27 @@ def test_pushed_rebased_and_conflicts_refused(repo: Path, tmp_path: Path) -> Non
     assert git(repo, "rev-parse", "HEAD") == head
     assert "title: Rebased" in (repo / "content" / SEED).read_text()
     fsck(repo)
+
+
+def test_hostile_structures_are_refused_never_a_500(client: FlaskClient, repo: Path) -> None:
+    """The bounds of reading hold for writing: nesting, and YAML aliases in what is read back
+    (the new file is parsed with the server's safe loader, aliases counted as on read)."""
+    found, etag = entry(client)
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(70):
+        inner["a"] = {}
+        inner = inner["a"]
+    front = dict(found["frontMatter"], seo=deep)
+    answer = put(client, SEED, {"frontMatter": front, "body": ""}, **{"If-Match": etag})
+    assert (
+        answer.status_code == 422 and "nested more than 64" in answer.json["errors"][0]["message"]
+    )
+    bomb = repo / "content/pages/bomb.md"
+    levels = "\n".join(
+        f"l{n}: &l{n} [*l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}]" for n in range(1, 12)
+    )
+    bomb.write_text(f"---\ntype: PageLayout\ntitle: Bomb\nl0: &l0 [x]\n{levels}\n---\n")
+    answer = client.get("/api/entries/pages/bomb.md", headers=AUTH)
+    assert answer.status_code == 409 and "too many values" in answer.json["message"]
+    assert commits(repo) == 1
