@@ -1,6 +1,7 @@
 import type { Author, AuthorSummary, Post, PostSummary, RecentPostsSection, Section } from "@content-api/client";
 import { PAGE_SIZE, api, unwrap } from "./api";
 import { h, image, initialsOf, link, markdownParagraphs, time } from "./dom";
+import { editHref } from "./edit";
 
 /** What a route renders: the document title and the content of <main>. */
 export interface View {
@@ -138,6 +139,7 @@ export async function postView(slug: string, fresh = false): Promise<View> {
     languageSwitch(post),
     h("h1", {}, post.title),
     byline(post.author, post.date),
+    link(editHref(post.slug), { class: "edit-link" }, "Edit"),
     h("p", { class: "meta" }, `${post.readingTime} min read · ${post.wordCount} words`),
     image(post.featuredImage, "hero-image"),
     h("div", { class: "post-layout" }, tableOfContents(post), body),
