@@ -43,24 +43,13 @@ from api.search import engine
 from api.search.authorship import AuthorSlugs
 from api.search.query import ParsedQuery, QueryStems
 from api.search.search_documents import SearchDocument
+from api.search.tiers import Found, Looser, SearchResults, ranked
 from api.search.writing import UPDATE_HEAP_BYTES, TextOf, new_writer, replace_pages, write_pages
 
 log = logging.getLogger(__name__)
 
 MAX_STALE_SHARE = 0.2
 TYPO_FILL_BELOW = 50  # stemmed and typo matches are looked for when the exact ones are fewer
-
-
-class Hit(NamedTuple):
-    path: str
-    score: float
-    typo: bool  # found only by tolerating a typo
-    stemmed: bool = False  # found by the stems of the query's words (or needed them)
-
-
-class SearchResults(NamedTuple):
-    hits: list[Hit]
-    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,52 +277,30 @@ class SearchIndex:
         languages = self._shared.languages
         if stems is not None and stems.language not in languages:
             stems = None  # an index without that language's fields: the words as written
-        narrow: dict[str, Any] = {"hidden": hidden, "page_type": filters.page_type}
-        narrow.update(author=filters.author, tag=filters.tag, languages=languages)
-        exact_query = engine.matching(query, typos=False, languages=languages)
-        exact = self._search(engine.filtered(exact_query, **narrow), offset, limit)
-        hits = [Hit(path, score, False) for path, score in exact.hits]
-        looser = []  # (the tier's matching, typo, stemmed): each finds what the last did too
+        narrowing: dict[str, Any] = {"hidden": hidden, "page_type": filters.page_type}
+        narrowing.update(author=filters.author, tag=filters.tag, languages=languages)
+
+        def narrow(query: tantivy.Query, excluded: tantivy.Query | None) -> tantivy.Query:
+            return engine.filtered(query, excluded=excluded, **narrowing)
+
+        looser = []
         if stems is not None:
-            looser.append(
-                (engine.matching(query, typos=False, stems=stems, languages=languages), False, True)
-            )
+            matching = engine.matching(query, typos=False, stems=stems, languages=languages)
+            looser.append(Looser(matching, typo=False, stemmed=True))
         if query.tolerates_typos:
-            typos = engine.matching(query, typos=True, stems=stems, languages=languages)
-            looser.append((typos, True, stems is not None))
-        if not looser or exact.total >= TYPO_FILL_BELOW:
-            return SearchResults(hits, exact.total)
-        above = _Tier(engine.filtered(exact_query, **narrow), exact.total)
-        total, excluded = exact.total, exact_query
-        for matching, typo, stemmed in looser:
-            tier_query = engine.filtered(matching, excluded=excluded, **narrow)
-            found = self._search(tier_query, max(0, offset - total), limit - len(hits))
-            tier = _Tier(tier_query, found.total, above)
-            if found.hits:
-                scale = self._scale(tier)
-                hits += [Hit(path, score * scale, typo, stemmed) for path, score in found.hits]
-            if found.total:
-                above = tier
-            total += found.total
-            excluded = matching
-        return SearchResults(hits, total)
+            matching = engine.matching(query, typos=True, stems=stems, languages=languages)
+            looser.append(Looser(matching, typo=True, stemmed=stems is not None))
+        return ranked(
+            self._search,
+            engine.matching(query, typos=False, languages=languages),
+            looser,
+            narrow,
+            offset=offset,
+            limit=limit,
+            fill_below=TYPO_FILL_BELOW,
+        )
 
-    def _scale(self, tier: _Tier) -> float:
-        """A factor that puts every score of ``tier`` below the lowest of the tiers above."""
-        if tier.scale is None:
-            tier.scale = 1.0
-            above = tier.above
-            while above is not None and not above.total:
-                above = above.above
-            if above is not None:
-                lowest = self._search(above.query, above.total - 1, 1).hits
-                best = self._search(tier.query, 0, 1).hits
-                if lowest and best and best[0][1] > 0:
-                    floor = lowest[0][1] * self._scale(above)
-                    tier.scale = min(1.0, 0.9 * floor / best[0][1])
-        return tier.scale
-
-    def _search(self, query: tantivy.Query, offset: int, limit: int) -> _Found:
+    def _search(self, query: tantivy.Query, offset: int, limit: int) -> Found:
         """Paths and scores of hits ``offset`` to ``offset + limit``, and the number of matches."""
         searcher = self._searcher
         # No page starts past the last document: keeps a huge page number from asking
@@ -341,9 +308,9 @@ class SearchIndex:
         offset = min(offset, searcher.num_docs)
         result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         if limit <= 0:
-            return _Found([], result.count)
+            return Found([], result.count)
         hits = [(searcher.doc(address)[engine.PATH][0], score) for score, address in result.hits]
-        return _Found(hits, result.count)
+        return Found(hits, result.count)
 
     def similar(
         self,
@@ -384,22 +351,6 @@ class SearchIndex:
             scored.append((term, frequency * _idf(df, documents)))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:count]
-
-
-class _Found(NamedTuple):
-    hits: list[tuple[str, float]]
-    total: int
-
-
-@dataclass(slots=True)
-class _Tier:
-    """One tier of a search's hits: its query (filtered), how many it matched, the tier above
-    it, and the factor its scores are scaled by, once worked out."""
-
-    query: tantivy.Query
-    total: int
-    above: _Tier | None = None
-    scale: float | None = None
 
 
 def _idf(document_frequency: int, documents: int) -> float:
