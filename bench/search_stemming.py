@@ -15,9 +15,10 @@ rounds:
 
 Per way: the build time in memory (median of the rounds), the size of the index written to a
 directory, and the latency of ``--queries`` distinct 1- to 3-word queries from the corpus's
-words, half of them inflected (``deploying``), the last one a prefix as while typing (each
-timed as the search resource computes it: the index's hits and a snippet of each, uncached),
-and how many hits the stemmed tier added. The ratio column is stemmed / plain,
+words, half of them with the words as in the text, half with each word inflected
+(``deploying``: the stemmed tier finds what the words as written do not), the last word a
+prefix as while typing (each timed as the search resource computes it: the index's hits and a
+snippet of each, uncached), and the mean number of matches. The ratio column is stemmed / plain,
 measured in the same run: compare ratios, not figures across runs or machines.
 """
 
@@ -60,7 +61,7 @@ from api.search.snippets import snippet
 from api.search.stemming import query_stems
 from api.search.writing import TextOf, new_writer, write_pages
 
-INFLECTIONS = ("", "", "", "s", "ing", "ed")
+INFLECTIONS = ("s", "ing", "ed")
 LOCALES = {"defaultLocale": "en", "locales": [{"code": "en"}, {"code": "de"}]}
 MIB = 1024 * 1024
 Pages = Mapping[str, Page]
@@ -81,15 +82,15 @@ def _link(source: str, target: str) -> None:
     Path(target).hardlink_to(source)
 
 
-def queries(count: int, seed: int = 7) -> list[str]:
-    """Distinct 1- to 3-word queries from the corpus's words, half of the words inflected
-    (``deploys``, ``deploying``, ``deployed``): what the stemmed tier is for."""
+def queries(count: int, *, inflected: bool, seed: int = 7) -> list[str]:
+    """Distinct 1- to 3-word queries from the corpus's words; ``inflected``: each word with an
+    ending (``deploys``, ``deploying``, ``deployed``), what the stemmed tier is for."""
     rng = random.Random(seed)
     words = sorted({word for word in WORDS if len(word) > 2})
     found: list[str] = []
     while len(found) < count:
         picked = rng.sample(words, rng.randint(1, 3))
-        text = " ".join(word + rng.choice(INFLECTIONS) for word in picked)
+        text = " ".join(word + (rng.choice(INFLECTIONS) if inflected else "") for word in picked)
         if text not in found:
             found.append(text)
     return found
@@ -147,13 +148,15 @@ def main(argv: list[str] | None = None) -> None:
             way: size_on_disk(list(pages.values()), text_of, languages, Path(tmp) / way)
             for way, (languages, _) in ways.items()
         }
-        latencies: dict[str, list[float]] = {way: [] for way in ways}
-        matches: dict[str, list[float]] = {way: [] for way in ways}
-        for text in queries(args.queries):
-            for way, (_, language) in ways.items():  # interleaved, query by query
-                seconds, total = timed_search(indexes[way], text, language, text_of, pages)
-                latencies[way].append(seconds)
-                matches[way].append(total)
+        kinds = ("as written", "inflected")
+        latencies: dict[tuple[str, str], list[float]] = {(k, w): [] for k in kinds for w in ways}
+        matches: dict[tuple[str, str], list[int]] = {(k, w): [] for k in kinds for w in ways}
+        for kind in kinds:
+            for text in queries(args.queries // 2, inflected=kind == "inflected"):
+                for way, (_, language) in ways.items():  # interleaved, query by query
+                    seconds, total = timed_search(indexes[way], text, language, text_of, pages)
+                    latencies[kind, way].append(seconds)
+                    matches[kind, way].append(total)
     print("\n".join(machine_info()))
     print(f"command: python bench/search_stemming.py {' '.join(argv or sys.argv[1:])}".rstrip())
     print(f"site: {args.posts} posts in en, every other one in de too ({len(pages)} versions)\n")
@@ -165,20 +168,25 @@ def main(argv: list[str] | None = None) -> None:
     def in_ms(seconds: float) -> str:
         return ms(seconds * 1000)
 
-    print_table(
-        ["", "plain", "stemmed (en, de)", "stemmed / plain"],
-        [
-            row("build in memory (median)", {w: median(v) for w, v in builds.items()}, in_ms),
-            row("index on disk", sizes, lambda size: f"{size / MIB:.1f} MiB"),
-            row("query p50", {w: median(v) for w, v in latencies.items()}, in_ms),
-            row("query p99", {w: percentile(v, 99) for w, v in latencies.items()}, in_ms),
+    rows = [
+        row("build in memory (median)", {w: median(v) for w, v in builds.items()}, in_ms),
+        row("index on disk", sizes, lambda size: f"{size / MIB:.1f} MiB"),
+    ]
+    for kind in kinds:
+        of_kind = {way: latencies[kind, way] for way in ways}
+        rows.append(
+            row(f"query p50, words {kind}", {w: median(v) for w, v in of_kind.items()}, in_ms)
+        )
+        rows.append(
             row(
-                "matches per query (mean)",
-                {w: fmean(v) for w, v in matches.items()},
-                "{:.1f}".format,
-            ),
-        ],
-    )
+                f"query p99, words {kind}",
+                {w: percentile(v, 99) for w, v in of_kind.items()},
+                in_ms,
+            )
+        )
+        found = {way: fmean(matches[kind, way]) for way in ways}
+        rows.append(row(f"matches, words {kind} (mean)", found, "{:.1f}".format))
+    print_table(["", "plain", "stemmed (en, de)", "stemmed / plain"], rows)
 
 
 if __name__ == "__main__":
