@@ -25,8 +25,9 @@ from typing import Any, Protocol
 
 from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
-from api.content.model.locale_views import Versions, build_locale_view, group_versions
+from api.content.model.locale_views import Versions, build_locale_view
 from api.content.model.rendering import PageMemo, Rendered
+from api.content.model.version_groups import VersionGroups
 from api.content.model.views import EMPTY, ContentView
 from api.content.source.extras import Extras
 from api.content.source.locales import (
@@ -106,6 +107,7 @@ class Snapshot:
         locales: Locales | None = None,
         site_translations: Mapping[str, Mapping[str, Any]] = EMPTY,
         loaded_at: datetime | None = None,
+        version_groups: dict[bool, VersionGroups] | None = None,
     ) -> None:
         self.version = version
         self.sequence = sequence
@@ -127,8 +129,8 @@ class Snapshot:
         self._preview = preview  # made on the first preview request (``preview``)
         self._public_views: dict[int, ContentView] = {}
         self._locale_views: dict[tuple[str, bool, bool, str], ContentView] = {}
-        self._versions: dict[bool, Versions] = {}
-        self._version_groups: dict[bool, dict[str, Mapping[str, Page]]] = {}
+        # by audience (preview or not): made on first use, then derived (``version_groups``)
+        self._version_groups: dict[bool, VersionGroups] = version_groups or {}
         self._problems: tuple[ContentProblem, ...] | None = None
 
     # Building
@@ -260,6 +262,7 @@ class Snapshot:
             preview=None
             if self._preview is None
             else self._preview.derive(removed=shown, added=coming, people=people),
+            version_groups=self._derived_groups(removed, added),
         )
         diff = SnapshotDiff.of(
             removed,
@@ -269,6 +272,19 @@ class Snapshot:
             site_translations=frozenset(site_translations_changed),
         )
         return snapshot, diff
+
+    def _derived_groups(
+        self, removed: list[Page], added: list[Page]
+    ) -> dict[bool, VersionGroups] | None:
+        """The version groups made so far, carried to the next snapshot (where they can be)."""
+        if self.locales is None or not (removed or added):
+            return dict(self._version_groups) if self.locales is not None else None
+        carried = {}
+        for preview, groups in list(self._version_groups.items()):
+            derived = groups.derive(removed, added)
+            if derived is not None:
+                carried[preview] = derived
+        return carried
 
     def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:
         if not self.options.hide_future_posts:
@@ -385,26 +401,19 @@ class Snapshot:
 
     def versions(self, *, preview: bool = False) -> Versions:
         """Every document's versions by locale an audience may see (for ``translations``)."""
-        found = self._versions.get(preview)
-        if found is None:
-            pages = (p for p in self.pages_by_path.values() if preview or not p.is_draft)
-            found = group_versions(pages)
-            with self._lock:
-                found = self._versions.setdefault(preview, found)
-        return found
+        return self._groups(preview).versions
 
     def versions_of(self, page: Page, *, preview: bool = False) -> Mapping[str, Page]:
         """The versions, by locale, of the document ``page`` is a version of."""
-        groups = self._version_groups.get(preview)
-        if groups is None:
-            groups = {
-                version.path: found
-                for found in self.versions(preview=preview).values()
-                for version in found.values()
-            }
+        return self._groups(preview).of_path(page.path)
+
+    def _groups(self, preview: bool) -> VersionGroups:
+        found = self._version_groups.get(preview)
+        if found is None:
+            found = VersionGroups.of(self.pages_by_path.values(), preview=preview)
             with self._lock:
-                groups = self._version_groups.setdefault(preview, groups)
-        return groups.get(page.path, EMPTY)
+                found = self._version_groups.setdefault(preview, found)
+        return found
 
     def site_in(self, code: str | None) -> dict[str, Mapping[str, Any]]:
         """The site files (``config``, ``style``) in locale ``code``: its translations where
