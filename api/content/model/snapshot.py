@@ -25,7 +25,12 @@ from typing import Any, Protocol
 
 from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
-from api.content.model.locale_views import Versions, build_locale_view
+from api.content.model.locale_views import (
+    Versions,
+    build_locale_view,
+    derive_locale_view,
+    document_of,
+)
 from api.content.model.rendering import PageMemo, Rendered
 from api.content.model.version_groups import VersionGroups
 from api.content.model.views import EMPTY, ContentView
@@ -108,6 +113,7 @@ class Snapshot:
         site_translations: Mapping[str, Mapping[str, Any]] = EMPTY,
         loaded_at: datetime | None = None,
         version_groups: dict[bool, VersionGroups] | None = None,
+        locale_views: dict[tuple[str, bool, bool, str], ContentView] | None = None,
     ) -> None:
         self.version = version
         self.sequence = sequence
@@ -128,7 +134,8 @@ class Snapshot:
         self._lock = threading.Lock()
         self._preview = preview  # made on the first preview request (``preview``)
         self._public_views: dict[int, ContentView] = {}
-        self._locale_views: dict[tuple[str, bool, bool, str], ContentView] = {}
+        # (code, preview, fallback, step): made on first use, then derived (``locale_views``)
+        self._locale_views: dict[tuple[str, bool, bool, str], ContentView] = locale_views or {}
         # by audience (preview or not): made on first use, then derived (``version_groups``)
         self._version_groups: dict[bool, VersionGroups] = version_groups or {}
         self._problems: tuple[ContentProblem, ...] | None = None
@@ -239,6 +246,7 @@ class Snapshot:
             added=[page for page in coming if not page.is_draft],
             people=people,
         )
+        groups = self._derived_groups(removed, added)
         snapshot = Snapshot(
             version=state.version,
             sequence=self.sequence + 1,
@@ -262,7 +270,10 @@ class Snapshot:
             preview=None
             if self._preview is None
             else self._preview.derive(removed=shown, added=coming, people=people),
-            version_groups=self._derived_groups(removed, added),
+            version_groups=groups,
+            locale_views=self._derived_locale_views(
+                groups, removed, added, None if people_by_path is None else people_by_path.values()
+            ),
         )
         diff = SnapshotDiff.of(
             removed,
@@ -284,6 +295,39 @@ class Snapshot:
             derived = groups.derive(removed, added)
             if derived is not None:
                 carried[preview] = derived
+        return carried
+
+    def _derived_locale_views(
+        self,
+        groups: dict[bool, VersionGroups] | None,
+        removed: list[Page],
+        added: list[Page],
+        people: Iterable[Person] | None,
+    ) -> dict[tuple[str, bool, bool, str], ContentView] | None:
+        """The locale views made so far, with the change applied, for the next snapshot: an
+        edit then costs a locale what it costs the default one (the documents it changed), not
+        a view made afresh (0.5 s at 10,000 posts in 3 locales). Views of a moment
+        (``hide_future_posts``) and views whose groups could not be derived are left out:
+        made afresh on first use, as before."""
+        if self.locales is None or not self._locale_views or groups is None:
+            return None
+        documents = {document_of(page) for page in (*removed, *added)}
+        carried = {}
+        for key, view in list(self._locale_views.items()):
+            preview, step = key[1], key[3]
+            new, old = groups.get(preview), self._version_groups.get(preview)
+            if step or new is None or old is None:
+                continue
+            derived = derive_locale_view(
+                view,
+                documents,
+                old.versions,
+                new.versions,
+                people,
+                self.locales,
+            )
+            if derived is not None:
+                carried[key] = derived
         return carried
 
     def _derived_dates(self, removed: list[Page], added: list[Page]) -> Sequence[datetime]:
@@ -378,23 +422,19 @@ class Snapshot:
                 cutoff = (
                     self._post_dates[position - 1] if position else datetime.min.replace(tzinfo=UTC)
                 )
-            pages = [
-                page
-                for page in self.pages_by_path.values()
-                if preview
-                or (
-                    not page.is_draft
-                    and (
-                        cutoff is None
-                        or page.date is None
-                        or page.type != POST_TYPE
-                        or page.date <= cutoff
-                    )
+            people = self.people_by_path.values()
+            if cutoff is None:  # the audience's groups, kept and derived with the snapshot
+                view = build_locale_view(
+                    self._groups(preview).versions, people, code, locales, fallback=fallback
                 )
-            ]
-            view = build_locale_view(
-                pages, self.people_by_path.values(), code, locales, fallback=fallback
-            )
+            else:
+                pages = [
+                    page
+                    for page in self.pages_by_path.values()
+                    if not page.is_draft
+                    and (page.date is None or page.type != POST_TYPE or page.date <= cutoff)
+                ]
+                view = build_locale_view(pages, people, code, locales, fallback=fallback)
             with self._lock:
                 view = self._locale_views.setdefault(key, view)
         return view, version
