@@ -744,6 +744,8 @@ export interface components {
             sitemap: string;
             /** @description Content changes as Server-Sent Events (a stream). */
             events: string;
+            /** @description The site's locales (none on a site of one language). */
+            locales: string;
         };
         /**
          * ApiIndex
@@ -2939,6 +2941,7 @@ export interface operations {
                      *         "events": "/api/events",
                      *         "health": "/healthz",
                      *         "jsonFeed": "/api/feed.json",
+                     *         "locales": "/api/locales",
                      *         "openapi": "/api/openapi.json",
                      *         "pages": "/api/pages/paths",
                      *         "posts": "/api/posts",
