@@ -163,8 +163,13 @@ class Snapshot:
         published = ContentView.build(
             (p for p in pages if not p.is_draft and p.locale == default), people, locale=default
         )
-        post_dates = (
-            sorted(page.date for page in published.posts if page.date is not None)
+        post_dates = (  # every locale's (as _derived_dates keeps them): a translation's
+            # date coming moves its locale's view on, though the default's may stay
+            sorted(
+                page.date
+                for page in pages
+                if page.type == POST_TYPE and page.date is not None and not page.is_draft
+            )
             if options.hide_future_posts
             else []
         )
