@@ -26,6 +26,7 @@ from pathlib import Path
 from api.content.live.change import ContentChange
 from api.content.live.state import ContentState, StateDelta
 from api.content.model.diff import SnapshotDiff
+from api.content.model.rendering import renderer_version
 from api.content.model.snapshot import Snapshot, SnapshotOptions
 from api.content.source.parse_cache import ParseCache
 from api.content.source.parsed import FileVersion
@@ -55,7 +56,15 @@ class ContentRepository:
         self.root = root
         self.max_file_bytes = max_file_bytes
         self.options = options or SnapshotOptions()
-        self.cache = ParseCache(cache_dir, root) if cache_dir is not None else None
+        allow_raw_html = self.options.allow_raw_html
+        self.cache = (
+            ParseCache(
+                cache_dir, root, renderer=lambda: renderer_version(allow_raw_html=allow_raw_html)
+            )
+            if cache_dir is not None
+            else None
+        )
+        self.renders = self.cache.renders if self.cache is not None else None
         self._reporter = True
         self._reload_lock = threading.Lock()
         self._state: ContentState | None = None
@@ -136,7 +145,7 @@ class ContentRepository:
                 if current is not None:
                     return current
                 self._state = ContentState(self.root, self.max_file_bytes)
-                built = Snapshot.build(self._state, self.options, sequence=1)
+                built = Snapshot.build(self._state, self.options, sequence=1, renders=self.renders)
                 return self._swap(built, None, None, started)
             self.set_fault(FOLDER_FAULT, None)
             if self._folder_was_missing:
@@ -152,7 +161,12 @@ class ContentRepository:
                 if not delta.changed:
                     return current
                 if delta.relocalised:  # every URL may have changed: nothing to derive from
-                    built = Snapshot.build(self._state, self.options, sequence=current.sequence + 1)
+                    built = Snapshot.build(
+                        self._state,
+                        self.options,
+                        sequence=current.sequence + 1,
+                        renders=self.renders,
+                    )
                     snapshot, diff = built, None
                 else:
                     snapshot, diff = current.derive(self._state, delta)
@@ -184,7 +198,7 @@ class ContentRepository:
             delta.fresh or self.cache.has_journal() or len(known) != len(state.disk.entries)
         ):
             self.cache.save((entry.version for entry in state.disk.entries.values()), self._kept())
-        return Snapshot.build(state, self.options, sequence=sequence)
+        return Snapshot.build(state, self.options, sequence=sequence, renders=self.renders)
 
     def _count(self, delta: StateDelta) -> None:
         self.last_parsed = delta.parsed

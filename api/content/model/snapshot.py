@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
 from api.content.model.locale_views import Versions, build_locale_view, group_versions
-from api.content.model.rendering import PageMemo, Rendered
+from api.content.model.rendering import PageMemo, Rendered, RenderStore
 from api.content.model.views import EMPTY, ContentView
 from api.content.source.extras import Extras
 from api.content.source.locales import (
@@ -135,9 +135,15 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, state: ServedContent, options: SnapshotOptions | None = None, *, sequence: int = 1
+        cls,
+        state: ServedContent,
+        options: SnapshotOptions | None = None,
+        *,
+        sequence: int = 1,
+        renders: RenderStore | None = None,
     ) -> Snapshot:
-        """A snapshot of everything ``state`` serves, from scratch."""
+        """A snapshot of everything ``state`` serves, from scratch; ``renders`` keeps rendered
+        bodies across processes (the render cache), for this snapshot and those derived."""
         options = options or SnapshotOptions()
         people_by_path = {
             path: _person(path, version, state)
@@ -173,7 +179,7 @@ class Snapshot:
             published=published,
             post_dates=post_dates,
             options=options,
-            memo=PageMemo(allow_raw_html=options.allow_raw_html),
+            memo=PageMemo(allow_raw_html=options.allow_raw_html, store=renders),
         )
 
     def derive(self, state: ServedContent, delta: ServedDelta) -> tuple[Snapshot, SnapshotDiff]:

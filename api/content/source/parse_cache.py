@@ -21,7 +21,7 @@ import marshal
 import os
 import struct
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
@@ -29,6 +29,7 @@ from typing import Any
 
 from api.content.source.extras import registered
 from api.content.source.parsed import FileVersion, ParsedFile
+from api.content.source.render_cache import RenderCache, body_key
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,14 @@ def parser_version() -> str:
 
 
 class ParseCache:
-    def __init__(self, directory: Path, root: Path) -> None:
+    """The parse results of one content folder, and (given the renderer's version, which is
+    the model's to name) its rendered bodies (``renders``, ``render_cache``)."""
+
+    def __init__(
+        self, directory: Path, root: Path, *, renderer: Callable[[], str] | None = None
+    ) -> None:
         root_key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
+        self.renders = RenderCache(directory, root_key, renderer) if renderer else None
         self.path = directory / f"parse-{root_key}.cache"
         self.journal = directory / f"parse-{root_key}.journal"
         self.version = parser_version()
@@ -126,7 +133,9 @@ class ParseCache:
             position = start + length
 
     def save(self, versions: Iterable[FileVersion], kept: Mapping[str, FileVersion]) -> None:
-        """Replace the cache with ``versions`` and ``kept``, and empty the journal."""
+        """Replace the cache with ``versions`` and ``kept``, and empty the journal; rewrite the
+        render cache with the bodies of ``versions`` only, if it has outgrown them."""
+        versions = list(versions)
         records = {version.key: version.parsed.to_record() for version in versions}
         payload = marshal.dumps((self.version, records, _kept_records(kept)))
         checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
@@ -146,6 +155,11 @@ class ParseCache:
             self._failed(error)
             return
         self._succeeded()
+        if self.renders is not None:
+            bodies = [version.body for version in versions if version.body]
+            self.renders.compact(
+                lambda: {body_key(body) for body in bodies}, sum(len(body) for body in bodies)
+            )
 
     def append(self, fresh: Iterable[FileVersion], kept: Mapping[str, FileVersion] | None) -> None:
         """Add what one live change parsed (and the kept versions, when they changed)."""
