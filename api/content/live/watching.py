@@ -5,9 +5,10 @@ name the paths that changed; a reloader thread waits until the burst is over (a
 ``git pull`` touching 500 files is one reload) and reloads exactly those paths,
 off the request path. Events that arrive during a reload wait for the next one.
 A full stat pass stands in where events cannot be trusted to be complete: a
-SIGHUP, a burst too large to list (or for the kernel's event queue), the folder
-coming back after it was gone (or replaced by another), and a periodic safety
-check. A reload that fails is logged and retried at the next change; the last
+burst too large to list (or for the kernel's event queue), the folder coming
+back after it was gone (or replaced by another), and a periodic safety check. A
+SIGHUP asks for more, the full check: every file read again (``check=True``),
+as after a warm start that trusted the parse cache's records. A reload that fails is logged and retried at the next change; the last
 snapshot keeps serving.
 """
 
