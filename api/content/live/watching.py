@@ -8,8 +8,8 @@ A full stat pass stands in where events cannot be trusted to be complete: a
 burst too large to list (or for the kernel's event queue), the folder coming
 back after it was gone (or replaced by another), and a periodic safety check. A
 SIGHUP asks for more, the full check: every file read again (``check=True``),
-as after a warm start that trusted the parse cache's records. A reload that fails is logged and retried at the next change; the last
-snapshot keeps serving.
+as after a warm start that trusted the parse cache's records. A reload that
+fails is logged and retried at the next change; the last snapshot keeps serving.
 """
 
 from __future__ import annotations
