@@ -31,7 +31,7 @@ from api.content.model.locale_views import (
     derive_locale_view,
     document_of,
 )
-from api.content.model.rendering import PageMemo, Rendered
+from api.content.model.rendering import PageMemo, Rendered, RenderStore
 from api.content.model.version_groups import VersionGroups
 from api.content.model.views import EMPTY, ContentView
 from api.content.source.extras import Extras
@@ -144,9 +144,15 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, state: ServedContent, options: SnapshotOptions | None = None, *, sequence: int = 1
+        cls,
+        state: ServedContent,
+        options: SnapshotOptions | None = None,
+        *,
+        sequence: int = 1,
+        renders: RenderStore | None = None,
     ) -> Snapshot:
-        """A snapshot of everything ``state`` serves, from scratch."""
+        """A snapshot of everything ``state`` serves, from scratch; ``renders`` keeps rendered
+        bodies across processes (the render cache), for this snapshot and those derived."""
         options = options or SnapshotOptions()
         people_by_path = {
             path: _person(path, version, state)
@@ -187,7 +193,7 @@ class Snapshot:
             published=published,
             post_dates=post_dates,
             options=options,
-            memo=PageMemo(allow_raw_html=options.allow_raw_html),
+            memo=PageMemo(allow_raw_html=options.allow_raw_html, store=renders),
         )
 
     def derive(self, state: ServedContent, delta: ServedDelta) -> tuple[Snapshot, SnapshotDiff]:
