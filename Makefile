@@ -82,6 +82,8 @@ bench: install ## every measuring script in bench/ with its defaults (about 35 m
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/verbatim_memory.py
+	$(BIN)/python bench/locales.py
+	$(BIN)/python bench/writes.py
 
 lint: install ## ruff check, format check, and the import contract (pyproject's [tool.importlinter])
 	$(BIN)/ruff check .

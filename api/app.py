@@ -15,10 +15,21 @@ from typing import Any
 
 from flask import Flask
 
-from api import propagation, search, stackbit
+from api import editing, propagation, search, stackbit
 from api.cli import content_cli
 from api.content.live import wiring as content
-from api.resources import api_root, authors, events, feeds, health, pages, posts, projects, tags
+from api.resources import (
+    api_root,
+    authors,
+    entries,
+    events,
+    feeds,
+    health,
+    pages,
+    posts,
+    projects,
+    tags,
+)
 from api.resources import locales as locales_resource
 from api.resources import search as search_resource
 from api.resources import stackbit as stackbit_resource
@@ -49,6 +60,7 @@ BLUEPRINTS = (
     search_resource.blp,
     tags.blp,
     locales_resource.blp,
+    entries.blp,
 )
 
 
@@ -74,8 +86,13 @@ def create_app(
     docs.init_app(app)
     stackbit.init_app(app)  # keeps each file as written while it is parsed: before the load
     content.init_app(app)
+    editing.init_app(app)  # writes, if WRITE_TOKENS_FILE: finishes a write a crash cut short
     search.init_app(app)
     api = openapi.init_app(app, version=VERSION, description=API_DESCRIPTION)
+    api.spec.components.security_scheme(
+        "writeToken",
+        {"type": "http", "scheme": "bearer", "description": "A token of WRITE_TOKENS_FILE."},
+    )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.cli.add_command(content_cli)

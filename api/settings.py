@@ -114,6 +114,16 @@ def _parse_positive_float(raw: str) -> float:
     return value
 
 
+def _parse_remote_name(raw: str) -> str | None:
+    """A git remote's name (``origin``); empty: none."""
+    name = raw.strip()
+    if not name:
+        return None
+    if name.startswith("-") or any(c.isspace() or c in "\\:~^?*[" for c in name):
+        raise ValueError(f"not a git remote name: {raw!r}")
+    return name
+
+
 def _default_cache_dir(environ: Mapping[str, str]) -> Path:
     """``$XDG_CACHE_HOME/content-api``: outside the content folder, safe to delete."""
     base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME", ".")) / ".cache")
@@ -155,6 +165,9 @@ class Settings:
     # /api/events on this port beside the WSGI server; 0: through the WSGI server itself; unset:
     # PORT + 1 under `make serve`, through the WSGI server elsewhere.
     events_port: int | None = None
+    write_tokens_file: Path | None = None  # editors' hashed tokens; None: writes are off
+    git_push: str | None = None  # the remote each write commit is pushed to; None: kept local
+    write_rate: float = 10.0  # writes per second per token (a burst of as many)
 
     def __post_init__(self) -> None:
         if self.webhook_urls and not self.webhook_secret:
@@ -195,8 +208,9 @@ class Settings:
         values = {field.name: getattr(self, field.name) for field in fields(self)}
         values.update(overrides)
         values["content_dir"] = Path(values["content_dir"])
-        if values["parse_cache_dir"] is not None:
-            values["parse_cache_dir"] = Path(values["parse_cache_dir"])
+        for name in ("parse_cache_dir", "write_tokens_file"):
+            if values[name] is not None:
+                values[name] = Path(values[name])
         return Settings(**values)
 
 
@@ -230,6 +244,9 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "events_heartbeat_seconds": ("EVENTS_HEARTBEAT_SECONDS", _parse_positive_float),
     "events_max_streams": ("EVENTS_MAX_STREAMS", _parse_non_negative_int),
     "events_port": ("EVENTS_PORT", _parse_optional_port),
+    "write_tokens_file": ("WRITE_TOKENS_FILE", _parse_optional_path),
+    "git_push": ("GIT_PUSH", _parse_remote_name),
+    "write_rate": ("WRITE_RATE", _parse_positive_float),
 }
 
 # What each setting does, one line each. The configuration reference
@@ -243,7 +260,10 @@ SETTING_DOCS: dict[str, str] = {
     ),
     "cache_max_age": "seconds for `Cache-Control: max-age`",
     "cache_stale_while_revalidate": "seconds for `Cache-Control: stale-while-revalidate`",
-    "cors_origins": "comma-separated origins allowed by CORS (`*`: any)",
+    "cors_origins": (
+        "comma-separated origins allowed by CORS (`*`: any, for reads); writes only from the"
+        " origins named (`*,https://editor.example`)"
+    ),
     "preview_token": "a request with `Authorization: Bearer <token>` sees drafts; unset: none does",
     "max_file_bytes": "a content file larger than this is a content error, and is not read",
     "hide_future_posts": "`1`: a post dated in the future stays out until its date comes",
@@ -277,6 +297,12 @@ SETTING_DOCS: dict[str, str] = {
         "`/api/events` on this port beside the WSGI server; unset: `PORT + 1` under"
         " `make serve`; `0`: through the WSGI server"
     ),
+    "write_tokens_file": (
+        "the editors' tokens, one `<sha256 hex> <email> <name>` line each: writes"
+        " (`/api/entries`, `/api/commits`) are on; the content folder must be in a git work tree"
+    ),
+    "git_push": "the git remote each write's commit is pushed to (`origin`); unset: kept local",
+    "write_rate": "writes per second per write token (a burst of as many); more are answered 429",
 }
 
 # Exported for the configuration reference and its test: every variable is documented.

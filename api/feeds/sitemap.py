@@ -19,17 +19,15 @@ view), so asking for the index and then each part walks the pages once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from api.content.model.items import Page
-from api.content.model.locale_views import Versions
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
-from api.content.source.locales import Locales
 from api.content.source.model_types import POST_FEED_TYPE, PROJECT_FEED_TYPE
 from api.feeds.urls import absolute_url
 
@@ -163,37 +161,43 @@ _localized: WeakKeyDictionary[Snapshot, dict[tuple[str, int, int], Sitemap]] = W
 
 
 def localized_sitemap_of(snapshot: Snapshot, site_url: str) -> Sitemap:
-    """The sitemap of every locale's public versions, built once per snapshot and limits."""
+    """The sitemap of every locale's public pages, built once per snapshot and limits."""
     key = (site_url, MAX_URLS_PER_FILE, MAX_BYTES_PER_FILE)
     built = _localized.get(snapshot, {}).get(key)
     if built is None:
-        assert snapshot.locales is not None
-        built = build_localized_sitemap(snapshot.versions(), snapshot.locales, site_url)
+        locales = snapshot.locales
+        assert locales is not None
+        views = [snapshot.view_in(code)[0] for code in locales.codes]
+        built = build_localized_sitemap(views, locales.default, site_url)
         with _lock:
             _localized.setdefault(snapshot, {})[key] = built
     return built
 
 
-def build_localized_sitemap(versions: Versions, locales: Locales, site_url: str) -> Sitemap:
-    """Every public version, in URL order, each with its alternates, split like any sitemap."""
+def build_localized_sitemap(views: Sequence[ContentView], default: str, site_url: str) -> Sitemap:
+    """Every URL of every locale's view (the URLs of ``/api/pages/paths``: a locale shows each
+    document in its own version or its fallback's), in URL order, each with an alternate per
+    locale that shows its document and ``x-default`` (the default locale's URL, else the
+    first), split like any sitemap."""
+    by_document: dict[str, dict[str, Page]] = {}
+    for view in views:
+        for document, page in view.pages_by_document.items():
+            by_document.setdefault(document, {})[view.locale or default] = page
     newest = max(
-        (p.date for found in versions.values() for p in found.values() if p.date), default=None
+        (p.date for shown in by_document.values() for p in shown.values() if p.date), default=None
     )
     elements = []
-    for found in versions.values():
-        present = [(code, found[code]) for code in locales.codes if code in found]
-        if not present:
-            continue
-        links = [(code, absolute_url(site_url, page.url)) for code, page in present]
-        default = found.get(locales.default, present[0][1])
+    for shown in by_document.values():
+        links = [(code, absolute_url(site_url, page.url)) for code, page in shown.items()]
+        first = shown.get(default) or next(iter(shown.values()))
         alternates = "".join(
             f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(url, _ENTITIES)}"/>'
             for code, url in links
         ) + (
             '<xhtml:link rel="alternate" hreflang="x-default" '
-            f'href="{escape(absolute_url(site_url, default.url), _ENTITIES)}"/>'
+            f'href="{escape(absolute_url(site_url, first.url), _ENTITIES)}"/>'
         )
-        for (_, page), (_, loc) in zip(present, links, strict=True):
+        for page, (_, loc) in zip(shown.values(), links, strict=True):
             if len(loc) > MAX_URL_LENGTH:
                 continue
             modified = page.date or (newest if page.type in _FEED_ITEMS else None)

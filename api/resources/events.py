@@ -112,6 +112,10 @@ def _to_events_port(port: int) -> Response:
         location += "?" + request.query_string.decode("latin-1")
     response = Response(status=307, headers={"Location": location, "Cache-Control": "no-cache"})
     settings = current_app.extensions["settings"]
+    origin = request.headers.get("Origin")
     if "*" in settings.cors_origins:
         response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in settings.cors_origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
     return response

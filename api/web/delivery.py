@@ -33,6 +33,14 @@ from api.web.response_cache import CachedResponse, Headers, ResponseCache
 # Says whether an answer came from the response cache (HIT) or was just rendered (MISS).
 CACHE_STATUS_HEADER = "X-Response-Cache"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+ENTRY_METHODS = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+COMMIT_METHODS = "POST, OPTIONS"
+# Paths of the editing API: private answers, writes.
+PRIVATE_PREFIXES = ("/api/entries/", "/api/commits")
+PRIVATE_EXPOSED_HEADERS = (
+    "Access-Control-Expose-Headers",
+    "ETag, Location, Retry-After, X-Content-Version",
+)
 MAX_TARGET_BYTES = 2048  # path plus query string
 MAX_HEADER_BYTES = 8192  # one request header
 MAX_HEADERS_BYTES = 16384  # all request headers together
@@ -90,8 +98,10 @@ class Delivery:
         )
         if refusal is not None:
             return self._refuse(refusal, environ, start_response)
-        snapshot = self.repository.snapshot
         method = environ.get("REQUEST_METHOD", "GET")
+        if path.startswith(PRIVATE_PREFIXES):
+            return self._private(environ, start_response, method)
+        snapshot = self.repository.snapshot
         preview = self.preview_token is not None and bearer_matches(
             environ.get("HTTP_AUTHORIZATION"), self.preview_token
         )
@@ -333,6 +343,48 @@ class Delivery:
         ]
         start_response("204 No Content", headers + self.static_headers + self._cors(environ))
         return [b""]
+
+    def _private(
+        self, environ: dict[str, Any], start_response: StartResponse, method: str
+    ) -> Iterable[bytes]:
+        """The editing API: never cached, by anyone; CORS only for the origins listed."""
+        cors = self._write_cors(environ)
+        if method == "OPTIONS":
+            allowed = COMMIT_METHODS if environ["PATH_INFO"] == "/api/commits" else ENTRY_METHODS
+            headers = [("Allow", allowed), ("Content-Length", "0"), *SECURITY_HEADERS]
+            if cors:
+                headers += [
+                    ("Access-Control-Allow-Methods", allowed),
+                    (
+                        "Access-Control-Allow-Headers",
+                        "Authorization, Content-Type, If-Match, If-None-Match",
+                    ),
+                    ("Access-Control-Max-Age", "86400"),
+                ]
+            start_response("204 No Content", headers + cors)
+            return [b""]
+        rendered = self._render(environ)
+        headers = [
+            (name, value) for name, value in rendered.headers if name.lower() != "cache-control"
+        ]
+        headers += [
+            ("Cache-Control", "private, no-store"),
+            ("Vary", "Authorization, Origin"),
+            ("Content-Length", str(len(rendered.body))),
+            *SECURITY_HEADERS,
+        ]
+        start_response(rendered.status, headers + cors)
+        return [b"" if method == "HEAD" else rendered.body]
+
+    def _write_cors(self, environ: dict[str, Any]) -> Headers:
+        """CORS headers of the editing API: only for an origin ``CORS_ORIGINS`` names (``*``
+        opens reads to any origin, never writes: a page of any site must not write with a
+        token it was given; ``*,https://editor.example`` lets that one write), and never
+        ``Access-Control-Allow-Credentials``."""
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is None or origin == "*" or origin not in self.cors_origins:
+            return []
+        return [("Access-Control-Allow-Origin", origin), PRIVATE_EXPOSED_HEADERS]
 
     def _refuse(
         self, status: HTTPStatus, environ: dict[str, Any], start_response: StartResponse

@@ -61,7 +61,8 @@ class ContentApi(Api):
         data = getattr(error, "data", None) or {}
         messages = data.get("errors") or data.get("messages")
         if messages:
-            payload["message"] = "Invalid query parameters"
+            body = isinstance(messages, dict) and "json" in messages
+            payload["message"] = "Invalid request body" if body else "Invalid query parameters"
             payload["errors"] = _by_parameter(messages)
         else:
             payload["message"] = data.get("message") or _DEFAULT_MESSAGES.get(code) or error.name

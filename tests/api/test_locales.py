@@ -150,7 +150,7 @@ def test_site_tags_feeds_and_search_are_per_locale(client):
     assert body(client, "/api/search?q=blumen")["items"] == []  # no English page says it
 
 
-def test_the_sitemap_links_every_version_to_the_others(client):
+def test_the_sitemap_has_every_url_of_every_locale_each_linked_to_the_others(client):
     tree = ElementTree.fromstring(client.get("/api/sitemap.xml").data)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     urls = {
@@ -164,10 +164,16 @@ def test_the_sitemap_links_every_version_to_the_others(client):
     assert urls[f"{base}/de/blog/hallo-welt"] == {
         "en": f"{base}/blog/hello-world",
         "de": f"{base}/de/blog/hallo-welt",
+        "de-CH": f"{base}/de-CH/blog/hallo-welt",  # de-CH shows the German version
         "x-default": f"{base}/blog/hello-world",
     }
-    assert f"{base}/de/blog/second-post" not in urls  # a fallback is no version of its own
+    # A locale shows an untranslated document from its chain, at a URL of its own: the front
+    # end builds that page, so the sitemap has it, as /api/pages/paths has.
+    assert urls[f"{base}/de/blog/second-post"]["en"] == f"{base}/blog/second-post"
     assert urls[f"{base}/de/blog/nur-deutsch"]["x-default"] == f"{base}/de/blog/nur-deutsch"
+    assert f"{base}/blog/nur-deutsch" not in urls  # only in German: not in English
+    paths = {item["path"] for item in body(client, "/api/pages/paths")["items"]}
+    assert {url.removeprefix(base) for url in urls} == paths
 
 
 def test_the_locales_resource_says_what_is_missing(client):
@@ -325,3 +331,50 @@ def test_an_edit_of_one_translation_changes_only_the_locales_that_show_it(site):
     change = changes[-1]
     assert {"/de/blog/hallo-welt", "/de-CH/blog/hallo-welt"} <= set(change.paths)
     assert "/blog/hello-world" not in change.paths
+
+
+def test_a_translation_takes_even_required_fields_from_its_chain(site):
+    """A translator writes what differs: a translated post need not repeat its date."""
+    path = site / "pages" / "blog" / "hello-world.de.md"
+    path.write_text(path.read_text().replace("date: '2025-03-01'\n", ""))
+    app = create_app({"content_dir": site, "parse_cache_dir": None, "content_watch": False})
+    client = app.test_client()
+
+    assert body(client, "/healthz")["contentErrors"] == []
+    german = body(client, "/api/posts/hallo-welt?locale=de")
+    assert german["locale"] == "de" and german["date"] == "2025-03-01"
+    assert "date" in german["fallbackFields"]
+
+    # Without the English version, nothing along de -> en has a date: the error it is.
+    (site / "pages" / "blog" / "hello-world.md").unlink()
+    app.extensions["content"].reload(["pages/blog/hello-world.md"])
+    errors = body(client, "/healthz")["contentErrors"]
+    errors = [error for error in errors if error["path"] == "pages/blog/hello-world.de.md"]
+    assert errors == [
+        {
+            "path": "pages/blog/hello-world.de.md",
+            "line": 2,
+            "message": "missing required field 'date': no version along its chain (de -> en) "
+            "has it",
+            "servingLastGood": False,
+        }
+    ]
+    assert client.get("/api/posts/hallo-welt?locale=de").status_code == 404
+
+    # The English version back: the translation is served again, as on a fresh start.
+    (site / "pages" / "blog" / "hello-world.md").write_text(
+        (SITE / "pages" / "blog" / "hello-world.md").read_text()
+    )
+    app.extensions["content"].reload(["pages/blog/hello-world.md"])
+    assert body(client, "/healthz")["contentErrors"] == []
+    assert body(client, "/api/posts/hallo-welt?locale=de")["date"] == "2025-03-01"
+
+
+def test_a_default_locale_file_still_needs_its_required_fields(site):
+    path = site / "pages" / "blog" / "second-post.md"
+    path.write_text(path.read_text().replace("date:", "dated:"))
+
+    lines = check(site)
+    assert any(
+        "second-post.md:" in line and "missing required field 'date'" in line for line in lines
+    ), lines

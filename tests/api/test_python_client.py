@@ -17,13 +17,14 @@ import sys
 from collections.abc import Iterator
 from enum import Enum
 from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
 
 from api import create_app
 from tests.support.site_answers import every_request
-from tests.support.sites import EXTENDED, ROOT
+from tests.support.sites import EXTENDED, FIXTURES, ROOT
 from tests.support.spec import COMMITTED_SPEC
 from tests.support.waiting import deadline
 
@@ -31,6 +32,19 @@ CONTENT = ROOT / "content"
 PACKAGE = "content_api_client"
 SEED = "ai-security-and-the-end-of-silos"
 SEED_TITLE = "AI, Security, and the End of Silos"
+
+
+def as_pep_3333(app: Any) -> Any:
+    """``app`` behind httpx's WSGITransport, which puts the decoded path in ``PATH_INFO``
+    (``/api/tags/gärten``) where PEP 3333 has its UTF-8 bytes read as Latin-1, as every WSGI
+    server does (granian, werkzeug's test client): a non-ASCII slug would reach the app as
+    mojibake. The one thing this fixes is the transport's, not the client's or the app's."""
+
+    def fixed(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["PATH_INFO"] = environ["PATH_INFO"].encode("utf-8").decode("latin-1")
+        return app(environ, start_response)
+
+    return fixed
 
 
 def _import(name: str) -> ModuleType:
@@ -106,7 +120,7 @@ def api_client(generated: SimpleNamespace) -> Iterator[object]:
     client = generated.Client(
         base_url="http://testserver",
         raise_on_unexpected_status=True,
-        httpx_args={"transport": httpx.WSGITransport(app=app)},
+        httpx_args={"transport": httpx.WSGITransport(app=as_pep_3333(app))},
     )
     with client as entered:
         yield entered
@@ -217,15 +231,19 @@ def _call(module: ModuleType, operation_id: str, request, client):
     return module.sync_detailed(client=client, **arguments)
 
 
-def test_parses_every_answer_of_a_site_that_extends_the_model(generated):
+@pytest.mark.parametrize(
+    "site", [EXTENDED, FIXTURES / "bilingual-site"], ids=["extended", "bilingual"]
+)
+def test_parses_every_answer_of_a_site_that_extends_the_model(generated, site):
     """Enum values outside the model, unknown types and fields, `layout:`, pages without a
-    body: the generated client parses every answer, and loses nothing of it."""
-    app = create_app({"content_dir": EXTENDED})
+    body; a site of several locales, every locale's answers (`locale`, `translations`,
+    `fallbackFields`): the generated client parses every answer, and loses nothing of it."""
+    app = create_app({"content_dir": site})
     flask_client = app.test_client()
     client = generated.Client(
         base_url="http://testserver",
         raise_on_unexpected_status=True,
-        httpx_args={"transport": httpx.WSGITransport(app=app)},
+        httpx_args={"transport": httpx.WSGITransport(app=as_pep_3333(app))},
     )
     models = generated.models
     asked = 0
@@ -240,7 +258,7 @@ def test_parses_every_answer_of_a_site_that_extends_the_model(generated):
             served = json.loads(response.content)
             assert parsed.to_dict() == served, request.url
             asked += 1
-    assert asked > 50
+    assert asked > 50, asked
 
 
 def test_reads_the_feeds(generated, api_client):

@@ -110,6 +110,9 @@ SITES: dict[str, tuple[Path | None, dict[str, str], int]] = {
 SKIPPED_OPERATIONS = {"streamContentEvents"}  # a stream that never ends: asked for apart
 # answered only under STACKBIT_COMPAT=sourcebit (tests/api/test_stackbit_sourcebit.py)
 SKIPPED_OPERATIONS |= {"listStackbitObjects"}
+# the editing API's private read of a file (writes are off on these sites:
+# tests/api/test_entries.py asks it on a site under git)
+SKIPPED_OPERATIONS |= {"getEntry"}
 
 
 def _write(root: Path, base: Path | None, files: dict[str, str]) -> Path:

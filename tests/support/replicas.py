@@ -50,6 +50,9 @@ class Replica:
 def running_replica(
     name: str, clone: Path, port: int, cache_dir: Path, log: Path, **settings: str
 ) -> Iterator[Replica]:
+    # One SITE_URL for the oracle and the replicas alike: unset, it follows each server's own
+    # port, and /api/site (its siteUrl) would differ between servers that serve the same content.
+    settings = {"SITE_URL": "https://blog.example", **settings}
     with log.open("wb") as sink:
         process = serve_process(clone / "content", cache_dir, port, sink, **settings)
         try:

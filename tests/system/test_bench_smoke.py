@@ -37,6 +37,8 @@ MEASURING = (
     "export",
     "events",
     "verbatim_memory",
+    "locales",
+    "writes",
 )
 HELPERS = ("common", "gen_corpus")
 TIMEOUT = 900  # seconds; a first run on a clean machine also installs wrk, nginx or Hugo

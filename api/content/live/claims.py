@@ -86,17 +86,43 @@ class NameClaims:
         self.people = Claims()
         self.referrers: dict[str, set[str]] = {}  # a path -> the candidates that refer to it
         self.locales: Locales | None = None  # a slug is claimed within its locale
+        # On a site of several locales, each document's versions (a translation takes the
+        # fields it lacks from them): one changes, the others are decided again.
+        self.documents = Claims()
+
+    def identity(self, path: str, version: FileVersion) -> Identity | None:
+        """A page's or person's identity (its locale, its document), else ``None``."""
+        kind = version.parsed.kind
+        if kind is FileKind.PERSON:
+            return person_identity(path, _own_slug(version), self.locales)
+        if kind is FileKind.PAGE:
+            return page_identity_of(path, version, self.locales)
+        return None
+
+    def versions_of(self, path: str, version: FileVersion) -> set[str]:
+        """The candidates that are versions of the same document as ``path`` (itself too)."""
+        found: set[str] = set()
+        for claims, name in self._names(path, version):
+            if claims is self.documents:
+                found.update(claims.claimants(name))
+        return found
 
     def _names(self, path: str, version: FileVersion) -> Iterator[tuple[Claims, str]]:
         parsed = version.parsed
+        identity = self.identity(path, version)
+        if identity is None:
+            return
         if parsed.kind is FileKind.PERSON:
-            identity = person_identity(path, _own_slug(version), self.locales)
             yield self.people, self._within(identity, identity.slug)
-        elif parsed.kind is FileKind.PAGE:
-            identity = page_identity_of(path, version, self.locales)
+        else:
             yield self.urls, identity.url.lower()
             if parsed.type_name == POST_TYPE:
                 yield self.post_slugs, self._within(identity, identity.slug)
+        if self.locales is not None:
+            yield self.documents, f"{parsed.kind}:{identity.document}"
+            key = parsed.facts.translation_key if parsed.facts is not None else None
+            if key:
+                yield self.documents, f"key:{key}"
 
     @staticmethod
     def _within(identity: Identity, name: str) -> str:

@@ -24,12 +24,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from api.content.live.change import ContentChange
+from api.content.live.proposal import proposal_problems
 from api.content.live.state import ContentState, StateDelta
 from api.content.model.diff import SnapshotDiff
 from api.content.model.snapshot import Snapshot, SnapshotOptions
 from api.content.source.parse_cache import ParseCache
-from api.content.source.parsed import FileVersion
-from api.content.source.problems import Severity
+from api.content.source.parsed import FileVersion, ParsedFile
+from api.content.source.problems import ContentProblem, Severity
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,18 @@ class ContentRepository:
                 if self.reporter and self.cache.journal_outgrew(JOURNAL_COMPACT_BYTES):
                     self.cache.save((e.version for e in self._state.disk.entries.values()), kept)
             return self._swap(snapshot, diff, delta, started)
+
+    def check_proposal(
+        self, proposal: Mapping[str, tuple[ParsedFile, bytes] | None]
+    ) -> list[ContentProblem]:
+        """The errors a reload would report after the proposed files (path -> parse and bytes;
+        ``None``: deleted) replaced those on disk: for a write, before anything is written."""
+        if self._state is None:
+            self.reload()
+        with self._reload_lock:
+            if self._state is None:
+                return []  # the state could not be built: the reload said why
+            return proposal_problems(self._state, proposal)
 
     def catch_up(self) -> Snapshot:
         """A stat pass over every file: for a worker forked from a parent that loaded earlier."""

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.content.live import chain_gaps
 from api.content.live.claims import NameClaims, person_slug_of
 from api.content.live.on_disk import DiskFiles
 from api.content.source.hints import reference_form
@@ -48,7 +49,7 @@ from api.content.source.locales import (
 from api.content.source.parsed import FileKind, FileVersion, ParsedFile, Reference
 from api.content.source.parser import lines_for
 from api.content.source.paths import REPOSITORY_PREFIX
-from api.content.source.problems import ContentProblem, Severity
+from api.content.source.problems import ContentProblem, Severity, gap_of
 from api.content.source.reading import ReadResult
 from api.content.source.validation import format_location
 
@@ -181,9 +182,19 @@ class ContentState:
         for path, version in self.candidates.items():
             self.claims.unindex(path, version)
         self.locales = self.claims.locales = locales
+        for path, entry in self.disk.entries.items():  # a translation's gaps: it may be now
+            version = entry.version
+            if version.parsed.has_errors and not version.parsed.has_errors_but_gaps:
+                if self._acceptable(path, version):
+                    self.candidates[path] = version
+                elif self.candidates.get(path) is version:
+                    del self.candidates[path]
         for path, version in self.candidates.items():
             self.claims.index(path, version)
         return set(self.candidates) | set(self.served)
+
+    def _acceptable(self, path: str, version: FileVersion) -> bool:
+        return chain_gaps.acceptable(path, version, self.claims, self.locales)
 
     def _update_candidates(self, touched: set[str], retyped: set[str]) -> set[str]:
         """Each touched file's candidate; returns the paths to decide again."""
@@ -191,13 +202,14 @@ class ContentState:
         for path in touched:
             entry = self.disk.entries.get(path)
             old = self.candidates.get(path)
+            accepted = entry is not None and self._acceptable(path, entry.version)
             if entry is None:
                 new = None
-            elif not entry.version.parsed.has_errors:
+            elif accepted:
                 new = entry.version
             else:
                 new = old  # its own errors: the last good version, if there is one
-            if entry is not None and entry.version.parsed.has_errors and new is not None:
+            if entry is not None and not accepted and new is not None:
                 self.kept.add(path)
             else:
                 self.kept.discard(path)
@@ -280,6 +292,9 @@ class ContentState:
         conflict = self.claims.conflict(path, candidate) or unlocalised
         if conflict and conflict is not unlocalised:
             found.append(conflict)
+        unfilled = chain_gaps.unfilled(path, candidate, self.claims, self.candidates, self.locales)
+        found += unfilled
+        conflict = conflict or (unfilled[0] if unfilled else None)
         if not found and not notes:
             return [], True
         lines = lines_for(parsed.kind, self._bytes_for_lines(path))
@@ -375,7 +390,10 @@ class ContentState:
         if file_problem is not None:
             problems.append(file_problem)
         if entry is not None:
-            problems.extend(entry.version.parsed.problems)
+            own = entry.version.parsed.problems
+            if self.candidates.get(path) is entry.version and entry.version.parsed.gaps:
+                own = tuple(p for p in own if gap_of(p) is None)  # the chain's to fill
+            problems.extend(own)
         problems.extend(cross)
         new = tuple(sorted(problems, key=lambda problem: problem.line))
         old = self.problems.get(path, ())

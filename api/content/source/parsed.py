@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from api.content.source.locales import LOCALES_FILE, SITE_TRANSLATION
 from api.content.source.model_types import EMBEDDING_SECTIONS, SECTION_LISTS
 from api.content.source.paths import TEAM_DIR, reference_key
-from api.content.source.problems import ContentProblem, Severity
+from api.content.source.problems import ContentProblem, Severity, gap_of
 from api.content.source.validation import Location, parse_date
 
 
@@ -114,6 +114,19 @@ class ParsedFile:
     @property
     def has_errors(self) -> bool:
         return self.blob is None or any(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """Required fields missing at the top of the file (a translation takes them from its
+        chain)."""
+        return tuple(field for p in self.problems if (field := gap_of(p)) is not None)
+
+    @property
+    def has_errors_but_gaps(self) -> bool:
+        """Errors other than ``gaps``: what no fallback chain can mend."""
+        return self.blob is None or any(
+            p.severity is Severity.ERROR and gap_of(p) is None for p in self.problems
+        )
 
     def to_record(self) -> tuple[Any, ...]:
         """Plain tuples, for the parse cache."""

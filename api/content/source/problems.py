@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+# A required field missing at the top of a file: the one error a translation may have, since
+# it takes the field from its fallback chain (``gap_of``).
+MISSING_FIELD = "missing required field '{}'"
+_GAP = re.compile(r"missing required field '([A-Za-z0-9_]+)'")
 
 
 class Severity(StrEnum):
@@ -24,3 +30,12 @@ class ContentProblem:
         """``path:line: severity: message``, the path prefixed with how the user named the root."""
         path = f"{root_label.rstrip('/')}/{self.path}" if root_label else self.path
         return f"{path}:{self.line}: {self.severity}: {self.message}"
+
+
+def gap_of(problem: ContentProblem) -> str | None:
+    """The field a problem says is missing at the top of its file (a gap a translation's
+    chain may fill), or ``None`` for any other problem."""
+    if problem.severity is not Severity.ERROR:
+        return None
+    found = _GAP.fullmatch(problem.message)
+    return found[1] if found else None

@@ -26,7 +26,7 @@ from marshmallow import fields as ma_fields
 from api.content.source.hints import did_you_mean, reference_form
 from api.content.source.parsing import describe_type
 from api.content.source.paths import reference_key
-from api.content.source.problems import Severity
+from api.content.source.problems import MISSING_FIELD, Severity
 from api.schemas.model import MODEL_SCHEMAS
 from api.schemas.model.fields import (
     MODEL_REQUIRED,
@@ -180,7 +180,7 @@ class _Walk:
                 continue
             if fld.required:
                 where = f" of {format_location(location)}" if location else ""
-                self.error((*location, key), f"missing required field '{key}'{where}")
+                self.error((*location, key), MISSING_FIELD.format(key) + where)
             elif fld.metadata.get(MODEL_REQUIRED):
                 where = f" of {format_location(location)}" if location else ""
                 self.warning(

@@ -59,6 +59,14 @@ export type TocEntry = Schemas["TocEntry"];
 export type ImageBlock = Schemas["ImageBlock"];
 export type UnknownObject = Schemas["UnknownObject"];
 
+// Editing (with WRITE_TOKENS_FILE; send `Authorization: Bearer <token>` in `headers`).
+export type Entry = Schemas["Entry"];
+export type WriteAnswer = Schemas["WriteAnswer"];
+export type WriteError = Schemas["WriteError"];
+export type CommitRequest = Schemas["CommitRequest"];
+export type CommitAnswer = Schemas["CommitAnswer"];
+export type Operation = Schemas["Operation"];
+
 // Discovery: search, tags, related posts.
 export type SearchHit = Schemas["SearchHit"];
 export type SearchPage = Schemas["SearchPage"];

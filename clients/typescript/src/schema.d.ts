@@ -601,6 +601,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/entries/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a content file as an entry
+         * @description A Markdown file as `frontMatter` and `body`, a JSON file as `data`, exactly as in the
+         *     file (key order kept, drafts included), with its `ETag` for `If-Match`. Never cached
+         *     (`Cache-Control: private, no-store`).
+         */
+        get: operations["getEntry"];
+        /**
+         * Replace a content file, or create it
+         * @description `If-Match: <ETag>` replaces the file; `If-None-Match: *` creates it. Only the values
+         *     that differ change in the file (its comments, key order, quoting and body bytes stay).
+         *     Validated as `content check` would (422, nothing written), committed to git by the
+         *     token's owner, and answered once every worker serves it.
+         */
+        put: operations["putEntry"];
+        post?: never;
+        /**
+         * Delete a content file
+         * @description Needs `If-Match`. Refused (422) while another file refers to it: delete it and
+         *     change those in one commit (`POST /api/commits`).
+         */
+        delete: operations["deleteEntry"];
+        options?: never;
+        head?: never;
+        /**
+         * Change part of a content file
+         * @description A JSON merge patch (RFC 7396, `application/merge-patch+json`) over the entry:
+         *     `{"frontMatter": {"title": "New"}}` changes one field, `null` removes one. Needs
+         *     `If-Match`; otherwise as `PUT`.
+         */
+        patch: operations["patchEntry"];
+        trace?: never;
+    };
+    "/api/commits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write several files in one commit
+         * @description Each operation is `put`, `patch` or `delete` of one file, with its `ifMatch` (or
+         *     `ifNoneMatch: "*"` to create); all are written in one git commit, or none (the first
+         *     stale one answers 412, every content error 422).
+         */
+        post: operations["createCommit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2574,6 +2638,253 @@ export interface components {
              */
             defaultLocale?: string;
             items: components["schemas"]["Locale"][];
+        };
+        /**
+         * Problem
+         * @description A problem `content check` would report: a file, a line, what is wrong.
+         */
+        Problem: {
+            /** @example pages/blog/hello-world.md */
+            path: string;
+            /** @example 4 */
+            line: number;
+            /** @example author: no such file: content/data/team/nobody.json */
+            message: string;
+        };
+        /**
+         * Entry
+         * @description A content file as JSON: a Markdown file's `frontMatter` and `body`, or a JSON file's `data`, exactly as in the file (drafts included).
+         */
+        Entry: {
+            /** @example pages/blog/hello-world.md */
+            path: string;
+            /**
+             * @description The file's ETag (its content key), as in the `ETag` header: send it back in `If-Match`.
+             * @example "3f0c2a9e5d41b7c8e2f6a1d09b3c4e5f6a7b8c9d"
+             */
+            etag?: string;
+            /**
+             * @description A Markdown file's front matter, as the file has it (key order kept; dates the strings written).
+             * @example {
+             *       "type": "PostLayout",
+             *       "title": "Hello, world",
+             *       "date": "2025-01-30"
+             *     }
+             */
+            frontMatter?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description A Markdown file's body, byte for byte: everything after the line that closes the front matter.
+             * @example The first post. Its **body** is Markdown.
+             */
+            body?: string;
+            /**
+             * @description A JSON file's object, key order kept.
+             * @example {
+             *       "type": "Person",
+             *       "firstName": "Ada",
+             *       "lastName": "Lovelace"
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * WriteError
+         * @description A write refused: nothing was written. `errors` (422) lists what `content check` would report; `current` (412) is the entry as it is now, and `conflicts` (409) the files the remote changed meanwhile.
+         */
+        WriteError: {
+            /** @example 422 */
+            code: number;
+            /** @example Unprocessable Entity */
+            status: string;
+            message: string;
+            path?: string;
+            errors?: components["schemas"]["Problem"][];
+            current?: components["schemas"]["Entry"];
+            conflicts?: string[];
+        };
+        /**
+         * EntryWrite
+         * @description A whole entry, replacing the file (`frontMatter` and `body`, or `data`), with an optional commit `message`.
+         */
+        EntryWrite: {
+            /**
+             * @description A Markdown file's front matter, as the file has it (key order kept; dates the strings written).
+             * @example {
+             *       "type": "PostLayout",
+             *       "title": "Hello, world",
+             *       "date": "2025-01-30"
+             *     }
+             */
+            frontMatter?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description A Markdown file's body, byte for byte: everything after the line that closes the front matter.
+             * @example The first post. Its **body** is Markdown.
+             */
+            body?: string | null;
+            /**
+             * @description A JSON file's object, key order kept.
+             * @example {
+             *       "type": "Person",
+             *       "firstName": "Ada",
+             *       "lastName": "Lovelace"
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The commit message (else one is made). */
+            message?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WriteAnswer
+         * @description A write done and served: its commit, and the file as it is now.
+         */
+        WriteAnswer: {
+            /** @example pages/blog/hello-world.md */
+            path: string;
+            /**
+             * @description The file's ETag (its content key), as in the `ETag` header: send it back in `If-Match`.
+             * @example "3f0c2a9e5d41b7c8e2f6a1d09b3c4e5f6a7b8c9d"
+             */
+            etag?: string;
+            /**
+             * @description A Markdown file's front matter, as the file has it (key order kept; dates the strings written).
+             * @example {
+             *       "type": "PostLayout",
+             *       "title": "Hello, world",
+             *       "date": "2025-01-30"
+             *     }
+             */
+            frontMatter?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description A Markdown file's body, byte for byte: everything after the line that closes the front matter.
+             * @example The first post. Its **body** is Markdown.
+             */
+            body?: string;
+            /**
+             * @description A JSON file's object, key order kept.
+             * @example {
+             *       "type": "Person",
+             *       "firstName": "Ada",
+             *       "lastName": "Lovelace"
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
+            /** @description The write deleted the file. */
+            deleted?: boolean;
+            /**
+             * @description The git commit of the write (`HEAD` when nothing changed).
+             * @example 9fceb02d0ae598e95dc970b74767f19372d61af8
+             */
+            commit: string;
+        };
+        /**
+         * EntryPatch
+         * @description A JSON merge patch (RFC 7396) over the entry: the fields given replace those of the entry, `null` removes one (`{"frontMatter": {"isDraft": null}}`); `message` is the commit message.
+         */
+        EntryPatch: {
+            frontMatter?: {
+                [key: string]: unknown;
+            } | null;
+            body?: string | null;
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            message?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Operation
+         * @description One file's part of a commit: `put` (a whole entry, `ifMatch`, or `ifNoneMatch: "*"` to create), `patch` (a merge patch: the entry's fields given here) or `delete`.
+         */
+        Operation: {
+            /** @enum {string} */
+            op: "put" | "patch" | "delete";
+            /** @example pages/blog/hello-world.md */
+            path: string;
+            /** @description As the header `If-Match`. */
+            ifMatch?: string;
+            /** @description `*`: create the file (412 if it exists). */
+            ifNoneMatch?: string;
+            frontMatter?: Record<string, never> | null;
+            body?: string | null;
+            data?: Record<string, never> | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CommitRequest
+         * @description Several files in one commit: every operation is written, or none.
+         */
+        CommitRequest: {
+            /** @description The commit message. */
+            message?: string | null;
+            operations: components["schemas"]["Operation"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WrittenEntry
+         * @description A file as a write left it: its entry and new ETag, or `deleted`.
+         */
+        WrittenEntry: {
+            /** @example pages/blog/hello-world.md */
+            path: string;
+            /**
+             * @description The file's ETag (its content key), as in the `ETag` header: send it back in `If-Match`.
+             * @example "3f0c2a9e5d41b7c8e2f6a1d09b3c4e5f6a7b8c9d"
+             */
+            etag?: string;
+            /**
+             * @description A Markdown file's front matter, as the file has it (key order kept; dates the strings written).
+             * @example {
+             *       "type": "PostLayout",
+             *       "title": "Hello, world",
+             *       "date": "2025-01-30"
+             *     }
+             */
+            frontMatter?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description A Markdown file's body, byte for byte: everything after the line that closes the front matter.
+             * @example The first post. Its **body** is Markdown.
+             */
+            body?: string;
+            /**
+             * @description A JSON file's object, key order kept.
+             * @example {
+             *       "type": "Person",
+             *       "firstName": "Ada",
+             *       "lastName": "Lovelace"
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
+            /** @description The write deleted the file. */
+            deleted?: boolean;
+        };
+        /**
+         * CommitAnswer
+         * @description A commit of several files done and served: its id and each file as it is now.
+         */
+        CommitAnswer: {
+            commit: string;
+            entries: components["schemas"]["WrittenEntry"][];
         };
     };
     responses: {
@@ -6670,6 +6981,585 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    getEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Send it back in `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description A malformed request (a wrong shape of entry, a path that is no content path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid write token (a preview token cannot write). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description A path that may not be written (outside `pages/*.md` and `data/*.json`, a symlink). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description No such file, or writes are off (no `WRITE_TOKENS_FILE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The remote changed the same file (with `GIT_PUSH`), or the file does not read. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    putEntry: {
+        parameters: {
+            query?: {
+                /** @description The commit message (also accepted as `message` in the body). */
+                message?: string;
+            };
+            header?: {
+                /** @description The ETag of the entry as read (required to change or delete a file). */
+                "If-Match"?: string;
+                /** @description `*`: create the file (412 if it exists). */
+                "If-None-Match"?: "*";
+            };
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryWrite"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The file's new ETag. */
+                    ETag?: string;
+                    /** @description The content version that serves the write (every worker serves it). */
+                    "X-Content-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAnswer"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description The file's new ETag. */
+                    ETag?: string;
+                    /** @description The content version that serves the write (every worker serves it). */
+                    "X-Content-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAnswer"];
+                };
+            };
+            /** @description A malformed request (a wrong shape of entry, a path that is no content path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid write token (a preview token cannot write). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description A path that may not be written (outside `pages/*.md` and `data/*.json`, a symlink). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description No such file, or writes are off (no `WRITE_TOKENS_FILE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The remote changed the same file (with `GIT_PUSH`), or the file does not read. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The entry changed since it was read (`current` holds it now), or it exists (create). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The file would be larger than `MAX_FILE_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `content check` would report these errors after the write; nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `If-Match` is missing. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description Over `WRITE_RATE` writes per second with this token; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    deleteEntry: {
+        parameters: {
+            query?: {
+                /** @description The commit message (also accepted as `message` in the body). */
+                message?: string;
+            };
+            header?: {
+                /** @description The ETag of the entry as read (required to change or delete a file). */
+                "If-Match"?: string;
+            };
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The file's new ETag. */
+                    ETag?: string;
+                    /** @description The content version that serves the write (every worker serves it). */
+                    "X-Content-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAnswer"];
+                };
+            };
+            /** @description A malformed request (a wrong shape of entry, a path that is no content path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid write token (a preview token cannot write). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description A path that may not be written (outside `pages/*.md` and `data/*.json`, a symlink). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description No such file, or writes are off (no `WRITE_TOKENS_FILE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The remote changed the same file (with `GIT_PUSH`), or the file does not read. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The entry changed since it was read (`current` holds it now), or it exists (create). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `content check` would report these errors after the write; nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `If-Match` is missing. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description Over `WRITE_RATE` writes per second with this token; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    patchEntry: {
+        parameters: {
+            query?: {
+                /** @description The commit message (also accepted as `message` in the body). */
+                message?: string;
+            };
+            header?: {
+                /** @description The ETag of the entry as read (required to change or delete a file). */
+                "If-Match"?: string;
+            };
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["EntryPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The file's new ETag. */
+                    ETag?: string;
+                    /** @description The content version that serves the write (every worker serves it). */
+                    "X-Content-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteAnswer"];
+                };
+            };
+            /** @description A malformed request (a wrong shape of entry, a path that is no content path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid write token (a preview token cannot write). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description A path that may not be written (outside `pages/*.md` and `data/*.json`, a symlink). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description No such file, or writes are off (no `WRITE_TOKENS_FILE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The remote changed the same file (with `GIT_PUSH`), or the file does not read. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The entry changed since it was read (`current` holds it now), or it exists (create). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The file would be larger than `MAX_FILE_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `content check` would report these errors after the write; nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `If-Match` is missing. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description Over `WRITE_RATE` writes per second with this token; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    createCommit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The content version that serves the write (every worker serves it). */
+                    "X-Content-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAnswer"];
+                };
+            };
+            /** @description Done; a file was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAnswer"];
+                };
+            };
+            /** @description A malformed request (a wrong shape of entry, a path that is no content path). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid write token (a preview token cannot write). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description A path that may not be written (outside `pages/*.md` and `data/*.json`, a symlink). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description No such file, or writes are off (no `WRITE_TOKENS_FILE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The remote changed the same file (with `GIT_PUSH`), or the file does not read. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The entry changed since it was read (`current` holds it now), or it exists (create). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description The file would be larger than `MAX_FILE_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `content check` would report these errors after the write; nothing was written. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description `If-Match` is missing. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
+                };
+            };
+            /** @description Over `WRITE_RATE` writes per second with this token; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WriteError"];
                 };
             };
             default: components["responses"]["DEFAULT_ERROR"];

@@ -3,7 +3,7 @@
  * run by the check. Every answer is typed from the spec; there is no cast and no `any`.
  */
 import { createContentClient } from "./index";
-import type { Author, PageDocument, Post, PostSummary, Section } from "./index";
+import type { Author, Entry, PageDocument, Post, PostSummary, Section, WriteAnswer } from "./index";
 
 const api = createContentClient("http://127.0.0.1:5000");
 
@@ -91,4 +91,28 @@ export async function main(): Promise<void> {
   if (first) await readPost(first.slug);
   await readAuthor("jason-hand");
   await readPage("/");
+}
+
+/** Retitle a post through the editing API: read its entry, write it back with `If-Match`;
+ * a 412 hands back the entry as it now is. */
+export async function retitle(token: string, slug: string, title: string): Promise<string> {
+  const headers = { Authorization: `Bearer ${token}` };
+  const path = `pages/blog/${slug}.md`;
+  const read = await api.GET("/api/entries/{path}", { params: { path: { path } }, headers });
+  if (read.error) throw new Error(`getEntry: ${read.error.code} ${read.error.message ?? ""}`);
+  const entry: Entry = read.data;
+  const etag = read.response.headers.get("ETag") ?? "";
+  const written = await api.PUT("/api/entries/{path}", {
+    params: { path: { path }, header: { "If-Match": etag } },
+    headers,
+    body: { frontMatter: { ...entry.frontMatter, title }, body: entry.body ?? "" },
+  });
+  if (written.response.status === 412 && written.error) {
+    const error = written.error;
+    const current: Entry | undefined = "current" in error ? error.current : undefined;
+    return `stale: the title is now ${String(current?.frontMatter?.title)}`;
+  }
+  if (written.error) throw new Error(`putEntry: ${written.error.code} ${written.error.message}`);
+  const answer: WriteAnswer = written.data;
+  return answer.commit;
 }

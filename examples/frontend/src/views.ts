@@ -1,6 +1,7 @@
 import type { Author, AuthorSummary, Post, PostSummary, RecentPostsSection, Section } from "@content-api/client";
 import { PAGE_SIZE, api, unwrap } from "./api";
 import { h, image, initialsOf, link, markdownParagraphs, time } from "./dom";
+import { editHref } from "./edit";
 
 /** What a route renders: the document title and the content of <main>. */
 export interface View {
@@ -10,8 +11,16 @@ export interface View {
   contentPaths?: string[];
 }
 
-export const postHref = (slug: string): string => `/posts/${encodeURIComponent(slug)}`;
-export const authorHref = (slug: string): string => `/authors/${encodeURIComponent(slug)}`;
+/** The locale a route shows (`?locale=`), kept by every link it draws; none: the site's default. */
+let locale: string | undefined;
+export function setLocale(code: string | undefined): void {
+  locale = code || undefined;
+}
+const inLocale = (path: string, code = locale): string => (code ? `${path}?locale=${encodeURIComponent(code)}` : path);
+const query = (): { locale?: string } => (locale ? { locale } : {});
+
+export const postHref = (slug: string, code = locale): string => inLocale(`/posts/${encodeURIComponent(slug)}`, code);
+export const authorHref = (slug: string): string => inLocale(`/authors/${encodeURIComponent(slug)}`);
 
 function byline(author: AuthorSummary | Author | undefined, date: string): HTMLElement {
   return h(
@@ -45,7 +54,7 @@ function postCard(post: PostSummary): HTMLElement {
 export async function indexView(page: number): Promise<View> {
   const data = unwrap(
     "listPosts",
-    await api.GET("/api/posts", { params: { query: { page, page_size: PAGE_SIZE, sort: "-date" } } }),
+    await api.GET("/api/posts", { params: { query: { page, page_size: PAGE_SIZE, sort: "-date", ...query() } } }),
   );
   const { totalPages, totalItems } = data.pagination;
   const pager = h(
@@ -117,7 +126,7 @@ export async function postView(slug: string, fresh = false): Promise<View> {
   const post = unwrap(
     "getPost",
     await api.GET("/api/posts/{slug}", {
-      params: { path: { slug } },
+      params: { path: { slug }, query: query() },
       cache: fresh ? "no-cache" : "default",
     }),
   );
@@ -126,9 +135,11 @@ export async function postView(slug: string, fresh = false): Promise<View> {
   body.innerHTML = post.html ?? "";
   const article = h(
     "article",
-    { class: "post" },
+    { class: "post", lang: post.locale },
+    languageSwitch(post),
     h("h1", {}, post.title),
     byline(post.author, post.date),
+    link(editHref(post.slug), { class: "edit-link" }, "Edit"),
     h("p", { class: "meta" }, `${post.readingTime} min read · ${post.wordCount} words`),
     image(post.featuredImage, "hero-image"),
     h("div", { class: "post-layout" }, tableOfContents(post), body),
@@ -137,10 +148,28 @@ export async function postView(slug: string, fresh = false): Promise<View> {
   return { title: post.title, body: [article, ...sections], contentPaths: [post.url] };
 }
 
+/** On a site of several languages: the language shown, and a link to each other version
+ * (the post's `translations`: every other locale's version, with its URL). */
+function languageSwitch(post: Post): HTMLElement | null {
+  if (!post.locale || !post.translations) return null;
+  return h(
+    "nav",
+    { class: "languages", "aria-label": "Languages" },
+    h("span", { class: "current", "data-locale": post.locale }, post.locale),
+    post.translations.map((version) =>
+      link(
+        postHref(decodeURIComponent(version.url.split("/").pop() ?? ""), version.locale),
+        { class: "translation", "data-locale": version.locale, hreflang: version.locale },
+        version.locale,
+      ),
+    ),
+  );
+}
+
 export async function authorView(slug: string): Promise<View> {
   const [authorAnswer, postsAnswer] = await Promise.all([
-    api.GET("/api/authors/{slug}", { params: { path: { slug } } }),
-    api.GET("/api/authors/{slug}/posts", { params: { path: { slug }, query: { page_size: 100 } } }),
+    api.GET("/api/authors/{slug}", { params: { path: { slug }, query: query() } }),
+    api.GET("/api/authors/{slug}/posts", { params: { path: { slug }, query: { page_size: 100, ...query() } } }),
   ]);
   const author = unwrap("getAuthor", authorAnswer);
   const posts = unwrap("listAuthorPosts", postsAnswer);

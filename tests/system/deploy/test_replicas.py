@@ -3,6 +3,10 @@
 readers through Varnish while a writer commits 20 changes of every kind and each replica pulls
 (random order, random delay up to 1 s between them).
 
+Then an edit through the API: a write through replica 1 (``GIT_PUSH=origin``) is pushed to the
+shared repository, replica 2 serves it after its pull, and Varnish answers it within 1 s of both
+serving it (the write's purge and webhooks like any change's).
+
 It shows, and prints: no errors; Varnish's hit ratio over the run; for each change, once both
 replicas serve it, every URL whose answer changed is new through Varnish within 1 s; URLs the
 change did not affect stay cached (the same Varnish object before and after); every change
@@ -33,6 +37,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.editing import Api, tokens_file
 from tests.support.git_site import Change, Writer, clone, generate_repository, git
 from tests.support.origin import Receiver, ReceiverHandler, serve
 from tests.support.proxies import Varnish, ensure_installed, running_varnish
@@ -339,6 +344,48 @@ class Deployment:
         return Outcome(change.kind, len(affected), fresh_after, stale, len(objects_before), purged)
 
 
+def write_through_replica(deployment: Deployment, doomed: list[str]) -> tuple[str, float]:
+    """Retitle an older post through replica 1's API; pull into replica 2; until Varnish shows
+    it. (The content version that serves the write, seconds from "both replicas serve it" to
+    "Varnish answers it".)"""
+    first, second = deployment.replicas
+    posts = sorted(
+        u for u in deployment.urls
+        if u.startswith("/api/posts/") and u.count("/") == 3 and "?" not in u and u not in doomed
+        and not u.startswith(("/api/posts/recent", "/api/posts/an-added-post"))
+    )  # fmt: skip
+    url = posts[len(posts) // 2]
+    slug = url.rsplit("/", 1)[1]
+    path = f"pages/blog/{slug}.md"
+    api = Api(first.port)
+    entry, etag = api.entry(path)
+    title = f"{entry['frontMatter']['title']} (edited through replica {first.name})"
+    status, headers, body = api.call(
+        "PATCH", f"/api/entries/{path}", {"frontMatter": {"title": title}},
+        {"If-Match": etag}, content_type="application/merge-patch+json",
+    )  # fmt: skip
+    assert status == 200, body
+    version = headers["x-content-version"]
+    assert git(deployment.origin, "rev-parse", "main").strip() == body["commit"]  # pushed
+    assert json.loads(first.get(url)[2])["title"] == title  # read your writes, replica 1
+    git(second.clone, "pull", "-q", "--ff-only")
+    live = wait_until(lambda: all(r.serves(version) for r in deployment.replicas), 20)
+    assert live is not None, f"replica {second.name} never served the write"
+    assert json.loads(second.get(url)[2])["title"] == title
+    started = time.monotonic()
+    fresh = wait_until(
+        lambda: json.loads(get(deployment.varnish.port, url)[2])["title"] == title, 10
+    )
+    assert fresh is not None, "Varnish never answered the write"
+    after = time.monotonic() - started
+    print(
+        f"write through replica {first.name}: {path}; replica {second.name} served it after its "
+        f"pull; new through Varnish {after * 1000:.0f} ms after both replicas served it",
+        flush=True,
+    )
+    return version, after
+
+
 @pytest.fixture
 def workdir() -> Iterator[Path]:
     """A folder of this test's own: pytest's shared temporary folders can be swept by another
@@ -354,7 +401,9 @@ def test_two_replicas_behind_varnish(workdir):
     ensure_installed("git", ["git"])
     rng = random.Random(1313)
     origin = generate_repository(workdir / "origin", POSTS)
+    git(origin, "config", "receive.denyCurrentBranch", "updateInstead")  # replicas push writes
     clones = [clone(origin, workdir / f"replica-{name}") for name in "ab"]
+    tokens = tokens_file(workdir)
     try:
         urls, planned, doomed = plan(origin, workdir, rng)
     finally:
@@ -375,6 +424,7 @@ def test_two_replicas_behind_varnish(workdir):
                     PURGE_URLS=f"http://127.0.0.1:{varnish_port}/,{recorded[name]}/purges",
                     WEBHOOK_URLS=f"{hook_url}/hook/{name}", WEBHOOK_SECRET=SECRET,
                     CACHE_MAX_AGE="600", WORKERS="2",
+                    WRITE_TOKENS_FILE=str(tokens), GIT_PUSH="origin",
                 )
             ))  # fmt: skip
         varnish = stack.enter_context(running_varnish(list(ports.values()), port=varnish_port))
@@ -392,6 +442,7 @@ def test_two_replicas_behind_varnish(workdir):
         reading.start()
         try:
             outcomes = [deployment.apply(change) for change in planned]
+            written_version, written_after = write_through_replica(deployment, doomed)
             time.sleep(max(0.0, RUN_SECONDS - (time.monotonic() - started)))
         finally:
             stop.set()
@@ -400,7 +451,7 @@ def test_two_replicas_behind_varnish(workdir):
         run_seconds = time.monotonic() - started
         stats_after = varnish.stats()
         purges = {name: recorder.all() for name, recorder in recorders.items()}
-    versions = [p.version for p in planned]
+    versions = [p.version for p in planned] + [written_version]
 
     hits = stats_after["MAIN.cache_hit"] - stats_before["MAIN.cache_hit"]
     misses = stats_after["MAIN.cache_miss"] - stats_before["MAIN.cache_miss"]
@@ -429,6 +480,7 @@ def test_two_replicas_behind_varnish(workdir):
     )
 
     assert errors == [], errors[:10]
+    assert written_after <= within(FRESH_WITHIN), written_after
     assert hit_ratio >= 0.90
     for number, outcome in enumerate(outcomes, 1):
         assert outcome.affected > 0, (number, outcome.kind)

@@ -4,10 +4,13 @@
 // docsOffline). It asserts the visible text at each step and saves a screenshot
 // per step. tests/system/e2e/run.sh starts the API and the front end and then runs this file.
 //
-// Environment: APP_URL (the front end), API_URL (the API, for the expected values),
+// Then a post is edited in the front end's form (editSteps), and a second browser's stale save
+// is refused. Environment: APP_URL (the front end), API_URL (the API, for the expected values),
+// WRITE_TOKEN (an editor's token of the API's WRITE_TOKENS_FILE),
 // CONTENT_COPY (the content folder the API serves, which the live-update step edits),
 // SCREENSHOT_DIR (where the PNGs go), CHROMIUM (default /usr/bin/chromium), CHROMIUM_PROFILE
-// (an empty directory for the browser's profile; default a new temporary one).
+// (an empty directory for the browser's profile; default a new temporary one); LOCALES_APP_URL
+// and LOCALES_API_URL: the same front end over an API serving tests/fixtures/bilingual-site.
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,8 +41,8 @@ function required(name) {
 }
 
 /** The API's own answer, the truth the pages are checked against. */
-async function apiGet(path) {
-  const response = await fetch(`${API_URL}${path}`);
+async function apiGet(path, base = API_URL) {
+  const response = await fetch(`${base}${path}`);
   if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
   return response.json();
 }
@@ -268,6 +271,122 @@ async function liveUpdate(page) {
   }
 }
 
+// --- Several languages (issue 23) -------------------------------------------------------------
+// The same front end built against an API serving the bilingual fixture site: a post shows the
+// language it is in and links to its other versions (its `translations`); following them goes
+// from the English post to its German translation (its own slug) and back.
+const LOCALES_APP_URL = required("LOCALES_APP_URL").replace(/\/+$/, "");
+const LOCALES_API_URL = required("LOCALES_API_URL").replace(/\/+$/, "");
+
+async function languageLinks(page) {
+  const nav = page.locator("article.post nav.languages");
+  return {
+    current: (await nav.locator(".current").innerText()).trim(),
+    others: (await nav.locator("a.translation").allInnerTexts()).map((t) => t.trim()),
+  };
+}
+
+async function languageSwitch(page) {
+  const english = await apiGet("/api/posts/hello-world", LOCALES_API_URL);
+  const german = await apiGet("/api/posts/hello-world?locale=de", LOCALES_API_URL);
+  const swiss = await apiGet("/api/posts/hello-world?locale=de-CH", LOCALES_API_URL);
+  await step(page, "language-en", async () => {
+    await page.goto(`${LOCALES_APP_URL}/posts/hello-world`);
+    await heading(page, english.title);
+    assertEqual(await languageLinks(page), { current: "en", others: english.translations.map((t) => t.locale) }, "languages");
+  });
+  await step(page, "language-switch-to-de", async () => {
+    await page.locator('article.post nav.languages a.translation[data-locale="de"]').click();
+    await page.waitForURL(`**/posts/${german.slug}?locale=de`);
+    await heading(page, german.title);
+    assertEqual(await page.locator("article.post").getAttribute("lang"), "de", "the article's lang");
+    await seeText(page.locator("article.post .post-body"), german.html.replace(/<[^>]+>/g, "").slice(0, 30), "the German body");
+    assertEqual(await languageLinks(page), { current: "de", others: german.translations.map((t) => t.locale) }, "languages");
+  });
+  await step(page, "language-switch-back-to-en", async () => {
+    await page.locator('article.post nav.languages a.translation[data-locale="en"]').click();
+    await page.waitForURL(`**/posts/${english.slug}?locale=en`);
+    await heading(page, english.title);
+  });
+  // Swiss German has no version of its own: it shows the German one, at its own URL.
+  await step(page, "language-de-CH-falls-back", async () => {
+    await page.goto(`${LOCALES_APP_URL}${swiss.url}`);
+    await page.waitForURL(`**/posts/${swiss.slug}?locale=de-CH`);
+    await heading(page, swiss.title);
+    assertEqual((await languageLinks(page)).current, swiss.locale, "the version shown");
+  });
+}
+
+// --- Editing (issue 24) ------------------------------------------------------------------------
+// A post edited in the front end's form, through the editing API: saved as a draft (gone from
+// the public API), then published (the page shows the new title and body); a second browser,
+// which read the post before, saves over it and is refused with the text as it now is.
+const EDITED = {
+  slug: "retiring-the-war-room",
+  title: "Retired: the War Room",
+  addition: "Edited in the browser, through the API.",
+  stale: "A title from a stale form",
+};
+
+async function openEditor(page) {
+  await page.goto(`${APP_URL}/posts/${EDITED.slug}/edit`);
+  await settled(page);
+  if (await page.locator("#write-token").count()) {
+    await page.fill("#write-token", required("WRITE_TOKEN"));
+    await page.click(".token-form button[type=submit]");
+  }
+  await page.locator("#edit-title").waitFor({ timeout: TIMEOUT });
+  await settled(page);
+}
+
+async function editSteps(page) {
+  const before = await apiGet(`/api/posts/${EDITED.slug}`);
+  const second = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const other = await second.newPage({ viewport: { width: 1280, height: 900 } });
+    other.setDefaultTimeout(TIMEOUT);
+    await step(page, "edit-form", async () => {
+      await page.goto(`${APP_URL}/posts/${EDITED.slug}`);
+      await heading(page, before.title);
+      await page.click("a.edit-link");
+      await page.locator("#write-token").waitFor({ timeout: TIMEOUT });
+      await openEditor(page);
+      assertEqual(await page.inputValue("#edit-title"), before.title, "the form's title");
+      await seeText(page, "Published.");
+    });
+    await openEditor(other); // the second browser reads the same version now
+    await step(page, "edit-save-draft", async () => {
+      await page.fill("#edit-title", EDITED.title);
+      const body = await page.inputValue("#edit-body");
+      await page.fill("#edit-body", `${body.trimEnd()}\n\n${EDITED.addition}\n`);
+      await page.click("#save-draft");
+      await seeText(page, "A draft: not on the site. Saved (commit");
+      const answer = await fetch(`${API_URL}/api/posts/${EDITED.slug}`);
+      assertEqual(answer.status, 404, "a draft is not public");
+    });
+    await step(page, "edit-publish", async () => {
+      await page.click("#publish");
+      await page.waitForURL(`${APP_URL}/posts/${EDITED.slug}`, { timeout: TIMEOUT });
+      await heading(page, EDITED.title);
+      await seeText(page, EDITED.addition);
+      assertEqual((await apiGet(`/api/posts/${EDITED.slug}`)).title, EDITED.title, "the API's title");
+    });
+    await step(other, "edit-stale-refused", async () => {
+      await other.fill("#edit-title", EDITED.stale);
+      await other.click("#publish");
+      const box = other.locator("#edit-conflict");
+      await box.waitFor({ state: "visible", timeout: TIMEOUT });
+      await seeText(box, "Someone saved this post first");
+      await seeText(box, EDITED.title);
+      await seeText(box, EDITED.addition);
+      assertEqual(await other.inputValue("#edit-title"), EDITED.stale, "the stale form keeps its text");
+      assertEqual((await apiGet(`/api/posts/${EDITED.slug}`)).title, EDITED.title, "nothing was overwritten");
+    });
+  } finally {
+    await second.close().catch(() => {});
+  }
+}
+
 async function main() {
   // A fresh profile: run.sh makes one (and removes it); otherwise a temporary directory.
   const profile = process.env.CHROMIUM_PROFILE || mkdtempSync(join(tmpdir(), "content-api-e2e-chromium-"));
@@ -394,6 +513,8 @@ async function main() {
     await docsOffline(context);
     await searchSteps(page);
     await liveUpdate(page);
+    await editSteps(page);
+    await languageSwitch(page);
 
     if (problems.length) fail(`the browser reported problems:\n  ${problems.join("\n  ")}`);
   } finally {

@@ -4,8 +4,12 @@
 #   2. `npm ci` in clients/typescript, examples/frontend and tests/system/e2e;
 #   3. `npm run check` for the TypeScript client (stale types, then tsc --noEmit);
 #   4. builds the front end with VITE_API_URL pointing at the API's port;
-#   5. starts the API on the bundled content/ and `vite preview` on free loopback ports;
-#   6. drives headless chromium through the site (tests/system/e2e/run.mjs), a screenshot per step
+#   5. starts the API on the bundled content/ and `vite preview` on free loopback ports, and a
+#      second API on tests/fixtures/bilingual-site with the front end built against it
+#      (dist-locales/), for the language switch;
+#   6. drives headless chromium through the site (tests/system/e2e/run.mjs), edits a post in it (a
+#      draft, then published, and a second browser's stale save refused), switches a post's
+#      language, a screenshot per step
 #      under tests/system/e2e/screenshots/<timestamp>/ (printed), with the servers' logs beside them;
 #   7. packs the TypeScript client (`npm pack`), installs the tarball into a fresh folder and
 #      runs a plain-`node` script and a `tsc` check there against the running API.
@@ -153,15 +157,25 @@ say "building examples/frontend with VITE_API_URL=$API_URL"
 (cd "$FRONTEND" && VITE_API_URL="$API_URL" npm run --silent build) >"$OUT/build.log" 2>&1 \
   || { tail -n 40 "$OUT/build.log" >&2; die "the front end did not build (log: $OUT/build.log)"; }
 
-# A copy of the bundled content, which the live-update step edits as an editor would.
+# A copy of the bundled content, which the live-update step edits as an editor would, in a git
+# repository of its own (the edit steps write through the API, which commits), and an editor's
+# write token (its SHA-256 in the tokens file). Any origin reads; the front end's may write
+# (CORS_ORIGINS=*,<its origin>).
 CONTENT_COPY="$OUT/content"
 cp -r "$ROOT/content" "$CONTENT_COPY"
+command -v git >/dev/null || die "git is not installed (apt-get install git)"
+git -C "$CONTENT_COPY" init -q -b main
+git -C "$CONTENT_COPY" add -A
+git -C "$CONTENT_COPY" -c user.name=e2e -c user.email=e2e@example.com commit -q -m "The site"
+WRITE_TOKEN="e2e-editor-$(date +%s%N)"
+printf '%s e2e@example.com E2E Editor\n' "$(printf %s "$WRITE_TOKEN" | sha256sum | cut -d' ' -f1)" >"$OUT/write-tokens"
 EVENTS_PORT="$(free_port)"
 while [ "$EVENTS_PORT" = "$API_PORT" ] || [ "$EVENTS_PORT" = "$APP_PORT" ]; do EVENTS_PORT="$(free_port)"; done
 
 say "starting the API: $API_CMD (API_PORT=$API_PORT, EVENTS_PORT=$EVENTS_PORT)"
 start api "$ROOT" env API_HOST="$API_HOST" API_PORT="$API_PORT" HOST="$API_HOST" PORT="$API_PORT" \
   EVENTS_PORT="$EVENTS_PORT" CONTENT_DIR="$CONTENT_COPY" PARSE_CACHE_DIR="$OUT/parse-cache" \
+  WRITE_TOKENS_FILE="$OUT/write-tokens" CORS_ORIGINS="*,$APP_URL" \
   bash -c "$API_CMD"
 API_PID=$STARTED_PID
 say "starting vite preview on $APP_URL"
@@ -170,6 +184,27 @@ PREVIEW_PID=$STARTED_PID
 wait_for "$API_URL/healthz" "$API_PID" api
 wait_for "$APP_URL/" "$PREVIEW_PID" preview
 say "API ready at $API_URL, front end at $APP_URL"
+
+# The language switch: the same front end, built into dist-locales against a second API that
+# serves the bilingual fixture site (the front end's API URL is fixed at build time).
+LOCALES_API_PORT="$(free_port)"
+LOCALES_APP_PORT="$(free_port)"
+LOCALES_API_URL="http://$API_HOST:$LOCALES_API_PORT"
+LOCALES_APP_URL="http://127.0.0.1:$LOCALES_APP_PORT"
+say "building examples/frontend into dist-locales with VITE_API_URL=$LOCALES_API_URL"
+(cd "$FRONTEND" && VITE_API_URL="$LOCALES_API_URL" node_modules/.bin/vite build --outDir dist-locales --emptyOutDir) \
+  >"$OUT/build-locales.log" 2>&1 \
+  || { tail -n 40 "$OUT/build-locales.log" >&2; die "the front end did not build (log: $OUT/build-locales.log)"; }
+start api-locales "$ROOT" env API_HOST="$API_HOST" API_PORT="$LOCALES_API_PORT" HOST="$API_HOST" \
+  PORT="$LOCALES_API_PORT" CONTENT_DIR="$ROOT/tests/fixtures/bilingual-site" PARSE_CACHE_DIR="$OUT/parse-cache-locales" \
+  CONTENT_WATCH=0 bash -c "$API_CMD"
+LOCALES_API_PID=$STARTED_PID
+start preview-locales "$FRONTEND" node_modules/.bin/vite preview --outDir dist-locales --host 127.0.0.1 \
+  --port "$LOCALES_APP_PORT" --strictPort
+LOCALES_PREVIEW_PID=$STARTED_PID
+wait_for "$LOCALES_API_URL/healthz" "$LOCALES_API_PID" api-locales
+wait_for "$LOCALES_APP_URL/" "$LOCALES_PREVIEW_PID" preview-locales
+say "bilingual API ready at $LOCALES_API_URL, front end at $LOCALES_APP_URL"
 
 # 7. The TypeScript client as another project gets it: the packed tarball installed into a fresh
 #    folder, a ~10-line script run with plain `node` against the API, and `tsc` over a TypeScript
@@ -228,7 +263,8 @@ TS
 # 6. The browser, with a fresh profile directory.
 PROFILE="$(mktemp -d "${TMPDIR:-/tmp}/content-api-e2e-chromium-XXXXXX")"
 start - "$E2E" env APP_URL="$APP_URL" API_URL="$API_URL" SCREENSHOT_DIR="$OUT" CHROMIUM="$CHROMIUM" \
-  CONTENT_COPY="$CONTENT_COPY" \
+  CONTENT_COPY="$CONTENT_COPY" WRITE_TOKEN="$WRITE_TOKEN" \
+  LOCALES_APP_URL="$LOCALES_APP_URL" LOCALES_API_URL="$LOCALES_API_URL" \
   CHROMIUM_PROFILE="$PROFILE" node run.mjs
 BROWSER_PID=$STARTED_PID
 status=0
