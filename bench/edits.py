@@ -292,7 +292,7 @@ def measure(size: int, args: argparse.Namespace) -> list[str]:
         f"{after_memory.rss / mib:,.0f} / {after_memory.pss / mib:,.0f}",
         f"{after_memory.pss / max(started_memory.pss, 1):.2f}",
         f"{before:.1%} -> {after:.1%}",
-        f"{after / max(before, 1e-9):.3f} ({HIT_RATE_TARGET}: "
+        f"{after / max(before, 1e-9):.3f} (target {HIT_RATE_TARGET}, "
         f"{'met' if after >= HIT_RATE_TARGET * before else 'not met'})",
     ]
 
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> None:
             f"MiB RSS/PSS after {args.edits + args.more_edits} edits",
             "PSS ratio",
             "cache hit rate before -> after an edit",
-            "after / before (target)",
+            "hit rate after / before",
         ],
         rows,
     )

@@ -13,7 +13,9 @@ through this path, and a wrapper-less callable sending constant bytes 15.5 µs
 ``cached_get_runner`` makes the callable granian runs per request: a public GET or HEAD the
 response cache holds is answered here with what ``Delivery.answer`` decides (the decision the
 WSGI path sends too); every other request goes to granian's own WSGI wrapper unchanged, so its
-environ, and so its answer, are what they were. ``api/serve.py`` puts it in granian's place.
+environ, and so its answer, are what they were: a write (PUT, PATCH, POST, DELETE), anything of
+the editing API (``/api/entries/``, ``/api/commits``: a token decides, nothing is kept), a
+preview, OPTIONS. ``api/serve.py`` puts it in granian's place.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api.tokens import bearer_matches
-from api.web.delivery import MAX_TARGET_BYTES, Delivery
+from api.web.delivery import MAX_TARGET_BYTES, PRIVATE_PREFIXES, Delivery
 
 # What granian calls per request: (its response protocol, the request's CGI variables) -> status.
 Runner = Callable[[Any, dict[str, Any]], int]
@@ -46,6 +48,7 @@ def cached_get_runner(delivery: Delivery, wsgi: Runner) -> Runner:
             if (
                 len(path) + len(query) <= MAX_TARGET_BYTES
                 and path not in streams
+                and not path.startswith(PRIVATE_PREFIXES)  # the editing API: tokens, never kept
                 and (token is None or not bearer_matches(scope.get("HTTP_AUTHORIZATION"), token))
             ):
                 entry = cached(path, query)

@@ -12,8 +12,10 @@ body must be the same, and the fast path must have answered by itself. What it m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +26,9 @@ from werkzeug.test import EnvironBuilder
 from api import create_app
 from api.web.delivery import MAX_TARGET_BYTES, Delivery
 from api.web.fast_path import cached_get_runner
+from tests.support.editing import AUTH, git_repository, tokens_file
 from tests.support.site_answers import every_request
-from tests.support.sites import BUNDLED_CONTENT, CORPUS, FIXTURES
+from tests.support.sites import BUNDLED_CONTENT, CORPUS, FIXTURES, SEED, SEED_SLUG
 
 TOKEN = "fast-path-preview-token"
 ALLOWED_ORIGIN = "https://front.example"
@@ -41,6 +44,10 @@ SITES = {
         "preview_token": TOKEN,
     },
     "bilingual": {"content_dir": FIXTURES / "bilingual-site"},
+    "bilingual, CORS list": {
+        "content_dir": FIXTURES / "bilingual-site",
+        "cors_origins": (ALLOWED_ORIGIN,),
+    },
 }
 
 
@@ -148,6 +155,8 @@ def test_every_kept_answer_is_the_wsgi_answer_byte_for_byte(site) -> None:
     app, targets = site
     runner = Runner(app)
     compared = 0
+    statuses: set[int] = set()
+    header_names: set[str] = set()
     for target in targets:
         first = through_wsgi(runner.delivery, environ_of(target))
         assert first.status == 200, (target, first.body[:200])
@@ -168,7 +177,14 @@ def test_every_kept_answer_is_the_wsgi_answer_byte_for_byte(site) -> None:
             assert by_itself, (target, method, headers)
             assert answer == expected, (target, method, headers)
             compared += 1
+            statuses.add(answer.status)
+            header_names.update(name for name, _ in answer.headers)
     assert compared >= 11 * 40  # every site has dozens of answers
+    assert statuses == {200, 304}  # revalidations compared too, not only full answers
+    assert {"ETag", "Link", "Cache-Tag", "Vary"} <= header_names
+    locales = app.extensions["content"].snapshot.locales
+    assert ("Content-Language" in header_names) == (locales is not None)
+    assert "Access-Control-Allow-Origin" in header_names  # '*', or the allowed origin's
 
 
 def test_what_the_fast_path_does_not_keep_goes_to_the_wsgi_path() -> None:
@@ -222,3 +238,62 @@ def test_a_path_outside_ascii_is_looked_up_as_wsgi_spells_it() -> None:
         expected = through_wsgi(runner.delivery, environ_of(target))
         answer, by_itself = runner.fast(environ_of(target))
         assert by_itself and answer == expected, target
+
+
+def test_the_editing_api_and_every_write_go_to_the_wsgi_path(tmp_path: Path) -> None:
+    """Reads and writes of the editing API need a token and are never kept: the fast path hands
+    every one of them on, even for a path whose public answer it holds, and after a write it
+    answers the new content (the write's snapshot drops the kept answer), never the old."""
+    repo = tmp_path / "repo"
+    git_repository(repo, base=BUNDLED_CONTENT)
+    app = create_app(
+        {
+            "content_dir": repo / "content",
+            "write_tokens_file": tokens_file(tmp_path),
+            "preview_token": TOKEN,
+        }
+    )
+    runner = Runner(app)
+    public = f"/api/posts/{SEED_SLUG}"
+    runner.fast(environ_of(public))
+    kept, by_itself = runner.fast(environ_of(public))
+    assert by_itself and b'"title":"AI, Security, and the End of Silos"' in kept.body
+
+    handed_on = len(runner.handed_on)
+    read, by_itself = runner.fast(environ_of(f"/api/entries/{SEED}", "GET", AUTH))
+    assert not by_itself and read.status == 200, read.body[:200]
+    assert ("Cache-Control", "private, no-store") in read.headers
+    again, by_itself = runner.fast(environ_of(f"/api/entries/{SEED}", "GET", AUTH))
+    assert not by_itself and again == read  # read twice, kept never
+    anonymous, by_itself = runner.fast(environ_of(f"/api/entries/{SEED}"))
+    assert not by_itself and anonymous.status == 401
+    head, by_itself = runner.fast(environ_of(f"/api/entries/{SEED}", "HEAD", AUTH))
+    assert not by_itself and head.status == 200 and head.body == b""
+
+    entry = json.loads(read.body)
+    front = dict(entry["frontMatter"], title="Silos, retold")
+    document = json.dumps({"frontMatter": front, "body": entry["body"]}).encode()
+    headers = {**AUTH, "If-Match": dict(read.headers)["ETag"], "Content-Type": "application/json"}
+    builder = EnvironBuilder(
+        path=f"/api/entries/{SEED}", method="PUT", data=document, headers=headers
+    )
+    written, by_itself = runner.fast(builder.get_environ())
+    builder.close()
+    assert not by_itself and written.status == 200, written.body[:300]
+    for method, target in (
+        ("POST", "/api/commits"),
+        ("DELETE", "/api/entries/pages/blog/nothing.md"),
+        ("PATCH", f"/api/entries/{SEED}"),
+        ("PUT", public),  # a public path, kept, but not a GET: never from the cache
+        ("POST", public),
+        ("DELETE", public),
+    ):
+        answer, by_itself = runner.fast(environ_of(target, method, AUTH))
+        assert not by_itself and answer.status >= 400, (method, target, answer.status)
+    assert len(runner.handed_on) == handed_on + 5 + 6  # four reads, the PUT, six more
+
+    fresh, by_itself = runner.fast(environ_of(public))
+    assert not by_itself and b'"title":"Silos, retold"' in fresh.body  # rendered anew
+    assert ("X-Response-Cache", "MISS") in fresh.headers
+    kept_again, by_itself = runner.fast(environ_of(public))
+    assert by_itself and kept_again.body == fresh.body
