@@ -149,7 +149,8 @@ class Settings:
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
     threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
-    fast_path: bool = True  # make serve: cache hits answered before granian's WSGI wrapper
+    # make serve: cache hits answered before granian's WSGI wrapper; off until measured faster
+    fast_path: bool = False
     cache_tag_header: str = "Cache-Tag"  # the header naming an answer's content keys
     response_cache_entries: int = 4096  # answers each worker keeps rendered
     shutdown_timeout: int = 30  # seconds a stopping worker may finish requests in flight
@@ -278,8 +279,9 @@ SETTING_DOCS: dict[str, str] = {
     "workers": "worker processes of `make serve`; `0`: one per CPU core",
     "threads": "Python threads per worker of `make serve`",
     "fast_path": (
-        "`0`: `make serve` sends every request through granian's WSGI wrapper; `1`: a cached GET"
-        " is answered before it (the same bytes, about 15% less CPU)"
+        "`1`: `make serve` answers a cached GET before granian's WSGI wrapper (the same bytes; "
+        "not measurably faster on a busy 2-core machine, docs/development/performance.md); "
+        "`0`: every request goes through the wrapper"
     ),
     "cache_tag_header": "the response header that carries an answer's content keys",
     "response_cache_entries": "rendered answers each worker keeps; `0`: none",

@@ -5,10 +5,11 @@ granian hands each request to Python as a dict of its CGI variables (``REQUEST_M
 ``PATH_INFO``, ``QUERY_STRING``, ``HTTP_*``), then, in its WSGI wrapper, merges that dict into a
 copy of the process environment, makes a ``start_response`` object, calls the application and
 joins the body it returns. For a cache hit the delivery layer needs four of those variables and
-answers with bytes prepared long before, so that wrapping costs more than the answer itself:
-under load, a cached GET through the wrapper took 18.8 µs of CPU in the server against 16.0 µs
-through this path, and a wrapper-less callable sending constant bytes 15.5 µs
-(``bench/throughput.py``, 2026-12-07; docs/development/performance.md).
+answers with bytes prepared long before, so that wrapping costs more than the answer itself: in
+a loop, 2.6 to 3.3 µs of Python per hit here against 6.9 to 7.6 µs through the wrapper. Under
+``wrk`` on a busy 2-core machine that did not measurably raise the throughput
+(``bench/throughput.py --compare-fast-path``, docs/development/performance.md), so ``make serve``
+uses it only with ``FAST_PATH=1``.
 
 ``cached_get_runner`` makes the callable granian runs per request: a public GET or HEAD the
 response cache holds is answered here with what ``Delivery.answer`` decides (the decision the

@@ -1,13 +1,12 @@
 """`make serve` answers the same bytes with its fast path as through granian's WSGI wrapper.
 
 Two production servers over a site (the bundled one; the bilingual one with a list of CORS
-origins), one as it runs by default (``FAST_PATH=1``: a cached GET is answered before granian's
-WSGI wrapper, ``api/web/fast_path.py``), one with ``FAST_PATH=0`` (every request through the
-wrapper, as before). Every answer of the site is asked of both, once to keep it and then as a
-cache hit, in each way a client asks (plain, gzip, revalidations by either ETag, HEAD, an
-allowed Origin with a wrong token); the status line, every header (but ``Date``) in its order,
-and the body are the same on the wire. Each server's log says whether its worker put the fast
-path in place.
+origins), one with ``FAST_PATH=1`` (a cached GET is answered before granian's WSGI wrapper,
+``api/web/fast_path.py``), one as it runs by default (every request through the wrapper). Every
+answer of the site is asked of both, once to keep it and then as a cache hit, in each way a
+client asks (plain, gzip, revalidations by either ETag, HEAD, an allowed Origin with a wrong
+token); the status line, every header (but ``Date``) in its order, and the body are the same on
+the wire. Each server's log says whether its worker put the fast path in place.
 """
 
 from __future__ import annotations
@@ -59,8 +58,8 @@ def test_fast_path_answers_equal_the_wsgi_answers_on_the_wire(tmp_path: Path, si
     # SITE_URL: not each server's own address, so that both give the same links.
     env = {"SITE_URL": ORIGIN, **settings}
     with (
-        production_server(content, tmp_path / "c1", 1, fast_log, **env) as fast,
-        production_server(content, tmp_path / "c2", 1, plain_log, FAST_PATH="0", **env) as plain,
+        production_server(content, tmp_path / "c1", 1, fast_log, FAST_PATH="1", **env) as fast,
+        production_server(content, tmp_path / "c2", 1, plain_log, **env) as plain,
     ):
         for target in [target for target in targets if target != "/healthz"]:  # made afresh
             kept = [raw(port, "GET", target, {}) for port in (fast, plain)]
