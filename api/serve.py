@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import fcntl
 import gc
-import importlib
 import logging
 import os
 import shutil
@@ -53,8 +52,7 @@ from api.search import BackgroundBuild, IndexStore, start_search_build
 from api.settings import ConfigError, Settings
 from api.startup import check_content_dir, check_port_free
 from api.version import VERSION
-from api.web.delivery import MAX_HEADERS_BYTES, Delivery
-from api.web.fast_path import cached_get_runner
+from api.web.delivery import MAX_HEADERS_BYTES
 
 log = logging.getLogger("api.serve")
 
@@ -140,33 +138,6 @@ def stop_at_once_while_starting() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))
 
 
-def answer_cache_hits_first() -> bool:
-    """Have granian's WSGI workers answer a response-cache hit before building a WSGI request
-    (``web/fast_path.py``): granian's server module makes each worker's per-request callable
-    with its ``_wsgi_call_wrap`` (granian's WSGI wrapper); the callable made here answers the
-    hits and hands every other request to that wrapper. Whether it is in place: a granian
-    without that name serves everything through its wrapper, as before."""
-    granian_workers = importlib.import_module(Granian.__module__)
-    wrap = getattr(granian_workers, "_wsgi_call_wrap", None)
-    if wrap is None:
-        log.warning("this granian has no WSGI wrapper to stand in front of: no fast path")
-        return False
-    granian_wrap = getattr(wrap, "wrapped_by_content_api", wrap)
-
-    def wrap_with_fast_path(callback: Any, scope_options: Any, access_log_format: Any) -> Any:
-        wsgi = granian_wrap(callback, scope_options, access_log_format)
-        if not isinstance(callback, Delivery) or access_log_format:  # it logs each request
-            return wsgi
-        runner = cached_get_runner(callback, wsgi)
-        if runner is not wsgi:
-            log.info("worker %d answers cached GETs before the WSGI layer", os.getpid())
-        return runner
-
-    wrap_with_fast_path.wrapped_by_content_api = granian_wrap  # type: ignore[attr-defined]
-    granian_workers._wsgi_call_wrap = wrap_with_fast_path
-    return True
-
-
 def start_search_index(
     settings: Settings, repository: ContentRepository
 ) -> tuple[BackgroundBuild | None, Path | None]:
@@ -225,8 +196,6 @@ def main(argv: list[str] | None = None) -> int:
     # granian answers 431 itself to request headers over MAX_HEADERS_BYTES, before Python
     # sees them; the delivery layer need not measure them again on every request.
     app.wsgi_app.check_header_sizes = False  # type: ignore[attr-defined]
-    if settings.fast_path:
-        answer_cache_hits_first()
     reporter = ReporterLock()
 
     def worker_app() -> object:

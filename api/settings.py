@@ -149,8 +149,6 @@ class Settings:
     port: int = 5000
     workers: int = 0  # production server worker processes; 0: one per CPU core
     threads: int = 1  # Python threads per worker: a cache hit never waits on I/O
-    # make serve: cache hits answered before granian's WSGI wrapper; off until measured faster
-    fast_path: bool = False
     cache_tag_header: str = "Cache-Tag"  # the header naming an answer's content keys
     response_cache_entries: int = 4096  # answers each worker keeps rendered
     shutdown_timeout: int = 30  # seconds a stopping worker may finish requests in flight
@@ -231,7 +229,6 @@ _ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "port": ("PORT", _parse_non_negative_int),
     "workers": ("WORKERS", _parse_non_negative_int),
     "threads": ("THREADS", _parse_non_negative_int),
-    "fast_path": ("FAST_PATH", _parse_bool),
     "cache_tag_header": ("CACHE_TAG_HEADER", _parse_header_name),
     "response_cache_entries": ("RESPONSE_CACHE_ENTRIES", _parse_non_negative_int),
     "shutdown_timeout": ("SHUTDOWN_TIMEOUT", _parse_non_negative_int),
@@ -278,11 +275,6 @@ SETTING_DOCS: dict[str, str] = {
     "port": "the port of `make run` and `make serve`",
     "workers": "worker processes of `make serve`; `0`: one per CPU core",
     "threads": "Python threads per worker of `make serve`",
-    "fast_path": (
-        "`1`: `make serve` answers a cached GET before granian's WSGI wrapper (the same bytes; "
-        "not measurably faster on a busy 2-core machine, docs/development/performance.md); "
-        "`0`: every request goes through the wrapper"
-    ),
     "cache_tag_header": "the response header that carries an answer's content keys",
     "response_cache_entries": "rendered answers each worker keeps; `0`: none",
     "shutdown_timeout": "seconds a stopping worker may take to finish the requests in flight",

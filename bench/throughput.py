@@ -1,7 +1,6 @@
 """Throughput of each cached GET on our server, beside nginx serving the same bytes.
 
     python bench/throughput.py [--posts 1000] [--duration 10] [--rounds 3] [--workers N]
-                               [--compare-fast-path]
     python bench/throughput.py --quick     # 100 posts, 1 s per wrk run, 1 round: a smoke run
 
 Starts our server on a generated corpus, fetches the exact bytes of each endpoint, writes them
@@ -12,9 +11,7 @@ nginx's req/s, beside its target. Each server's CPU time per answer (its process
 system time over the run, divided by wrk's count) is printed too, and the CPU-bound ratio:
 (nginx's CPU + wrk's) over (ours + wrk's) per answer, the req/s ratio of a machine that runs
 nothing else. Unlike req/s, it hardly moves when other jobs share the machine, which the
-script notes when the load average exceeds the cores. ``--compare-fast-path`` also runs our
-server with ``FAST_PATH=1`` (a cached GET answered before granian's WSGI wrapper) in the same
-rounds, beside the default (every request through the wrapper).
+script notes when the load average exceeds the cores.
 """
 
 from __future__ import annotations
@@ -159,7 +156,6 @@ def run_nginx(nginx: str, bodies: Mapping[str, bytes]) -> Iterator[Target]:
 
 
 TARGET_RATIO = 0.65  # issue 25: a cached GET at least 0.65 of nginx's req/s on every endpoint
-FAST_PATH = "ours, fast path"  # our server with FAST_PATH=1 (--compare-fast-path)
 
 
 @dataclass(frozen=True)
@@ -280,7 +276,6 @@ def report(
     endpoints: list[Endpoint],
     results: Results,
     *,
-    compare_fast_path: bool,
     load: tuple[float, float],
 ) -> None:
     rows = []
@@ -320,29 +315,6 @@ def report(
     note = busy_machine_note(load)
     if note:
         print(note)
-    if compare_fast_path:
-        print(f"\nthe same rounds, our server with FAST_PATH=1 ({FAST_PATH}) beside it:\n")
-        print_table(
-            [
-                "endpoint", "fast path req/s", "WSGI path ratio", "fast path ratio",
-                "fast / WSGI path", "WSGI path CPU/answer", "fast path CPU/answer",
-                "WSGI path CPU-bound ratio", "fast path CPU-bound ratio",
-            ],
-            [
-                [
-                    endpoint.name,
-                    f"{rate(results, endpoint.name, FAST_PATH):,.0f}",
-                    f"{ratio(results, endpoint.name, 'ours'):.2f}",
-                    f"{ratio(results, endpoint.name, FAST_PATH):.2f}",
-                    f"{ratio(results, endpoint.name, FAST_PATH, 'ours'):.2f}",
-                    cpu(results, endpoint.name, "ours"),
-                    cpu(results, endpoint.name, FAST_PATH),
-                    f"{cpu_bound_ratio(results, endpoint.name, 'ours'):.2f}",
-                    f"{cpu_bound_ratio(results, endpoint.name, FAST_PATH):.2f}",
-                ]
-                for endpoint in endpoints
-            ],
-        )  # fmt: skip
     for (name, target), runs in results.items():
         errors = sum(run.wrk.errors for run in runs)
         if errors:
@@ -365,11 +337,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--posts", type=int, default=1000, help="corpus size (1000)")
     parser.add_argument("--duration", type=seconds, default=10, help="seconds per wrk run (10)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is shown (3)")
-    parser.add_argument(
-        "--compare-fast-path",
-        action="store_true",
-        help="also measure our server with FAST_PATH=1 (cached GETs before granian's WSGI wrapper)",
-    )
     add_server_options(parser)
     return parse_with_quick(parser, argv, {"posts": QUICK_POSTS, "duration": 1, "rounds": 1})
 
@@ -386,11 +353,6 @@ def main(argv: list[str] | None = None) -> None:
     with ExitStack() as running:
         server = running.enter_context(run_server(content, args.server_cmd, args.workers))
         targets = [Target("ours", server.port, server.pid)]
-        if args.compare_fast_path:
-            fast = running.enter_context(
-                run_server(content, args.server_cmd, args.workers, {"FAST_PATH": "1"})
-            )
-            targets.append(Target(FAST_PATH, fast.port, fast.pid))
         endpoints = choose_endpoints(server.port)
         log("\n".join(f"{endpoint.name}: {endpoint.path}" for endpoint in endpoints))
         answers = fetch_answers(server.port, endpoints)
@@ -399,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
         load_before = os.getloadavg()[0]
         results = measure([nginx, *targets], endpoints, answers, args)
         load = (load_before, os.getloadavg()[0])
-    report(endpoints, results, compare_fast_path=args.compare_fast_path, load=load)
+    report(endpoints, results, load=load)
 
 
 if __name__ == "__main__":

@@ -159,16 +159,6 @@ class Delivery:
             return self._respond(entry, environ, start_response, head=head, missed=True)
         return self._respond(entry, environ, start_response, head=head)
 
-    def cached(self, path: str, query: str) -> CachedResponse | None:
-        """The kept answer of a public GET of ``path`` (as WSGI's ``PATH_INFO``) and ``query``
-        at the current snapshot, if there is one: what ``_public_get`` sends on a hit. The
-        fast path (``web/fast_path.py``) answers from it before a WSGI request is built."""
-        snapshot = self.repository.snapshot
-        _, version = snapshot.public_view()
-        if not self._advance_cache(snapshot, version[len(snapshot.version) :]):
-            return None
-        return self._lookup(snapshot, path, query)
-
     def _lookup(self, snapshot: Snapshot, path: str, query: str) -> CachedResponse | None:
         """The cache's entry for the target, restamped with ``snapshot``'s version."""
         entry = self.cache.get(path, query)
@@ -270,7 +260,7 @@ class Delivery:
         """What a kept answer goes out as, given the request's ``If-None-Match``,
         ``Accept-Encoding`` and ``Origin``: the status code (200 or 304), the prepared
         headers (and the CORS ones a configured origin list adds), the body (none for a
-        HEAD or a 304). The one decision the WSGI path and the fast path both send."""
+        HEAD or a 304)."""
         gzipped = entry.gzip_body is not None and _accepts_gzip(accept_encoding)
         if if_none_match is not None and (
             if_none_match == entry.etag or _matches(if_none_match, entry.etag)

@@ -93,7 +93,7 @@ def production_server(
 ) -> Iterator[int]:
     """Run ``python -m api.serve`` over ``content_dir``; yield its port; kill its process group.
 
-    ``output`` receives what the server prints; ``environment`` adds settings (``FAST_PATH``).
+    ``output`` receives what the server prints; ``environment`` adds settings.
     """
     port = free_port()
     sink = output.open("wb") if output else None
