@@ -275,8 +275,12 @@ def run_server(
     workers: int | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 900.0,
+    settle: bool = True,
 ) -> Iterator[Server]:
-    """Start our server on ``content`` and a free port; yield it once /healthz answers 200."""
+    """Start our server on ``content`` and a free port; yield it once /healthz answers 200
+    and (``settle``) its workers' work after their first answer is done (``wait_until_idle``:
+    since a warm start trusts the parse cache, each worker reads every file again in the
+    background after its first answer, which must not fall inside a measurement)."""
     port = free_port()
     argv = [part.format(python=sys.executable, port=port) for part in shlex.split(server_cmd)]
     environ = dict(os.environ, CONTENT_DIR=str(content), PORT=str(port), **(env or {}))
@@ -285,6 +289,8 @@ def run_server(
     started = time.perf_counter()
     with managed_process(argv, environ) as child:
         ready = wait_for_200(child, port, "/healthz", timeout)
+        if settle:
+            wait_until_idle(child.process.pid, port, limit=300.0)
         yield Server(port, child.process.pid, ready - started)
 
 
