@@ -79,6 +79,7 @@ bench: install ## every measuring script in bench/ with its defaults (about 35 m
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/search_engines.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_stemming.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/verbatim_memory.py

@@ -127,6 +127,17 @@ def leave_interrupts_to_the_parent() -> None:
     granian_signals._get_signals = lambda: [signal.SIGTERM]
 
 
+def stop_at_once_while_starting() -> None:
+    """In a worker, until granian takes its signals over: a SIGTERM ends the worker at once.
+
+    A worker inherits the parent's handlers, which in the worker only set a flag nobody reads:
+    the parent's stop (Ctrl+C while a worker is still catching up, on a busy machine) was lost,
+    and the worker, once up, served on until killed after ``SHUTDOWN_TIMEOUT`` (30 s). It has
+    answered no request yet: there is nothing to finish.
+    """
+    signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))
+
+
 def start_search_index(
     settings: Settings, repository: ContentRepository
 ) -> tuple[BackgroundBuild | None, Path | None]:
@@ -189,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def worker_app() -> object:
         """Runs in each worker after the fork: catch up with the disk, watch, then serve."""
+        stop_at_once_while_starting()
         leave_interrupts_to_the_parent()
         repository = app.extensions["content"]
         repository.reporter = reporter.take()

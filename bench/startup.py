@@ -10,16 +10,25 @@ prepares the search index to finish, so that the memory is the server's own) rea
 of its process tree from /proc and stop it; start it again on the same cache and unchanged
 content ("warm") and do the same. The files themselves are in the OS page cache both times:
 "cold" is about our parse cache.
+
+With ``--baseline DIR`` (a checkout of another version with its own .venv, say the first
+version) each size is also started with that version's server, in the same rounds, the two
+servers taking turns; with ``--hugo`` Hugo's full build of the same posts is timed in each
+round too. The second table shows medians and the ratios the targets are about: warm start at
+most 0.05x Hugo's build and faster than the baseline's, cold start not slower than the
+baseline's.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import tempfile
 import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
+from statistics import median
 
 from common import (
     QUICK_POSTS,
@@ -28,6 +37,7 @@ from common import (
     add_server_options,
     describe_server,
     ensure_corpus,
+    ensure_tools,
     log,
     machine_info,
     parse_sizes,
@@ -37,6 +47,7 @@ from common import (
     run_server,
     tree_memory,
 )
+from export import hugo_site, time_hugo
 
 SETTLE_SECONDS = 0.5  # between the first 200 and reading memory, for workers still forking
 MIB = 1024 * 1024
@@ -49,10 +60,13 @@ class Start:
     posts: int
 
 
-def start_once(content: Path, cache: Path, args: argparse.Namespace) -> Start:
+def start_once(
+    content: Path, cache: Path, args: argparse.Namespace, server_cmd: str | None = None
+) -> Start:
     """Start the server, wait for /healthz, read its memory, stop it."""
     env = {"PARSE_CACHE_DIR": str(cache)}
-    with run_server(content, args.server_cmd, args.workers, env, args.timeout) as server:
+    command = server_cmd or args.server_cmd
+    with run_server(content, command, args.workers, env, args.timeout) as server:
         time.sleep(SETTLE_SECONDS)
         health = server.health()
         server.get("/api/search?q=start")  # waits for the search index's builder to be gone
@@ -62,14 +76,23 @@ def start_once(content: Path, cache: Path, args: argparse.Namespace) -> Start:
     return Start(server.ready_seconds, memory, int(health.get("posts", -1)))
 
 
-def cold_and_warm(posts: int, args: argparse.Namespace) -> tuple[Start, Start]:
+def baseline_cmd(checkout: Path) -> str:
+    """The server command of another version's checkout, run from its own folder with its own
+    interpreter (so that ``-m api.serve`` imports that version, not this one)."""
+    python = checkout / ".venv" / "bin" / "python"
+    return f"env --chdir={shlex.quote(str(checkout))} {shlex.quote(str(python))} -m api.serve"
+
+
+def cold_and_warm(
+    posts: int, args: argparse.Namespace, server_cmd: str | None = None, name: str = "ours"
+) -> tuple[Start, Start]:
     content = ensure_corpus(posts)
     cache = Path(tempfile.mkdtemp(prefix="parse-cache-", dir=WORK_DIR))
     try:
-        cold = start_once(content, cache, args)
-        log(f"{posts} posts: cold start {cold.seconds:.2f} s")
-        warm = start_once(content, cache, args)
-        log(f"{posts} posts: warm start {warm.seconds:.2f} s")
+        cold = start_once(content, cache, args, server_cmd)
+        log(f"{posts} posts, {name}: cold start {cold.seconds:.2f} s")
+        warm = start_once(content, cache, args, server_cmd)
+        log(f"{posts} posts, {name}: warm start {warm.seconds:.2f} s")
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     for start in (cold, warm):
@@ -117,12 +140,73 @@ def main(argv: list[str] | None = None) -> None:
         "--sizes", type=parse_sizes, default=[1000, 10000, 100000], help="1000,10000,100000"
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for /healthz")
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of another version (with its .venv) to compare"
+    )
+    parser.add_argument("--hugo", action="store_true", help="time Hugo's build of the same posts")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of the comparison")
     add_server_options(parser)
     args = parse_with_quick(parser, argv, {"sizes": [QUICK_POSTS]})
     print("\n".join(machine_info()))
     print(describe_server(args) + "\n", flush=True)
-    results = {posts: cold_and_warm(posts, args) for posts in args.sizes}
-    report(results)
+    if args.baseline is None and not args.hugo:
+        results = {posts: cold_and_warm(posts, args) for posts in args.sizes}
+        report(results)
+        return
+    compare(args)
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Ours, the baseline and Hugo in the same rounds, taking turns (the order alternates),
+    so that the machine's load weighs on each alike; medians and ratios."""
+    hugo = ensure_tools("hugo")["hugo"] if args.hugo else None
+    rows = []
+    ours_last: dict[int, tuple[Start, Start]] = {}
+    for posts in args.sizes:
+        content = ensure_corpus(posts)
+        site = hugo_site(content, posts) if hugo is not None else None
+        times: dict[str, list[float]] = {}
+        for round_number in range(args.rounds):
+            steps = ["ours", "baseline", "hugo"]
+            if round_number % 2:
+                steps.reverse()
+            for step in steps:
+                if step == "ours":
+                    cold, warm = ours_last[posts] = cold_and_warm(posts, args)
+                elif step == "baseline" and args.baseline is not None:
+                    cold, warm = cold_and_warm(posts, args, baseline_cmd(args.baseline), "baseline")
+                elif step == "hugo" and hugo is not None and site is not None:
+                    elapsed, _ = time_hugo(hugo, site)
+                    log(f"{posts} posts: Hugo's build {elapsed:.2f} s")
+                    times.setdefault("hugo", []).append(elapsed)
+                    continue
+                else:
+                    continue
+                times.setdefault(f"{step} cold", []).append(cold.seconds)
+                times.setdefault(f"{step} warm", []).append(warm.seconds)
+        rows.extend(_comparison_rows(posts, {name: median(v) for name, v in times.items()}))
+    report(ours_last)
+    print()
+    print_table(["posts", "figure", "median", "target", "met"], rows)
+
+
+def _comparison_rows(posts: int, m: dict[str, float]) -> list[list[str]]:
+    def row(figure: str, value: str, target: str, met: bool | None) -> list[str]:
+        verdict = "-" if met is None else ("yes" if met else "NO")
+        return [f"{posts:,}", figure, value, target, verdict]
+
+    rows = [row(name, f"{value:.2f} s", "", None) for name, value in m.items()]
+    if "hugo" in m:
+        ratio = m["ours warm"] / m["hugo"]
+        rows.append(row("ours warm / Hugo", f"{ratio:.3f}", "<= 0.05", ratio <= 0.05))
+        cold = m["ours cold"] / m["hugo"]
+        rows.append(row("ours cold / Hugo", f"{cold:.3f}", "", None))
+    if "baseline warm" in m:
+        ratio = m["ours warm"] / m["baseline warm"]
+        rows.append(row("ours warm / baseline warm", f"{ratio:.2f}", "< 1", ratio < 1))
+        cold = m["ours cold"] / m["baseline cold"]
+        rows.append(row("ours cold / baseline cold", f"{cold:.2f}", "<= 1", cold <= 1))
+    return rows
 
 
 if __name__ == "__main__":

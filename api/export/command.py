@@ -8,8 +8,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from api.export import ExportError, ExportRefused, export_site
-
 
 @click.command("export")
 @click.argument("out", type=click.Path(path_type=Path))
@@ -49,6 +47,8 @@ def export_command(
     check` does; the files without errors are exported and the exit status is 1
     unless --allow-errors.
     """
+    from api.export import ExportError, ExportRefused, export_site  # loaded when used
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         result = export_site(app, out, nginx_root=nginx_root, workers=workers, full=full)

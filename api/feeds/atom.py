@@ -7,8 +7,6 @@ modification date), so the bytes change only when the content does.
 
 from __future__ import annotations
 
-from feedgen.feed import FeedGenerator
-
 from api.feeds.entries import Feed
 
 MEDIA_TYPE = "application/atom+xml"
@@ -16,6 +14,8 @@ MEDIA_TYPE = "application/atom+xml"
 
 def render_atom(feed: Feed) -> bytes:
     """The feed as an Atom 1.0 document (UTF-8, with its XML declaration)."""
+    from feedgen.feed import FeedGenerator  # feedgen and lxml: loaded with the first feed
+
     generator = FeedGenerator()
     generator.load_extension("media", atom=True, rss=False)
     generator.id(feed.self_url)

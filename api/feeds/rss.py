@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 
-from feedgen.feed import FeedGenerator
-
 from api.feeds.entries import Feed
 
 MEDIA_TYPE = "application/rss+xml"
@@ -19,6 +17,8 @@ MEDIA_TYPE = "application/rss+xml"
 
 def render_rss(feed: Feed) -> bytes:
     """The feed as an RSS 2.0 document (UTF-8, with its XML declaration)."""
+    from feedgen.feed import FeedGenerator  # feedgen and lxml: loaded with the first feed
+
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
     generator.load_extension("media", atom=False, rss=True)

@@ -31,6 +31,7 @@ LINKED_ENDPOINTS = {
     "jsonFeed": "feeds.JsonFeed",
     "sitemap": "feeds.SitemapDocument",
     "events": "events.Events",
+    "locales": "locales.Locales",
 }
 
 

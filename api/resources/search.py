@@ -29,7 +29,9 @@ class Search(MethodView):
         Ranked by relevance (BM25; a title match above a body match), each hit with a
         snippet of its best passage. Every word must match; `"quoted words"` match as a
         phrase; the last word matches as a prefix while typing; a word of 5 letters or
-        more tolerates one typo (ranked below exact matches). Drafts only in preview.
+        more tolerates one typo (ranked below exact matches). On a site of several
+        locales, a word also matches its other forms in the language of `locale` where
+        it has a stemmer (ranked below the word as written). Drafts only in preview.
         """
         documents = current_documents()
         page, page_size = args["page"], args["page_size"]

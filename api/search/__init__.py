@@ -11,7 +11,9 @@ What the rest of the app calls:
   the new snapshot's index from the previous one by indexing only what changed;
 - ``SearchIndex.build(pages, text_of)`` / ``index.updated(changed_paths, pages_by_path,
   text_of)``: the same, without the memo;
-- ``parse_query(text)``: the user's text as words and phrases.
+- ``parse_query(text)``: the user's text as words and phrases;
+- ``stemming``: on a site of several locales, each version is indexed stemmed in its
+  locale's language too, and a query in a locale also matches its words' stems.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from api.search.background_build import (
     keep_search_index,
     start_search_build,
 )
-from api.search.engine import analyze
+from api.search.engine import analyze, lowercase
 from api.search.query import ParsedQuery
 from api.search.query import parse_query as _parse_query
 from api.search.search_index import SearchFilters, SearchIndex, SearchResults
@@ -53,8 +55,9 @@ def init_app(app: Flask) -> None:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Words and phrases of a search box's text, folded as the index folds them."""
-    return _parse_query(text, analyze)
+    """Words and phrases of a search box's text, folded as the index folds them (each word
+    with its form as written, for a stemmer)."""
+    return _parse_query(text, analyze, lowercase)
 
 
 __all__ = [

@@ -36,7 +36,7 @@ from api.search import engine
 from api.search.manifest import read_info
 from api.search.preparing import prepare
 from api.search.search_index import PrivateCopy, SearchIndex
-from api.search.snapshots import provide_search_index, text_reader
+from api.search.snapshots import index_languages, provide_search_index, text_reader
 from api.search.store import Held, IndexStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class BackgroundBuild:
 
     def __init__(self, store: IndexStore, snapshot: Snapshot, served: Served | None = None) -> None:
         self.store = store
+        self.languages = index_languages(snapshot)  # what the index is made with
         self.target = store.reserve()
         done, finishing = os.pipe()
         pid = os.fork()
@@ -75,7 +76,8 @@ class BackgroundBuild:
         done.register(self._done, select.POLLIN)
         if not done.poll(max(timeout, 0.0) * 1000):
             return None
-        return self.directory if read_info(self.directory) is not None else None
+        complete = read_info(self.directory, self.languages) is not None
+        return self.directory if complete else None
 
     def reap(self) -> int | None:
         """Wait for the builder to exit (in the process that started it): its exit status."""
@@ -160,11 +162,13 @@ def open_prepared(
             READY_WAIT_SECONDS,
         )
         return _built_here(snapshot)
-    info = read_info(directory)
+    languages = index_languages(snapshot)
+    info = read_info(directory, languages)
     try:
         return SearchIndex.open(
             directory,
             snapshot.pages_by_path,
+            languages=languages,
             stale=info.stale if info is not None else 0,
             private_copy=partial(_private_copy, store),
             hold=hold,
@@ -174,11 +178,14 @@ def open_prepared(
         return _built_here(snapshot)
 
 
-def _private_copy(store: IndexStore, published: Path) -> PrivateCopy:
-    """This process's own copy of ``published``, to write to: hard links to its files."""
+def _private_copy(
+    store: IndexStore, published: Path, languages: tuple[str, ...] = ()
+) -> PrivateCopy:
+    """This process's own copy of ``published`` (stemmed in ``languages``), to write to:
+    hard links to its files."""
     held = store.private_directory(published)
     try:
-        copy = PrivateCopy(engine.open_index(held.path), held.path, held)
+        copy = PrivateCopy(engine.open_index(held.path, languages), held.path, held)
     except BaseException:
         held.release()
         raise
@@ -187,4 +194,6 @@ def _private_copy(store: IndexStore, published: Path) -> PrivateCopy:
 
 
 def _built_here(snapshot: Snapshot) -> SearchIndex:
-    return SearchIndex.build(snapshot.pages_by_path.values(), text_reader(snapshot))
+    return SearchIndex.build(
+        snapshot.pages_by_path.values(), text_reader(snapshot), index_languages(snapshot)
+    )

@@ -10,9 +10,15 @@ Beside the tantivy files, an index directory keeps two files of ours:
   matter as parsed and the Markdown body (about 10 ms per 1,000 pages; the key costs
   a tenth of that). Made by the process that prepares the index, never a worker.
 - ``search-info.json``: the version of the code that made the index (the parser's, ours,
-  tantivy's), how many replaced documents its statistics still count, the digest of
-  every tantivy file (a file damaged since is noticed before it is reused) and the
-  digest of ``search-pages``. Written last: an index without it is incomplete.
+  tantivy's, and on a site of several locales the stemmers it has fields for), how many
+  replaced documents its statistics still count, the digest of every tantivy file (a file
+  damaged since is noticed before it is reused) and the digest of ``search-pages``.
+  Written last: an index without it is incomplete.
+
+An index is made for the stemmers of its site's locales (none on a site of one locale), so
+an index without stems is never reused for a site of several locales, nor one with stems
+for a site of one, nor one with German stems for a site in French: their versions differ.
+A page's fingerprint names its stemmer too, where it has one.
 
 Anything that does not read back exactly (another version, a checksum that does not
 match, a missing file) makes the index unusable, and it is built afresh.
@@ -33,20 +39,30 @@ from pathlib import Path
 from api.content.model.snapshot import Snapshot
 from api.content.source.parse_cache import parser_version
 from api.content.source.parsed import FileVersion
+from api.search.snapshots import index_languages
 from api.search.store import index_files, is_index_file
+from api.search.writing import stem_language
 
 FORMAT = 1
 INFO = "search-info.json"
 PAGES = "search-pages"
 _CHECKSUM_BYTES = 32
 # The modules whose code decides what the index holds of a page, and how.
-_SEARCH_MODULES = ("search_documents.py", "engine.py", "text.py", "writing.py")
+_SEARCH_MODULES = ("search_documents.py", "engine.py", "text.py", "writing.py", "stemming.py")
 _CONTENT_MODULES = ("model/tag_index.py", "source/paths.py")  # tag slugs
 
 
+def index_version(languages: tuple[str, ...] = ()) -> str:
+    """Changes whenever the code or libraries that decide what is indexed, and how, change,
+    and with the stemmers the index has fields for (``engine.schema``)."""
+    if not languages:
+        return _code_version()
+    stems = f"{_code_version()} stemming {','.join(languages)}"
+    return hashlib.blake2b(stems.encode(), digest_size=16).hexdigest()
+
+
 @cache
-def index_version() -> str:
-    """Changes whenever the code or libraries that decide what is indexed, and how, change."""
+def _code_version() -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"format {FORMAT} parser {parser_version()}".encode())
     search = Path(__file__).resolve().parent
@@ -72,6 +88,7 @@ def fingerprints(
     the snapshot's page came from: then the page's text need not be hashed again.
     """
     found = {}
+    languages = index_languages(snapshot)
     for path, page in snapshot.pages_by_path.items():
         author = snapshot.author_of(page)
         head = "\0".join(
@@ -84,6 +101,9 @@ def fingerprints(
                 author.name if author else "",
             )
         )
+        language = stem_language(page, languages)
+        if language is not None:
+            head = f"{head}\0stemmed\0{language}"
         digest = hashlib.blake2b(head.encode("utf-8", "surrogatepass"), digest_size=16)
         version = served.get(path) if served is not None else None
         if version is not None and version.parsed.blob is page.blob:  # the page's own file
@@ -129,7 +149,12 @@ def file_digests(directory: Path, names: Iterable[str] | None = None) -> dict[st
 
 
 def write_manifest(
-    directory: Path, pages: Mapping[str, bytes], *, stale: int, files: Mapping[str, str]
+    directory: Path,
+    pages: Mapping[str, bytes],
+    *,
+    stale: int,
+    files: Mapping[str, str],
+    languages: tuple[str, ...] = (),
 ) -> None:
     """Write ``search-pages``, then ``search-info.json`` (last: it marks the index complete)."""
     payload = marshal.dumps(dict(pages))
@@ -137,7 +162,7 @@ def write_manifest(
     _write(directory / PAGES, checksum + payload)
     info = {
         "format": FORMAT,
-        "version": index_version(),
+        "version": index_version(languages),
         "documents": len(pages),
         "stale": stale,
         "files": dict(files),
@@ -146,8 +171,9 @@ def write_manifest(
     _write(directory / INFO, json.dumps(info, sort_keys=True).encode())
 
 
-def read_info(directory: Path) -> Info | None:
-    """The index's info; ``None`` when it is missing, unreadable or of another version."""
+def read_info(directory: Path, languages: tuple[str, ...] = ()) -> Info | None:
+    """The index's info; ``None`` when it is missing, unreadable or of another version (of
+    the code, or stemmed in other ``languages``)."""
     try:
         raw = json.loads((directory / INFO).read_bytes())
         info = Info(
@@ -159,7 +185,7 @@ def read_info(directory: Path) -> Info | None:
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    if raw.get("format") != FORMAT or info.version != index_version():
+    if raw.get("format") != FORMAT or info.version != index_version(languages):
         return None
     if not all(is_index_file(name) for name in info.files):  # never a path from a file
         return None

@@ -8,8 +8,9 @@ snapshot, starting from the newest complete index of the store:
 - some pages differ (edits made while the server was down): hard links, then only
   those pages are indexed again, in the new directory;
 - there is none, or it is unusable (made by another version of the parser, of this
-  code or of tantivy; a manifest or a file that does not read back exactly; too many
-  replaced documents): the index is built from every page.
+  code or of tantivy, or with other stemmers than the site's locales call for; a manifest
+  or a file that does not read back exactly; too many replaced documents): the index is
+  built from every page.
 
 The new directory then becomes the store's newest (``publish``), and directories no
 process holds any more are removed. The published index is never written to again:
@@ -38,7 +39,7 @@ from api.search.manifest import (
     write_manifest,
 )
 from api.search.search_index import MAX_STALE_SHARE
-from api.search.snapshots import text_reader
+from api.search.snapshots import index_languages, text_reader
 from api.search.store import LOCK, Held, IndexStore, link_index_files
 from api.search.writing import TextOf, new_writer, replace_pages, write_pages
 
@@ -65,19 +66,20 @@ def prepare(
     started = time.perf_counter()
     pages = snapshot.pages_by_path
     text_of = text_reader(snapshot)
+    languages = index_languages(snapshot)
     prints = fingerprints(snapshot, served)
     done: tuple[str, int] | None = None
     base = store.take_published()
     if base is not None:
         try:
-            done = _from_published(base.path, target.path, prints, pages, text_of)
+            done = _from_published(base.path, target.path, prints, pages, text_of, languages)
         except Exception as error:  # whatever is wrong with it, a build puts it right
             log.warning("search index %s cannot be reused (%s); building afresh", base.path, error)
         finally:
             base.release()
     if done is None:
         _empty(target.path)
-        _build(target.path, prints, pages, text_of)
+        _build(target.path, prints, pages, text_of, languages)
         done = ("built", len(prints))
     store.publish(target.path)
     store.clean()
@@ -99,10 +101,11 @@ def _from_published(
     prints: Mapping[str, bytes],
     pages: Mapping[str, Page],
     text_of: TextOf,
+    languages: tuple[str, ...],
 ) -> tuple[str, int] | None:
     """Reuse the index in ``source`` for ``target``; ``None`` when a build is due instead.
     Raises when it turns out to be damaged."""
-    info = read_info(source)
+    info = read_info(source, languages)
     if info is None:
         log.info("search index %s is of another version or incomplete; building afresh", source)
         return None
@@ -119,32 +122,37 @@ def _from_published(
     link_index_files(source, target, info.files)
     files = info.files
     if changed:
-        index = engine.open_index(target)
+        index = engine.open_index(target, languages)
         writer = new_writer(index)
-        replace_pages(writer, changed, pages, text_of)
+        replace_pages(writer, changed, pages, text_of, languages)
         writer.commit()
         writer.wait_merging_threads()
         files = file_digests(target)
-    _check(target, len(prints))
-    write_manifest(target, prints, stale=stale, files=files)
+    _check(target, len(prints), languages)
+    write_manifest(target, prints, stale=stale, files=files, languages=languages)
     return ("updated" if changed else "reused", len(changed))
 
 
 def _build(
-    target: Path, prints: Mapping[str, bytes], pages: Mapping[str, Page], text_of: TextOf
+    target: Path,
+    prints: Mapping[str, bytes],
+    pages: Mapping[str, Page],
+    text_of: TextOf,
+    languages: tuple[str, ...],
 ) -> None:
-    index = engine.new_index(target)
+    index = engine.new_index(target, languages)
     writer = new_writer(index)
-    write_pages(writer, pages.values(), text_of)
+    write_pages(writer, pages.values(), text_of, languages)
     writer.commit()
     writer.wait_merging_threads()
-    _check(target, len(prints))
-    write_manifest(target, prints, stale=0, files=file_digests(target))
+    _check(target, len(prints), languages)
+    write_manifest(target, prints, stale=0, files=file_digests(target), languages=languages)
 
 
-def _check(directory: Path, documents: int) -> None:
-    """The index in ``directory`` opens and holds ``documents`` documents."""
-    found = engine.open_index(directory).searcher().num_docs
+def _check(directory: Path, documents: int, languages: tuple[str, ...]) -> None:
+    """The index in ``directory`` opens (with the fields of ``languages``) and holds
+    ``documents`` documents."""
+    found = engine.open_index(directory, languages).searcher().num_docs
     if found != documents:
         raise ValueError(f"{directory} holds {found} documents, not {documents}")
 

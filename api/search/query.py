@@ -11,7 +11,7 @@ punctuation or emoji) is a valid query that matches nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.schemas.answers.discovery import MAX_QUERY_LENGTH
 
@@ -24,10 +24,22 @@ TYPO_MIN_LENGTH = 5  # words this long tolerate one typo
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One word that must match: exactly, or as a prefix (the last word, while typing)."""
+    """One word that must match: exactly, or as a prefix (the last word, while typing).
+
+    ``text`` is folded as the index folds words; ``written`` is the word lower-cased with its
+    accents, where that differs (a stemmer reads its language's letters: ``stemming.py``).
+    Words are equal by what they match as written: ``written`` only feeds the stems, which
+    are a value of their own (``QueryStems``).
+    """
 
     text: str
     prefix: bool = False
+    written: str = field(default="", compare=False)
+
+    @property
+    def original(self) -> str:
+        """The word lower-cased, accents kept."""
+        return self.written or self.text
 
     @property
     def typos(self) -> bool:
@@ -40,6 +52,15 @@ class Phrase:
     """Words that must appear together, in this order."""
 
     words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryStems:
+    """The stems of a query's words in one language (``stemming.query_stems``), in the order
+    of ``ParsedQuery.words``; ``None`` where a word has none."""
+
+    language: str
+    stems: tuple[str | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +77,13 @@ class ParsedQuery:
         return any(word.typos for word in self.words)
 
 
-def parse_query(text: str, analyze: Callable[[str], list[str]]) -> ParsedQuery:
-    """Split ``text`` into words and phrases; ``analyze`` turns text into index words.
+def parse_query(
+    text: str,
+    analyze: Callable[[str], list[str]],
+    lowercase: Callable[[str], list[str]] | None = None,
+) -> ParsedQuery:
+    """Split ``text`` into words and phrases; ``analyze`` turns text into index words, and
+    ``lowercase`` into the same words lower-cased only (for ``Word.written``).
 
     Quotes pair up from the left; an unpaired quote is ignored. The last word is
     a prefix unless the query ends with a space or a closing quote (the user
@@ -68,27 +94,40 @@ def parse_query(text: str, analyze: Callable[[str], list[str]]) -> ParsedQuery:
     if len(pieces) % 2 == 0:  # an odd number of quotes: the last one pairs with nothing
         pieces[-2:] = [f"{pieces[-2]} {pieces[-1]}"]
     words: list[str] = []
+    written: dict[str, str] = {}  # a folded word -> its first form as written, where it differs
     phrases: list[Phrase] = []
     last_is_word = False
     for index, piece in enumerate(pieces):
         tokens = analyze(piece)
-        if index % 2 == 1:  # inside quotes
-            if len(tokens) > 1:
-                phrase = Phrase(tuple(tokens[:MAX_PHRASE_WORDS]))
-                if phrase not in phrases:
-                    phrases.append(phrase)
-            else:
-                words.extend(tokens)
-            last_is_word = False
+        if index % 2 == 1 and len(tokens) > 1:  # inside quotes: a phrase
+            phrase = Phrase(tuple(tokens[:MAX_PHRASE_WORDS]))
+            if phrase not in phrases:
+                phrases.append(phrase)
         elif tokens:
             words.extend(tokens)
-            last_is_word = True
+            if lowercase is not None:
+                _remember_written(tokens, lowercase(piece), written)
+        last_is_word = index % 2 == 0 and bool(tokens)
     unique = list(dict.fromkeys(words))
     # Still typing the last word: the query ends in it, and it is not a repeat.
     typing = last_is_word and text[-1:].isalnum() and words.count(words[-1]) == 1
     phrases = phrases[:MAX_TERMS]
     parsed_words = tuple(
-        Word(word, prefix=typing and position == len(unique) - 1 and len(word) >= PREFIX_MIN_LENGTH)
+        Word(
+            word,
+            prefix=typing and position == len(unique) - 1 and len(word) >= PREFIX_MIN_LENGTH,
+            written=written.get(word, ""),
+        )
         for position, word in enumerate(unique[: MAX_TERMS - len(phrases)])
     )
     return ParsedQuery(parsed_words, tuple(phrases))
+
+
+def _remember_written(folded: list[str], lowered: list[str], written: dict[str, str]) -> None:
+    """Each folded word's first form as written, where folding changed it. Both analyzers cut
+    text into the same tokens, so they pair up one for one."""
+    if len(folded) != len(lowered):  # never expected; the folded words serve alone then
+        return
+    for word, form in zip(folded, lowered, strict=True):
+        if form != word:
+            written.setdefault(word, form)

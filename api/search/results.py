@@ -18,6 +18,7 @@ from api.search.query import ParsedQuery
 from api.search.search_index import SearchFilters, SearchResults
 from api.search.snapshots import hidden_paths, search_index, text_reader
 from api.search.snippets import snippet
+from api.search.stemming import language_of, query_stems
 
 SIMILAR_CANDIDATES = 50
 
@@ -30,15 +31,21 @@ def search(
     offset: int,
     limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The hits ``offset`` to ``offset + limit`` as SearchHit documents, and the total."""
+    """The hits ``offset`` to ``offset + limit`` as SearchHit documents, and the total.
+
+    On a site of several locales the query also matches the stems of its words in the
+    language of the view's locale, where it has a stemmer (ranked below the words as written).
+    """
     snapshot, view = documents.snapshot, documents.view
     documents.uses(content_keys.SEARCH)  # any page or author name may change the hits
+    stems = query_stems(query, language_of(view.locale)) if snapshot.locales else None
     results: SearchResults = search_index(snapshot).search(
         query,
         hidden=hidden_paths(snapshot, view),
         filters=filters,
         offset=offset,
         limit=limit,
+        stems=stems,
     )
     text_of = text_reader(snapshot)
     hits = []
@@ -52,7 +59,7 @@ def search(
             "url": page.url,
             "title": page.title,
             "score": round(hit.score, 4),
-            "snippet": snippet(text, query, typos=hit.typo),
+            "snippet": snippet(text, query, typos=hit.typo, stems=stems if hit.stemmed else None),
             "date": page.fields.get("date"),
             "excerpt": text.excerpt or None,
             "author": documents.author_summary(person) if person else None,

@@ -41,25 +41,15 @@ from api.content.source.model_types import POST_TYPE
 from api.content.source.paths import TEAM_DIR, person_slug
 from api.search import engine
 from api.search.authorship import AuthorSlugs
-from api.search.query import ParsedQuery
+from api.search.query import ParsedQuery, QueryStems
 from api.search.search_documents import SearchDocument
+from api.search.tiers import Found, Looser, SearchResults, ranked
 from api.search.writing import UPDATE_HEAP_BYTES, TextOf, new_writer, replace_pages, write_pages
 
 log = logging.getLogger(__name__)
 
 MAX_STALE_SHARE = 0.2
-TYPO_FILL_BELOW = 50  # typo matches are looked for when the exact ones are fewer
-
-
-class Hit(NamedTuple):
-    path: str
-    score: float
-    typo: bool  # found only by tolerating a typo
-
-
-class SearchResults(NamedTuple):
-    hits: list[Hit]
-    total: int
+TYPO_FILL_BELOW = 50  # stemmed and typo matches are looked for when the exact ones are fewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +73,7 @@ class PrivateCopy(NamedTuple):
     hold: object  # keeps the directory from being removed while the index lives
 
 
-MakePrivateCopy = Callable[[Path], PrivateCopy]
+MakePrivateCopy = Callable[[Path, tuple[str, ...]], PrivateCopy]  # (published, languages)
 
 
 class _Shared:
@@ -98,12 +88,14 @@ class _Shared:
         index: tantivy.Index,
         documents: int,
         *,
+        languages: tuple[str, ...] = (),
         stale: int = 0,
         published: Path | None = None,
         private_copy: MakePrivateCopy | None = None,
         hold: object = None,
     ) -> None:
         self.index = index
+        self.languages = languages  # the stemmers it has fields for (engine.schema)
         self.lock = threading.Lock()
         self.generation = 0
         self.stale = stale  # replaced documents still counted by BM25 statistics
@@ -134,7 +126,7 @@ class _Shared:
         if self.published is not None:
             if self._private_copy is None:
                 raise NotWritable(f"{self.published} is read by other processes")
-            copy = self._private_copy(self.published)
+            copy = self._private_copy(self.published, self.languages)
             self.index, self._private = copy.index, copy.directory
             self._holds.append(copy.hold)
             self.published, self._owner = None, pid
@@ -162,16 +154,19 @@ class SearchIndex:
     # Building
 
     @classmethod
-    def build(cls, pages: Iterable[Page], text_of: TextOf) -> SearchIndex:
-        """Index every page, in this process's memory."""
+    def build(
+        cls, pages: Iterable[Page], text_of: TextOf, languages: tuple[str, ...] = ()
+    ) -> SearchIndex:
+        """Index every page, in this process's memory (and stemmed in ``languages``: those of
+        the site's locales, ``stemming.site_languages``)."""
         started = time.perf_counter()
-        index = engine.new_index()
+        index = engine.new_index(languages=languages)
         writer = new_writer(index)
-        authors = AuthorSlugs(write_pages(writer, pages, text_of))
+        authors = AuthorSlugs(write_pages(writer, pages, text_of, languages))
         writer.commit()
         writer.wait_merging_threads()  # no tantivy thread may be running when a server forks
         index.reload()
-        shared = _Shared(index, len(authors))
+        shared = _Shared(index, len(authors), languages=languages)
         log.info("search index: %d pages in %.2f s", len(authors), time.perf_counter() - started)
         return cls(shared, index.searcher(), authors)
 
@@ -181,6 +176,7 @@ class SearchIndex:
         directory: Path,
         pages_by_path: Mapping[str, Page],
         *,
+        languages: tuple[str, ...] = (),
         stale: int = 0,
         private_copy: MakePrivateCopy | None = None,
         hold: object = None,
@@ -190,9 +186,10 @@ class SearchIndex:
         ``private_copy`` makes in this process's own directory; without it, to a fresh
         build in memory. ``hold`` lives as long as the index (a lock on the directory).
 
-        Raises ``ValueError`` (or ``OSError``) when the directory does not hold them.
+        Raises ``ValueError`` (or ``OSError``) when the directory does not hold them, or holds
+        them with other stemmed fields than ``languages``.
         """
-        index = engine.open_index(directory)
+        index = engine.open_index(directory, languages)
         searcher = index.searcher()
         authors = AuthorSlugs.of_pages(pages_by_path)
         if searcher.num_docs != len(authors):
@@ -200,6 +197,7 @@ class SearchIndex:
         shared = _Shared(
             index,
             len(authors),
+            languages=languages,
             stale=stale,
             published=directory,
             private_copy=private_copy,
@@ -212,29 +210,33 @@ class SearchIndex:
         changed_paths: Collection[str],
         pages_by_path: Mapping[str, Page],
         text_of: TextOf,
+        languages: tuple[str, ...] = (),
     ) -> SearchIndex:
         """The index of the snapshot whose pages are ``pages_by_path``, ``changed_paths`` (files
         added, changed or removed since this index's snapshot) re-indexed.
 
         A changed person file re-indexes the pages it is the author of (the author's
-        name is indexed). The result matches what ``build`` would give for those pages.
+        name is indexed). The result matches what ``build`` would give for those pages
+        (with stems in ``languages``; other languages than this index's: built afresh).
         """
+        shared = self._shared
+        if languages != shared.languages:
+            return SearchIndex.build(pages_by_path.values(), text_of, languages)
         touched = _touched_pages(changed_paths, pages_by_path, self._authors)
         if not touched:
             return self
-        shared = self._shared
         with shared.lock:
             stale_after = shared.stale + sum(1 for path in touched if path in self._authors)
             too_stale = stale_after > MAX_STALE_SHARE * max(len(pages_by_path), 1)
             if self._generation != shared.generation or too_stale:
-                return SearchIndex.build(pages_by_path.values(), text_of)
+                return SearchIndex.build(pages_by_path.values(), text_of, languages)
             try:
                 writer = shared.writer()
             except (NotWritable, OSError, ValueError) as error:
                 log.info("search index: building afresh, this one cannot be updated: %s", error)
-                return SearchIndex.build(pages_by_path.values(), text_of)
+                return SearchIndex.build(pages_by_path.values(), text_of, languages)
             authors = self._authors.with_changes(
-                *replace_pages(writer, touched, pages_by_path, text_of)
+                *replace_pages(writer, touched, pages_by_path, text_of, languages)
             )
             writer.commit()
             shared.index.reload()
@@ -245,6 +247,11 @@ class SearchIndex:
 
     # Searching
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this index has stemmed fields for."""
+        return self._shared.languages
+
     def search(
         self,
         query: ParsedQuery,
@@ -253,48 +260,47 @@ class SearchIndex:
         filters: SearchFilters = SearchFilters(),
         offset: int = 0,
         limit: int = 10,
+        stems: QueryStems | None = None,
     ) -> SearchResults:
         """The hits ``offset`` to ``offset + limit`` and the number of matches.
 
-        Pages matched with every word as written come first, by score; then, when
-        those are fewer than ``TYPO_FILL_BELOW``, the pages found only by tolerating
-        a typo, their scores scaled below the lowest exact one, so that a higher score
-        always means a better hit. (Past that many exact hits nobody reads on to the
-        typo matches, and looking for them would double the cost of a broad query.)
+        Pages matched with every word as written come first, by score. Then, when
+        those are fewer than ``TYPO_FILL_BELOW``, the looser matches, tier by tier, each
+        tier's scores scaled below the lowest of the tiers above, so that a higher score
+        always means a better hit: with ``stems`` (a query in a locale whose language has
+        a stemmer), the pages found only through the stems of its words; then the pages
+        found only by tolerating a typo. (Past that many exact hits nobody reads on to
+        the looser ones, and looking for them would double the cost of a broad query.)
         """
         if query.is_empty:
             return SearchResults([], 0)
-        narrow = {"hidden": hidden, "page_type": filters.page_type}
-        narrow.update(author=filters.author, tag=filters.tag)
-        exact_query = engine.matching(query, typos=False)
-        exact = self._search(engine.filtered(exact_query, **narrow), offset, limit)
-        hits = [Hit(path, score, False) for path, score in exact.hits]
-        if not query.tolerates_typos or exact.total >= TYPO_FILL_BELOW:
-            return SearchResults(hits, exact.total)
-        typo_query = engine.filtered(
-            engine.matching(query, typos=True), excluded=exact_query, **narrow
+        languages = self._shared.languages
+        if stems is not None and stems.language not in languages:
+            stems = None  # an index without that language's fields: the words as written
+        narrowing: dict[str, Any] = {"hidden": hidden, "page_type": filters.page_type}
+        narrowing.update(author=filters.author, tag=filters.tag, languages=languages)
+
+        def narrow(query: tantivy.Query, excluded: tantivy.Query | None) -> tantivy.Query:
+            return engine.filtered(query, excluded=excluded, **narrowing)
+
+        looser = []
+        if stems is not None:
+            matching = engine.matching(query, typos=False, stems=stems, languages=languages)
+            looser.append(Looser(matching, typo=False, stemmed=True))
+        if query.tolerates_typos:
+            matching = engine.matching(query, typos=True, stems=stems, languages=languages)
+            looser.append(Looser(matching, typo=True, stemmed=stems is not None))
+        return ranked(
+            self._search,
+            engine.matching(query, typos=False, languages=languages),
+            looser,
+            narrow,
+            offset=offset,
+            limit=limit,
+            fill_below=TYPO_FILL_BELOW,
         )
-        typo_offset = max(0, offset - exact.total)
-        typo_limit = limit - len(hits)
-        typo = self._search(typo_query, typo_offset, typo_limit)
-        if typo.hits:
-            scale = self._typo_scale(
-                engine.filtered(exact_query, **narrow), exact.total, typo_query
-            )
-            hits += [Hit(path, score * scale, True) for path, score in typo.hits]
-        return SearchResults(hits, exact.total + typo.total)
 
-    def _typo_scale(self, exact: tantivy.Query, exact_total: int, typo: tantivy.Query) -> float:
-        """A factor that puts every typo hit's score below the lowest exact one."""
-        if exact_total == 0:
-            return 1.0
-        lowest = self._search(exact, exact_total - 1, 1).hits
-        best = self._search(typo, 0, 1).hits
-        if not lowest or not best or best[0][1] <= 0:
-            return 1.0
-        return min(1.0, 0.9 * lowest[0][1] / best[0][1])
-
-    def _search(self, query: tantivy.Query, offset: int, limit: int) -> _Found:
+    def _search(self, query: tantivy.Query, offset: int, limit: int) -> Found:
         """Paths and scores of hits ``offset`` to ``offset + limit``, and the number of matches."""
         searcher = self._searcher
         # No page starts past the last document: keeps a huge page number from asking
@@ -302,9 +308,9 @@ class SearchIndex:
         offset = min(offset, searcher.num_docs)
         result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         if limit <= 0:
-            return _Found([], result.count)
+            return Found([], result.count)
         hits = [(searcher.doc(address)[engine.PATH][0], score) for score, address in result.hits]
-        return _Found(hits, result.count)
+        return Found(hits, result.count)
 
     def similar(
         self,
@@ -318,8 +324,11 @@ class SearchIndex:
         terms = self._distinctive_terms(text)
         if not terms:
             return []
-        query = engine.weighted_terms(terms, ("title", "excerpt", "tags", "body"))
-        narrowed = engine.filtered(query, hidden=[*hidden, page.path], page_type=POST_TYPE)
+        languages = self._shared.languages
+        query = engine.weighted_terms(terms, ("title", "excerpt", "tags", "body"), languages)
+        narrowed = engine.filtered(
+            query, hidden=[*hidden, page.path], page_type=POST_TYPE, languages=languages
+        )
         return self._search(narrowed, 0, limit).hits
 
     def _distinctive_terms(self, text: SearchDocument, count: int = 20) -> list[tuple[str, float]]:
@@ -342,11 +351,6 @@ class SearchIndex:
             scored.append((term, frequency * _idf(df, documents)))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:count]
-
-
-class _Found(NamedTuple):
-    hits: list[tuple[str, float]]
-    total: int
 
 
 def _idf(document_frequency: int, documents: int) -> float:

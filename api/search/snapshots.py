@@ -34,6 +34,7 @@ from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.search.search_documents import SearchDocument, search_document
 from api.search.search_index import SearchIndex, TextOf
+from api.search.stemming import site_languages
 
 Opener = Callable[[], SearchIndex]
 
@@ -77,9 +78,14 @@ class _Source:
                         self.derivation.changed_paths,
                         snapshot.pages_by_path,
                         text_reader(snapshot),
+                        index_languages(snapshot),
                     )
                 else:
-                    made = SearchIndex.build(snapshot.pages_by_path.values(), text_reader(snapshot))
+                    made = SearchIndex.build(
+                        snapshot.pages_by_path.values(),
+                        text_reader(snapshot),
+                        index_languages(snapshot),
+                    )
                 self.index = made
                 self.opener = self.derivation = None  # what made it may go (a snapshot)
             return self.index
@@ -131,6 +137,12 @@ def derive_search_index(
         else:
             return
         _sources[snapshot] = _Source(derivation=derivation)
+
+
+def index_languages(snapshot: Snapshot) -> tuple[str, ...]:
+    """The stemmers the snapshot's index has fields for: its locales' (none on a site of one)."""
+    locales = snapshot.locales
+    return site_languages(locales.codes if locales is not None else None)
 
 
 def text_reader(snapshot: Snapshot) -> TextOf:

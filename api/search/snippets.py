@@ -4,8 +4,10 @@ The passage comes from the text that was indexed (``SearchDocument``): the body
 when the match is there, else the excerpt, the title or the code, whichever
 holds the most of the query's words. A hit found only through its author or
 tags shows the start of its excerpt. Matching here mirrors the index: case and
-accents folded, the last word as a prefix while typing, and for hits found by
-tolerating a typo, words one edit away.
+accents folded, the last word as a prefix while typing, for hits found by
+tolerating a typo, words one edit away, and for hits found through stems (a
+query in a locale with a stemmer), the words whose stem is a query word's: words
+that begin like the stem, each confirmed by the stemmer.
 
 It runs for every hit of every uncached search, so it is built for speed: one
 regular expression per query (cached) over lower-cased text, no capturing
@@ -17,13 +19,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as default_of
 from functools import lru_cache
 
-from api.search.query import ParsedQuery, Word
+from api.search.query import ParsedQuery, QueryStems, Word
 from api.search.search_documents import SearchDocument
+from api.search.stemming import stem
 from api.search.text import clean, display_text
 
 SNIPPET_WORDS = 30
@@ -31,6 +36,7 @@ LEADING_WORDS = 6  # words of context before the first match
 WINDOW_CHARS = 200  # about 30 words: the span in which matches are counted together
 LEAD_CHARS = 80
 TAIL_CHARS = 240
+STEM_PREFIX_MIN = 2  # a word is tried against a stem when it begins with this much of it
 _LETTER = r"[^\W_]"
 _FIELDS_BY_PREFERENCE = ("body", "excerpt", "title", "code")
 
@@ -84,6 +90,9 @@ def _word_patterns(word: Word, typos: bool) -> list[str]:
     return patterns
 
 
+Span = tuple[int, int, "int | str"]  # start, end, the query term matched (a typo: its text)
+
+
 @dataclass(frozen=True)
 class Matcher:
     """Finds a query's words and phrases in text, and tells which query term a match is."""
@@ -92,6 +101,10 @@ class Matcher:
     whole: dict[str, int]  # a matched text as written in the query -> its term
     prefixes: tuple[tuple[str, int], ...]
     terms: int
+    # With stems: words that begin like a stem (the candidates), each stem's term, the language.
+    stem_candidates: re.Pattern[str] | None = None
+    stem_terms: Mapping[str, int] = default_of(default_factory=dict)
+    language: str = ""
 
     def term_of(self, matched: str) -> int | str:
         found = self.whole.get(matched)
@@ -112,9 +125,37 @@ class Matcher:
                 continue
             yield start, end
 
+    def spans(self, text: str, original: str) -> Iterator[Span]:
+        """The matches in ``_comparable`` text with their terms, in order; ``original`` is the
+        text itself (position for position), which the stemmer reads."""
+        found = (
+            (start, end, self.term_of(" ".join(text[start:end].split())))
+            for start, end in self.matches(text)
+        )
+        if self.stem_candidates is None:
+            yield from found
+            return
+        spans = list(found)
+        starts = [start for start, _, _ in spans]
+        for match in self.stem_candidates.finditer(text):
+            start, end = match.span()
+            if (start > 0 and text[start - 1].isalnum()) or (
+                end < len(text) and text[end].isalnum()
+            ):
+                continue
+            term = self.stem_terms.get(stem(original[start:end], self.language) or "")
+            at = bisect_left(starts, start)
+            overlaps = (at < len(spans) and spans[at][0] < end) or (
+                at > 0 and spans[at - 1][1] > start
+            )
+            if term is not None and not overlaps:  # a word matched as written stays so
+                spans.insert(at, (start, end, term))
+                starts.insert(at, start)
+        yield from spans
+
 
 @lru_cache(maxsize=512)
-def matcher(query: ParsedQuery, typos: bool) -> Matcher:
+def matcher(query: ParsedQuery, typos: bool, stems: QueryStems | None = None) -> Matcher:
     phrases = [r"\W+".join(map(re.escape, phrase.words)) for phrase in query.phrases]
     patterns = phrases + [p for word in query.words for p in _word_patterns(word, typos)]
     patterns.sort(key=len, reverse=True)  # a phrase wins over its own first word
@@ -124,17 +165,31 @@ def matcher(query: ParsedQuery, typos: bool) -> Matcher:
     prefixes = tuple(
         (word.text, offset + term) for term, word in enumerate(query.words) if word.prefix
     )
-    return Matcher(re.compile("|".join(patterns)), whole, prefixes, len(whole))
+    found = Matcher(re.compile("|".join(patterns)), whole, prefixes, len(whole))
+    if stems is None:
+        return found
+    stem_terms: dict[str, int] = {}
+    candidates = set()
+    for term, word_stem in enumerate(stems.stems):
+        if word_stem:
+            stem_terms.setdefault(word_stem, offset + term)
+            # A stem may end otherwise than its words do (English happy -> happi): all but its
+            # last letter, confirmed by the stemmer, finds them.
+            begins = word_stem[: max(STEM_PREFIX_MIN, len(word_stem) - 1)]
+            candidates.add(re.escape(begins) + f"{_LETTER}*")
+    if not candidates:
+        return found
+    pattern = re.compile("|".join(sorted(candidates, key=len, reverse=True)))
+    return Matcher(found.pattern, whole, prefixes, len(whole), pattern, stem_terms, stems.language)
 
 
-def _best_window(matcher: Matcher, text: str) -> tuple[int, int, int]:
-    """The ``WINDOW_CHARS`` of ``text`` holding the most distinct query terms: (terms, start,
-    end). The scan stops at the first window that holds them all."""
+def _best_window(matcher: Matcher, text: str, original: str) -> tuple[int, int, int]:
+    """The ``WINDOW_CHARS`` of ``text`` (``_comparable(original)``) holding the most distinct
+    query terms: (terms, start, end). The scan stops at the first window that holds them all."""
     best = (0, 0, 0)
     window: deque[tuple[int, int | str]] = deque()
     counts: dict[int | str, int] = {}
-    for start, end in matcher.matches(text):
-        term = matcher.term_of(" ".join(text[start:end].split()))
+    for start, end, term in matcher.spans(text, original):
         window.append((start, term))
         counts[term] = counts.get(term, 0) + 1
         while end - window[0][0] > WINDOW_CHARS and len(window) > 1:
@@ -149,15 +204,22 @@ def _best_window(matcher: Matcher, text: str) -> tuple[int, int, int]:
     return best
 
 
-def snippet(document: SearchDocument, query: ParsedQuery, *, typos: bool = False) -> str:
-    """About ``SNIPPET_WORDS`` words of the best passage as HTML: ``<mark>``, else escaped."""
-    found = matcher(query, typos)
+def snippet(
+    document: SearchDocument,
+    query: ParsedQuery,
+    *,
+    typos: bool = False,
+    stems: QueryStems | None = None,
+) -> str:
+    """About ``SNIPPET_WORDS`` words of the best passage as HTML: ``<mark>``, else escaped.
+    With ``stems``, the words of the query's stems are marked too."""
+    found = matcher(query, typos, stems)
     best: tuple[int, str, int, int] | None = None  # (distinct terms, field, start, end)
     for field in _FIELDS_BY_PREFERENCE:
         text = getattr(document, field)
         if not text:
             continue
-        distinct, start, end = _best_window(found, _comparable(text))
+        distinct, start, end = _best_window(found, _comparable(text), text)
         if distinct and (best is None or distinct > best[0]):
             best = (distinct, field, start, end)
             if distinct >= found.terms:
@@ -168,7 +230,8 @@ def snippet(document: SearchDocument, query: ParsedQuery, *, typos: bool = False
     text = getattr(document, field)
     lead = _line_start(text, max(0, start - LEAD_CHARS), start)
     passage = display_text(text[lead : end + TAIL_CHARS])
-    return _cut(passage, list(found.matches(_comparable(passage))), lead > 0)
+    spans = [(start, end) for start, end, _ in found.spans(_comparable(passage), passage)]
+    return _cut(passage, spans, lead > 0)
 
 
 def _line_start(text: str, earliest: int, match_start: int) -> int:

@@ -1,8 +1,11 @@
 """How pages go into a tantivy index: the writer, a whole build's documents, an update's.
 
 What a page's document holds is decided here (and in ``documents.py``, ``engine.py``,
-``text.py``): the stored index's manifest names these modules in its version, so that
-an index made by other code is never reused.
+``text.py``, ``stemming.py``): the stored index's manifest names these modules in its
+version, so that an index made by other code is never reused.
+
+``languages`` are the stemmers the index has fields for (``stemming.site_languages``):
+each page fills those of its locale's language too.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from api.content.model.items import Page
 from api.content.model.tag_index import tag_slugs
 from api.search import engine
 from api.search.search_documents import SearchDocument
+from api.search.stemming import language_of
 
 WRITER_HEAP_BYTES = 48_000_000  # a whole build
 UPDATE_HEAP_BYTES = 15_000_000  # a process's updates, a few pages at a time: tantivy's least
@@ -32,13 +36,16 @@ def new_writer(index: tantivy.Index, heap_bytes: int = WRITER_HEAP_BYTES) -> tan
 
 
 def write_pages(
-    writer: tantivy.IndexWriter, pages: Iterable[Page], text_of: TextOf
+    writer: tantivy.IndexWriter,
+    pages: Iterable[Page],
+    text_of: TextOf,
+    languages: tuple[str, ...] = (),
 ) -> dict[str, str | None]:
     """Add every page (uncommitted); their author slugs by path. Posts go in newest first,
     so that equal scores rank newest first."""
     ordered = sorted(pages, key=_canonical_order)
     for page in ordered:
-        writer.add_document(page_document(page, text_of))
+        writer.add_document(page_document(page, text_of, languages))
     return {page.path: page.author_slug for page in ordered}
 
 
@@ -47,6 +54,7 @@ def replace_pages(
     paths: Iterable[str],
     pages_by_path: Mapping[str, Page],
     text_of: TextOf,
+    languages: tuple[str, ...] = (),
 ) -> tuple[dict[str, str | None], set[str]]:
     """Index ``paths`` again as ``pages_by_path`` has them (uncommitted); a path no longer
     there is removed. The author slugs of the pages indexed, and the paths removed."""
@@ -58,12 +66,25 @@ def replace_pages(
         if page is None:
             removed.add(path)
         else:
-            writer.add_document(page_document(page, text_of))
+            writer.add_document(page_document(page, text_of, languages))
             indexed[path] = page.author_slug
     return indexed, removed
 
 
-def page_document(page: Page, text_of: TextOf) -> tantivy.Document:
+def page_document(page: Page, text_of: TextOf, languages: tuple[str, ...] = ()) -> tantivy.Document:
     return engine.document(
-        page.path, page.type, page.author_slug, tag_slugs(page.tags), text_of(page)
+        page.path,
+        page.type,
+        page.author_slug,
+        tag_slugs(page.tags),
+        text_of(page),
+        stem_language(page, languages),
     )
+
+
+def stem_language(page: Page, languages: tuple[str, ...]) -> str | None:
+    """The language whose stemmed fields ``page`` fills in an index with ``languages``."""
+    if not languages:
+        return None
+    language = language_of(page.locale)
+    return language if language in languages else None

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import threading
 import weakref
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.content.source import extras
-from api.stackbit import content_ts, sourcebit
 from api.stackbit.objects import AnswerTooLarge
 from api.stackbit.theme_files import KeyRecorder, SiteFiles
 from api.stackbit.verbatim import EXTRA, MODULES, compute_verbatim
@@ -35,9 +35,14 @@ class ThemeIndex(Protocol):
     def props(self, path: str, recorder: KeyRecorder) -> dict[str, Any] | None: ...
 
 
-GENERATIONS: dict[str, Any] = {content_ts.NAME: content_ts, sourcebit.NAME: sourcebit}
-DEFAULT_GENERATION = content_ts.NAME
-SOURCEBIT = sourcebit.NAME
+# Each generation's module by name (its ``NAME``), imported when a theme index is first built:
+# a server that is never asked for a Stackbit answer does not load them.
+GENERATIONS: dict[str, str] = {
+    "content-ts": "api.stackbit.content_ts",
+    "sourcebit": "api.stackbit.sourcebit",
+}
+DEFAULT_GENERATION = "content-ts"
+SOURCEBIT = "sourcebit"
 
 _indexes: weakref.WeakKeyDictionary[ContentView, dict[str, ThemeIndex]] = (
     weakref.WeakKeyDictionary()
@@ -58,7 +63,7 @@ def theme_index(snapshot: Snapshot, view: ContentView, generation: str) -> Theme
         built = _indexes.setdefault(view, {})
         index = built.get(generation)
     if index is None:
-        index = GENERATIONS[generation].Index(SiteFiles(snapshot, view))
+        index = import_module(GENERATIONS[generation]).Index(SiteFiles(snapshot, view))
         with _lock:
             index = _indexes.setdefault(view, {}).setdefault(generation, index)
     return index

@@ -6,16 +6,21 @@ for invalid query values; never a stack trace. Spec: ``model<A|B>`` fields becom
 beside the known types, because a theme's new section type is served as it is;
 enums are open and content objects allow fields the model does not list, for the
 same reason: the document must accept every answer, whatever site is served.
+
+The document is built when it is first read (``/api/openapi.json``, ``flask openapi write``),
+not when the app is: describing every operation is most of what building an app costs, and
+most apps (a worker that never serves the document, every app a test builds) never read it.
 """
 
 from __future__ import annotations
 
 import inspect
+import threading
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from api.schemas.answers.errors import ErrorSchema
@@ -53,7 +58,45 @@ class ContentMarshmallowPlugin(MarshmallowPlugin):
 
 
 class ContentApi(Api):
+    """flask-smorest's ``Api``, with errors in the contract's shape and a document built when
+    first read: ``register_blueprint`` routes the views at once and leaves their description
+    for ``spec``'s first reader, in the order they were registered (the same document)."""
+
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[Blueprint, str, Any]] = []
+        self._described = threading.Event()  # set while nothing registered is left to describe
+        self._describing = threading.Lock()  # two first readers at once: one describes
+        self._spec: Any = None
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self) -> Any:
+        """The ``APISpec``, with every registered blueprint's operations described."""
+        if not self._described.is_set():
+            with self._describing:
+                while self._undocumented:
+                    blueprint, name, parameters = self._undocumented.pop(0)
+                    blueprint.register_views_in_doc(
+                        self, self._app, self._spec, name=name, parameters=parameters
+                    )
+                    self._spec.tag({"name": name, "description": blueprint.description})
+                self._described.set()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        """Route ``blp``'s views now; describe them in the document when it is first read
+        (what flask-smorest's own ``register_blueprint`` does at once)."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+        self._described.clear()
 
     def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, Any]:
         code = error.code or 500

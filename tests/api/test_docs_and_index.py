@@ -112,6 +112,7 @@ def test_the_api_index_names_the_api_and_links_every_part(client, spec, path):
         "jsonFeed": "/api/feed.json",
         "sitemap": "/api/sitemap.xml",
         "events": "/api/events",
+        "locales": "/api/locales",
     }
     for name, link in index["links"].items():
         if name not in {"search", "events"}:  # search needs ?q=, events is an endless stream

@@ -34,6 +34,7 @@ MEASURING = (
     "feeds",
     "search_engines",
     "search",
+    "search_stemming",
     "export",
     "events",
     "verbatim_memory",

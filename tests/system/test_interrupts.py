@@ -110,3 +110,38 @@ def test_ctrl_c_stops_the_server_itself_with_status_0(module, tmp_path):
 
     assert process.returncode == 0, log
     assert elapsed < within(STOP_SECONDS), (elapsed, log)
+
+
+def test_a_worker_still_starting_stops_on_its_parents_sigterm():
+    """The stop the parent sends a worker still catching up (Ctrl+C during a start on a busy
+    machine) ends it at once: with the handlers a worker inherits, it was lost, and the
+    worker was killed 30 s later. A forked child, as granian forks its workers, with the
+    parent's Python handler for SIGTERM, then busy as a worker catching up is."""
+    import api.serve
+
+    reader, writer = os.pipe()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)  # as granian's parent
+    try:
+        child = os.fork()
+        if child == 0:  # the worker
+            os.close(reader)
+            api.serve.stop_at_once_while_starting()
+            os.write(writer, b"starting")
+            while True:  # catching up: only the signal ends this
+                sum(range(10_000))
+        os.close(writer)
+        assert os.read(reader, 16) == b"starting"
+        os.kill(child, signal.SIGTERM)
+        give_up_at = time.monotonic() + deadline(30)
+        pid, status = os.waitpid(child, os.WNOHANG)
+        while pid == 0 and time.monotonic() < give_up_at:
+            time.sleep(0.02)
+            pid, status = os.waitpid(child, os.WNOHANG)
+        if pid == 0:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        os.close(reader)
+    assert pid == child, "the worker did not stop on its parent's SIGTERM"
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -4,11 +4,18 @@ files that could not be read, and where symlinks lead; kept up to date path by p
 ``refresh`` reads again only the paths it is given, and only those whose stat signature
 changed (or that were written too recently to tell): an edit reads one file. What is served
 of all this is decided by ``api.content.live.state``.
+
+A warm start reads no file whose record the parse cache kept (``trusted``) when its inode,
+size and modification time are still the record's: the record's version (parse and body) is
+taken as it is. That trust is checked by a full check (``refresh`` with ``reread``: every
+file read, its key compared) in the background after the start and on SIGHUP.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import time
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +25,7 @@ from api.content.source.parsed import FileKind, FileVersion, ParsedFile, file_ke
 from api.content.source.parsing import ParseError, decode_utf8, markdown_body
 from api.content.source.problems import ContentProblem, Severity
 from api.content.source.reading import (
+    RACY_NS,
     ReadResult,
     SourceFile,
     content_paths,
@@ -26,6 +34,9 @@ from api.content.source.reading import (
     read_file,
     signature_of,
     walk_folder,
+)
+from api.content.source.reading import (
+    SIGNATURE as _SIGNATURE,
 )
 
 
@@ -47,15 +58,30 @@ class Refreshed:
     fresh: list[FileVersion] = field(default_factory=list)  # versions parsed (not from cache)
 
 
+FileRecord = tuple[bytes, bytes]  # (stat signature, key): a file as read, for the parse cache
+
+
+def _same_file(signature: bytes, status: os.stat_result) -> bool:
+    """Whether a file's inode, size and modification time are those of ``signature``'s."""
+    inode, size, mtime_ns, _ = _SIGNATURE.unpack(signature)
+    return status.st_ino == inode and status.st_size == size and status.st_mtime_ns == mtime_ns
+
+
 class DiskFiles:
     """Every content file under ``root`` as last read, by path (relative, POSIX)."""
 
     def __init__(
-        self, root: Path, max_file_bytes: int, known: dict[bytes, ParsedFile] | None = None
+        self,
+        root: Path,
+        max_file_bytes: int,
+        known: dict[bytes, FileVersion] | None = None,
+        trusted: dict[str, FileRecord] | None = None,
     ) -> None:
         self.root = root
         self.max_file_bytes = max_file_bytes
-        self.known = known or {}  # parse results by key (from the parse cache), used once
+        self.known = known or {}  # versions by key (from the parse cache), used once
+        self.trusted = trusted or {}  # the records of the files as last read, used once
+        self.trusted_count = 0  # files taken from their record, unread
         self.entries: dict[str, FileEntry] = {}
         self.file_problems: dict[str, ContentProblem] = {}  # unreadable files, skipped folders
         self._folders: dict[str, int] = {}  # how many known files each folder holds, deep
@@ -111,6 +137,7 @@ class DiskFiles:
         touched: set[str] = set()
         to_parse: list[SourceFile] = []
         keys: list[bytes] = []
+        trusted: list[tuple[str, FileEntry]] = []
         root = self.root.resolve()
         for path in examine:
             read = ReadResult()
@@ -136,6 +163,14 @@ class DiskFiles:
                     and self._unchanged(root, path, entry)
                 ):
                     continue
+                if entry is None and not reread and path in self.trusted:
+                    found = self._trust(root, path)
+                    if found is not None:
+                        trusted.append((path, found))
+                        if self.file_problems.pop(path, None) is not None:
+                            touched.add(path)
+                        self._set_link(path, None)
+                        continue
                 source = read_file(root, path, self.max_file_bytes, read, resolved=True)
                 problem = read.problems[0] if read.problems else None
             if self.file_problems.get(path) != problem:
@@ -161,16 +196,56 @@ class DiskFiles:
             keys.append(key)
         retyped: set[str] = set()
         versions, fresh = self._parse_versions(to_parse, keys)
-        for source, version in zip(to_parse, versions, strict=True):
-            old = self.entries.get(source.path)
-            if old is None or old.version.parsed.type_name != version.parsed.type_name:
-                retyped.add(source.path)
+        read = (
+            (source.path, FileEntry(source.signature, source.racy, version))
+            for source, version in zip(to_parse, versions, strict=True)
+        )
+        for path, new in (*trusted, *read):
+            old = self.entries.get(path)
+            if old is None or old.version.parsed.type_name != new.version.parsed.type_name:
+                retyped.add(path)
             if old is None:
-                self._count_folders(source.path, 1)
-            self.entries[source.path] = FileEntry(source.signature, source.racy, version)
-            touched.add(source.path)
+                self._count_folders(path, 1)
+            self.entries[path] = new
+            touched.add(path)
         retyped.update(path for path in touched if path not in self.entries)
+        self.trusted_count += len(trusted)
         return Refreshed(touched, retyped, fresh)
+
+    def _trust(self, root: Path, path: str) -> FileEntry | None:
+        """The file's entry from its record, unread, if its inode, size and modification time
+        are still the record's (a symlink is always read: where it leads may have changed)."""
+        signature, key = self.trusted.pop(path)
+        version = self.known.get(key)
+        if version is None:
+            return None
+        try:
+            status = os.lstat(os.path.join(root, path))
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode) or not _same_file(signature, status):
+            return None
+        if status.st_size > self.max_file_bytes:
+            return None  # the limit changed since: read it, and report it
+        racy = status.st_mtime_ns >= time.time_ns() - RACY_NS
+        return FileEntry(signature_of(status), racy, version)
+
+    def record(self, path: str) -> FileRecord | None:
+        """The file's record for the parse cache: ``None`` when there is none to trust (gone,
+        a symlink, or written too recently to tell a later write by its signature)."""
+        entry = self.entries.get(path)
+        if entry is None or entry.racy or path in self._link_target:
+            return None
+        return entry.signature, entry.version.key
+
+    def records(self) -> dict[str, FileRecord]:
+        """Every file's record (those there are), for the parse cache's full save."""
+        links = self._link_target
+        return {
+            path: (entry.signature, entry.version.key)
+            for path, entry in self.entries.items()
+            if not entry.racy and path not in links
+        }
 
     def _set_link(self, path: str, target: str | None) -> None:
         old = self._link_target.get(path)
@@ -213,12 +288,12 @@ class DiskFiles:
         versions, fresh = [], []
         for source, key in zip(sources, keys, strict=True):
             parsed = parsed_now.get(source.path)
-            version = FileVersion(
-                parsed or self.known[key], _body(parsed or self.known[key], source.data), key
-            )
+            if parsed is None:
+                versions.append(self.known[key])  # its parse and body, as the cache kept them
+                continue
+            version = FileVersion(parsed, _body(parsed, source.data), key)
             versions.append(version)
-            if parsed is not None:
-                fresh.append(version)
+            fresh.append(version)
         return versions, fresh
 
 

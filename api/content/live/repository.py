@@ -27,8 +27,9 @@ from api.content.live.change import ContentChange
 from api.content.live.proposal import proposal_problems
 from api.content.live.state import ContentState, StateDelta
 from api.content.model.diff import SnapshotDiff
+from api.content.model.rendering import renderer_version
 from api.content.model.snapshot import Snapshot, SnapshotOptions
-from api.content.source.parse_cache import ParseCache
+from api.content.source.parse_cache import CacheContents, ParseCache
 from api.content.source.parsed import FileVersion, ParsedFile
 from api.content.source.problems import ContentProblem, Severity
 
@@ -56,7 +57,15 @@ class ContentRepository:
         self.root = root
         self.max_file_bytes = max_file_bytes
         self.options = options or SnapshotOptions()
-        self.cache = ParseCache(cache_dir, root) if cache_dir is not None else None
+        allow_raw_html = self.options.allow_raw_html
+        self.cache = (
+            ParseCache(
+                cache_dir, root, renderer=lambda: renderer_version(allow_raw_html=allow_raw_html)
+            )
+            if cache_dir is not None
+            else None
+        )
+        self.renders = self.cache.renders if self.cache is not None else None
         self._reporter = True
         self._reload_lock = threading.Lock()
         self._state: ContentState | None = None
@@ -68,6 +77,8 @@ class ContentRepository:
         self._folder_was_missing = False
         self.last_parsed = 0  # files parsed by the last reload (not taken from the parse cache)
         self.last_examined = 0  # files the last reload looked at
+        self.trusted = 0  # files the first load took from the parse cache's records, unread
+        self.full_checks = 0  # full checks done (every file read again): after a trusting start
 
     @property
     def reporter(self) -> bool:
@@ -122,8 +133,20 @@ class ContentRepository:
         files or folders), or every path when ``None`` (a stat pass; ``reread`` reads all).
 
         Nothing is swapped when nothing changed: the current snapshot (and its warm
-        caches, and the memory a forked worker shares with its parent) stays.
+        caches, and the memory a forked worker shares with its parent) stays. ``reread`` of
+        every path is the full check (``check``).
         """
+        snapshot = self._reload(paths, reread=reread)
+        if paths is None and reread:
+            self.full_checks += 1
+        return snapshot
+
+    def check(self) -> Snapshot:
+        """The full check: every file read again and compared by its bytes, not its stat (after
+        a start that trusted the parse cache's records, and on SIGHUP)."""
+        return self.reload(None, reread=True)
+
+    def _reload(self, paths: Iterable[str] | None, *, reread: bool) -> Snapshot:
         started = time.perf_counter()
         with self._reload_lock:
             current = self._snapshot
@@ -137,7 +160,7 @@ class ContentRepository:
                 if current is not None:
                     return current
                 self._state = ContentState(self.root, self.max_file_bytes)
-                built = Snapshot.build(self._state, self.options, sequence=1)
+                built = Snapshot.build(self._state, self.options, sequence=1, renders=self.renders)
                 return self._swap(built, None, None, started)
             self.set_fault(FOLDER_FAULT, None)
             if self._folder_was_missing:
@@ -153,7 +176,12 @@ class ContentRepository:
                 if not delta.changed:
                     return current
                 if delta.relocalised:  # every URL may have changed: nothing to derive from
-                    built = Snapshot.build(self._state, self.options, sequence=current.sequence + 1)
+                    built = Snapshot.build(
+                        self._state,
+                        self.options,
+                        sequence=current.sequence + 1,
+                        renders=self.renders,
+                    )
                     snapshot, diff = built, None
                 else:
                     snapshot, diff = current.derive(self._state, delta)
@@ -164,9 +192,12 @@ class ContentRepository:
                 raise
             if self.cache is not None:
                 kept = self._kept()
-                self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept)
+                disk = self._state.disk
+                files = {path: disk.record(path) for path in delta.touched}
+                self.cache.append(delta.fresh, None if _same(kept, kept_before) else kept, files)
                 if self.reporter and self.cache.journal_outgrew(JOURNAL_COMPACT_BYTES):
-                    self.cache.save((e.version for e in self._state.disk.entries.values()), kept)
+                    versions = (entry.version for entry in disk.entries.values())
+                    self.cache.save(versions, kept, disk.records())
             return self._swap(snapshot, diff, delta, started)
 
     def check_proposal(
@@ -186,18 +217,33 @@ class ContentRepository:
         return self.reload(None)
 
     def _first_load(self, sequence: int) -> Snapshot:
-        known, kept = self.cache.load() if self.cache is not None else ({}, {})
-        state = ContentState(self.root, self.max_file_bytes, known=known, kept=kept)
+        contents = self.cache.load() if self.cache is not None else CacheContents()
+        state = ContentState(
+            self.root,
+            self.max_file_bytes,
+            known=contents.known,
+            kept=contents.kept,
+            trusted=contents.files,
+        )
+        records = dict(contents.files)
         delta = state.apply(None)
-        state.disk.known = {}  # used once: the entries hold every parse from now on
+        state.disk.known, state.disk.trusted = {}, {}  # used once: the entries hold them now
         self._state = state
+        self.trusted = state.disk.trusted_count
         self._count(delta)
         self._log_problems(delta)
-        if self.cache is not None and (
-            delta.fresh or self.cache.has_journal() or len(known) != len(state.disk.entries)
-        ):
-            self.cache.save((entry.version for entry in state.disk.entries.values()), self._kept())
-        return Snapshot.build(state, self.options, sequence=sequence)
+        if self.cache is not None:
+            files = state.disk.records()
+            if (
+                delta.fresh
+                or self.cache.has_journal()
+                or len(contents.known) != len(state.disk.entries)
+                or files != records
+            ):
+                self.cache.save(
+                    (entry.version for entry in state.disk.entries.values()), self._kept(), files
+                )
+        return Snapshot.build(state, self.options, sequence=sequence, renders=self.renders)
 
     def _count(self, delta: StateDelta) -> None:
         self.last_parsed = delta.parsed

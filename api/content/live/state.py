@@ -46,7 +46,7 @@ from api.content.source.locales import (
     parse_locales,
     undeclared_suffix,
 )
-from api.content.source.parsed import FileKind, FileVersion, ParsedFile, Reference
+from api.content.source.parsed import FileKind, FileVersion, Reference
 from api.content.source.parser import lines_for
 from api.content.source.paths import REPOSITORY_PREFIX
 from api.content.source.problems import ContentProblem, Severity, gap_of
@@ -71,6 +71,7 @@ class StateDelta:
     rebound: set[str] = field(default_factory=set)
     appeared: list[ContentProblem] = field(default_factory=list)
     fresh: list[FileVersion] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # paths whose file was read anew or went
     problems_changed: bool = False
     relocalised: bool = False  # data/locales.json changed: every page's URL may have
     examined: int = 0  # files looked at
@@ -104,10 +105,11 @@ class ContentState:
         root: Path,
         max_file_bytes: int,
         *,
-        known: dict[bytes, ParsedFile] | None = None,
+        known: dict[bytes, FileVersion] | None = None,
         kept: dict[str, FileVersion] | None = None,
+        trusted: dict[str, tuple[bytes, bytes]] | None = None,
     ) -> None:
-        self.disk = DiskFiles(root, max_file_bytes, known)
+        self.disk = DiskFiles(root, max_file_bytes, known, trusted)
         self.claims = NameClaims()
         self.candidates: dict[str, FileVersion] = {}
         self.kept: set[str] = set()
@@ -161,6 +163,7 @@ class ContentState:
         refreshed = disk.refresh(sorted(examine), walk_problems, walked, reread, self.candidates)
         delta.parsed += len(refreshed.fresh)
         delta.fresh.extend(refreshed.fresh)
+        delta.touched = refreshed.touched
         affected = self._update_candidates(refreshed.touched, refreshed.retyped)
         relocalised = self._follow_locales()
         delta.relocalised = bool(relocalised)

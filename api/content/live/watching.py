@@ -5,10 +5,11 @@ name the paths that changed; a reloader thread waits until the burst is over (a
 ``git pull`` touching 500 files is one reload) and reloads exactly those paths,
 off the request path. Events that arrive during a reload wait for the next one.
 A full stat pass stands in where events cannot be trusted to be complete: a
-SIGHUP, a burst too large to list (or for the kernel's event queue), the folder
-coming back after it was gone (or replaced by another), and a periodic safety
-check. A reload that fails is logged and retried at the next change; the last
-snapshot keeps serving.
+burst too large to list (or for the kernel's event queue), the folder coming
+back after it was gone (or replaced by another), and a periodic safety check. A
+SIGHUP asks for more, the full check: every file read again (``check=True``),
+as after a warm start that trusted the parse cache's records. A reload that
+fails is logged and retried at the next change; the last snapshot keeps serving.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class ContentWatcher(FileSystemEventHandler):
         self._lock = threading.Lock()
         self._paths: set[str] = set()
         self._full = False  # the next reload is a full stat pass
+        self._check = False  # the next full pass reads every file (``repository.check``)
         self._changed = threading.Event()
         self._stopping = threading.Event()
         self._first_event = 0.0
@@ -125,12 +127,14 @@ class ContentWatcher(FileSystemEventHandler):
             if observer is not threading.current_thread():
                 observer.join(timeout=2)
 
-    def request_reload(self, paths: Iterable[str] | None = None) -> None:
-        """Reload soon: ``paths`` (relative to the root), or a full stat pass when ``None``
-        (SIGHUP). Safe from a signal handler: it only records and sets an event."""
+    def request_reload(self, paths: Iterable[str] | None = None, *, check: bool = False) -> None:
+        """Reload soon: ``paths`` (relative to the root), or a full stat pass when ``None``;
+        ``check``: the full check, every file read (SIGHUP, and after a start that trusted the
+        parse cache). Safe from a signal handler: it only records and sets an event."""
         now = time.monotonic()
         with self._lock:
-            if paths is None:
+            self._check |= check
+            if paths is None or check:
                 self._full = True
             else:
                 self._paths.update(paths)
@@ -189,14 +193,14 @@ class ContentWatcher(FileSystemEventHandler):
                 continue
             quiet = self._wait_for_quiet()
             with self._lock:
-                paths, full = self._paths, self._full
-                self._paths, self._full = set(), False
+                paths, full, check = self._paths, self._full, self._check
+                self._paths, self._full, self._check = set(), False, False
                 self._changed.clear()
                 self._may_have_lost |= self._events > self._suspect_events
                 if quiet:
                     full |= self._may_have_lost
                     self._may_have_lost, self._events = False, 0
-            self._reload(None if full else paths)
+            self._reload(None if full else paths, reread=check)
 
     def _replaced(self) -> bool:
         """Whether CONTENT_DIR is now another folder than the one watched (two renames, or a
@@ -206,7 +210,7 @@ class ContentWatcher(FileSystemEventHandler):
     def _check_folder(self) -> None:
         """While the folder is gone: keep serving, look for it, watch it again once it is back."""
         with self._lock:
-            self._paths, self._full = set(), False
+            self._paths, self._full, self._check = set(), False, False
             self._changed.clear()
         if os.path.isdir(os.path.realpath(self.repository.root)):
             self._restart_observer(None)
@@ -223,9 +227,9 @@ class ContentWatcher(FileSystemEventHandler):
         self._stop_observer()
         self._observer = self._start_observer()
 
-    def _reload(self, paths: Iterable[str] | None) -> None:
+    def _reload(self, paths: Iterable[str] | None, *, reread: bool = False) -> None:
         try:
-            self.repository.reload(paths)
+            self.repository.reload(paths, reread=reread)
         except Exception:  # a failed reload must not end the watching
             self._failures += 1
             delay = min(MAX_RETRY_SECONDS, 2.0**self._failures)

@@ -122,27 +122,84 @@ def localized_person(versions: Sequence[Person], code: str) -> Person:
 
 
 def build_locale_view(
-    pages: Iterable[Page],
+    pages: Iterable[Page] | Versions,
     people: Iterable[Person],
     code: str,
     locales: Locales,
     *,
     fallback: bool = True,
 ) -> ContentView:
-    """The view of locale ``code`` over the versions an audience may see (``pages`` and
-    ``people`` already left out drafts where they must); ``fallback=False`` keeps only the
-    documents that have a version in ``code``."""
+    """The view of locale ``code`` over the versions an audience may see (``pages``, already
+    without drafts where they must be left out, or those pages grouped by ``group_versions``);
+    ``fallback=False`` keeps only the documents that have a version in ``code``."""
+    grouped = pages if isinstance(pages, dict) else group_versions(pages)
     chain = locales.chain(code)
     shown = []
-    for versions in group_versions(pages).values():
-        ordered = [versions[locale] for locale in chain if locale in versions]
-        if not ordered or (not fallback and ordered[0].locale != code):
+    for versions in grouped.values():
+        page = _shown_in(versions, chain, locales, fallback)
+        if page is not None:
+            shown.append(page)
+    view = ContentView.build(shown, localized_people(people, code, locales), locale=code)
+    view.fallback = fallback  # made here, before anyone reads it
+    return view
+
+
+def derive_locale_view(
+    view: ContentView,
+    documents: Iterable[str],
+    old: Versions,
+    new: Versions,
+    people: Iterable[Person] | None,
+    locales: Locales,
+) -> ContentView | None:
+    """``view`` (locale ``view.locale``'s, made from the groups ``old``) with the ``documents``
+    that changed shown as the groups ``new`` have them, and ``people`` (when they changed);
+    ``None`` where a changed document's page is not the one the view holds (two documents
+    claiming one URL): the view is then made afresh."""
+    code = view.locale
+    assert code is not None
+    chain = locales.chain(code)
+    removed, added = [], []
+    for document in documents:
+        before = old.get(document)
+        was = _shown_in(before, chain, locales, view.fallback) if before else None
+        held = None
+        if was is not None:
+            held = view.pages_by_url.get(was.url.lower())
+            if held is None or held.path != was.path:
+                return None
+        after = new.get(document)
+        now = _shown_in(after, chain, locales, view.fallback) if after else None
+        if now is held:  # the very page (another version of its document changed)
             continue
-        shown.append(localized_page(ordered, code, locales))
+        if held is not None:
+            removed.append(held)
+        if now is not None:
+            added.append(now)
+    authors = None if people is None else localized_people(people, code, locales)
+    derived = view.derive(removed=removed, added=added, people=authors)
+    derived.fallback = view.fallback
+    return derived
+
+
+def _shown_in(
+    versions: Mapping[str, Page], chain: tuple[str, ...], locales: Locales, fallback: bool
+) -> Page | None:
+    """The page the locale whose chain is ``chain`` shows of one document's ``versions``
+    (``None``: none)."""
+    ordered = [versions[locale] for locale in chain if locale in versions]
+    if not ordered or (not fallback and ordered[0].locale != chain[0]):
+        return None
+    return localized_page(ordered, chain[0], locales)
+
+
+def localized_people(people: Iterable[Person], code: str, locales: Locales) -> list[Person]:
+    """Every person locale ``code`` shows, in its chain's versions, by slug."""
+    chain = locales.chain(code)
     persons: dict[str, dict[str, Person]] = {}
     for person in people:
         persons.setdefault(person.slug, {})[person.locale or ""] = person
-    authors = sorted(
+    return sorted(
         (
             localized_person([found[locale] for locale in chain if locale in found], code)
             for found in persons.values()
@@ -150,9 +207,6 @@ def build_locale_view(
         ),
         key=lambda person: person.slug,
     )
-    view = ContentView.build(shown, authors, locale=code)
-    view.fallback = fallback  # made here, before anyone reads it
-    return view
 
 
 def translations_of(page: Page, versions: Mapping[str, Page], locales: Locales) -> list[dict]:

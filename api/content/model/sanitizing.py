@@ -30,6 +30,8 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style", "align"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+STYLE_PROPERTIES = {"text-align"}
+LINK_REL = "noopener noreferrer"
 _LANGUAGE_CLASS = re.compile(r"^language-[\w+#.-]{1,40}$")
 
 
@@ -48,6 +50,16 @@ def sanitise_html(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,
         url_schemes=URL_SCHEMES,
-        filter_style_properties={"text-align"},
-        link_rel="noopener noreferrer",
+        filter_style_properties=STYLE_PROPERTIES,
+        link_rel=LINK_REL,
+    )
+
+
+def settings_text() -> str:
+    """The sanitizer's settings, written out: part of the renderer's version (a change of them
+    renders every kept body again)."""
+    attributes = sorted((tag, sorted(names)) for tag, names in ALLOWED_ATTRIBUTES.items())
+    return (
+        f"tags {sorted(ALLOWED_TAGS)}\nattributes {attributes}\nschemes {sorted(URL_SCHEMES)}\n"
+        f"styles {sorted(STYLE_PROPERTIES)}\nrel {LINK_REL}\nclass {_LANGUAGE_CLASS.pattern}\n"
     )

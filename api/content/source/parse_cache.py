@@ -10,7 +10,13 @@ delete, and it is ignored, never trusted, when it is stale (another parser
 version) or corrupt (a checksum does not match).
 
 It also keeps the last good versions of files whose current version has errors,
-so that a restart keeps serving them (see ``api.content.live.state``).
+so that a restart keeps serving them (see ``api.content.live.state``), and each file's
+record as it was read (its stat signature, its key; the parse and the Markdown body are
+kept by key): a warm start trusts a file whose inode, size and modification time are those
+of its record and reads no byte of it (``api.content.live.on_disk``), and a full check
+after the start reads every file again to catch what that trust got wrong.
+
+Rendered bodies are kept beside it, in a file of their own (``render_cache``).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ import marshal
 import os
 import struct
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
@@ -29,17 +36,29 @@ from typing import Any
 
 from api.content.source.extras import registered
 from api.content.source.parsed import FileVersion, ParsedFile
+from api.content.source.render_cache import RenderCache, body_key
 
 log = logging.getLogger(__name__)
 
 _CHECKSUM_BYTES = 32
 _FRAME_HEADER = struct.Struct("<I32s")
-_FORMAT = 4
+_FORMAT = 5
 # The folders (under api/) whose code decides what parsing a file gives: every module of the
 # source stage (see parser.parse_source) and the model validated against.
 _PARSER_FOLDERS = ("content/source", "schemas/model")
 
 Kept = dict[str, FileVersion]
+FileRecord = tuple[bytes, bytes]  # a file as last read: its stat signature, its key
+
+
+@dataclass(slots=True)
+class CacheContents:
+    """What a previous run kept: each version by key (its parse and its body), the last good
+    versions of broken files, and each file's record by path."""
+
+    known: dict[bytes, FileVersion] = field(default_factory=dict)
+    kept: Kept = field(default_factory=dict)
+    files: dict[str, FileRecord] = field(default_factory=dict)
 
 
 def parser_version() -> str:
@@ -68,45 +87,58 @@ def parser_version() -> str:
 
 
 class ParseCache:
-    def __init__(self, directory: Path, root: Path) -> None:
+    """The parse results of one content folder, and (given the renderer's version, which is
+    the model's to name) its rendered bodies (``renders``, ``render_cache``)."""
+
+    def __init__(
+        self, directory: Path, root: Path, *, renderer: Callable[[], str] | None = None
+    ) -> None:
         root_key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
+        self.renders = RenderCache(directory, root_key, renderer) if renderer else None
         self.path = directory / f"parse-{root_key}.cache"
         self.journal = directory / f"parse-{root_key}.journal"
         self.version = parser_version()
         self.error: str | None = None  # why the last write failed; None once one succeeds
         self.quiet = False  # another process logs for the server (see ContentRepository.reporter)
 
-    def load(self) -> tuple[dict[bytes, ParsedFile], Kept]:
-        """Cached parse results by file key, and the last good versions the previous run kept;
-        nothing when the cache is missing, stale or corrupt."""
-        known: dict[bytes, ParsedFile] = {}
-        kept: Kept = {}
+    def load(self) -> CacheContents:
+        """What the previous runs kept (nothing when the cache is missing, stale or corrupt)."""
+        contents = CacheContents()
         try:
             raw = self.path.read_bytes()
         except OSError:
             raw = None
         if raw is not None:
-            payload = _verified(raw[:_CHECKSUM_BYTES], raw[_CHECKSUM_BYTES:])
+            payload = _verified(raw[:_CHECKSUM_BYTES], memoryview(raw)[_CHECKSUM_BYTES:])
             if payload is None:
                 log.warning("parse cache %s is corrupt; ignoring it", self.path)
             else:
-                self._merge(payload, known, kept)
+                self._merge(payload, contents)
+            del raw, payload
         for payload in self._journal_frames():
-            self._merge(payload, known, kept)
-        return known, kept
+            self._merge(payload, contents)
+        return contents
 
-    def _merge(self, payload: bytes, known: dict[bytes, ParsedFile], kept: Kept) -> None:
+    def _merge(self, payload: bytes | memoryview, contents: CacheContents) -> None:
         try:
-            version, records, kept_records = marshal.loads(payload)
+            version, records, kept_records, files = marshal.loads(payload)
             if version != self.version:
                 return
-            known.update((key, ParsedFile.from_record(record)) for key, record in records.items())
+            known = contents.known
+            for key, (record, body) in records.items():
+                known[key] = FileVersion(ParsedFile.from_record(record), body, key)
             if kept_records is not None:
-                kept.clear()
-                kept.update(
+                contents.kept.clear()
+                contents.kept.update(
                     (path, FileVersion(ParsedFile.from_record(record), body, key))
                     for path, (key, record, body) in kept_records.items()
                 )
+            for path, record in files.items():
+                if record is None:
+                    contents.files.pop(path, None)
+                else:
+                    signature, key = record
+                    contents.files[path] = (signature, key)
         except (ValueError, TypeError, EOFError, KeyError) as error:
             log.warning("parse cache %s is unreadable (%s); ignoring it", self.path, error)
 
@@ -125,10 +157,18 @@ class ParseCache:
             yield payload
             position = start + length
 
-    def save(self, versions: Iterable[FileVersion], kept: Mapping[str, FileVersion]) -> None:
-        """Replace the cache with ``versions`` and ``kept``, and empty the journal."""
-        records = {version.key: version.parsed.to_record() for version in versions}
-        payload = marshal.dumps((self.version, records, _kept_records(kept)))
+    def save(
+        self,
+        versions: Iterable[FileVersion],
+        kept: Mapping[str, FileVersion],
+        files: Mapping[str, FileRecord] | None = None,
+    ) -> None:
+        """Replace the cache with ``versions``, ``kept`` and the file records, and empty the
+        journal; rewrite the render cache with the bodies of ``versions`` only, if it has
+        outgrown them."""
+        versions = list(versions)
+        records = {version.key: (version.parsed.to_record(), version.body) for version in versions}
+        payload = marshal.dumps((self.version, records, _kept_records(kept), dict(files or {})))
         checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,14 +186,25 @@ class ParseCache:
             self._failed(error)
             return
         self._succeeded()
+        if self.renders is not None:
+            bodies = [version.body for version in versions if version.body]
+            self.renders.compact(
+                lambda: {body_key(body) for body in bodies}, sum(len(body) for body in bodies)
+            )
 
-    def append(self, fresh: Iterable[FileVersion], kept: Mapping[str, FileVersion] | None) -> None:
-        """Add what one live change parsed (and the kept versions, when they changed)."""
-        records = {version.key: version.parsed.to_record() for version in fresh}
-        if not records and kept is None:
+    def append(
+        self,
+        fresh: Iterable[FileVersion],
+        kept: Mapping[str, FileVersion] | None,
+        files: Mapping[str, FileRecord | None] | None = None,
+    ) -> None:
+        """Add what one live change parsed (and the kept versions, when they changed), and the
+        records of the files it read (``None``: not to be trusted, or gone)."""
+        records = {version.key: (version.parsed.to_record(), version.body) for version in fresh}
+        if not records and kept is None and not files:
             return
         kept_records = None if kept is None else _kept_records(kept)
-        payload = marshal.dumps((self.version, records, kept_records))
+        payload = marshal.dumps((self.version, records, kept_records, dict(files or {})))
         checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest()
         frame = _FRAME_HEADER.pack(len(payload), checksum) + payload
         try:
@@ -199,7 +250,7 @@ class ParseCache:
         self.error = None
 
 
-def _verified(checksum: bytes, payload: bytes) -> bytes | None:
+def _verified(checksum: bytes, payload: bytes | memoryview) -> bytes | memoryview | None:
     if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != checksum:
         return None
     return payload

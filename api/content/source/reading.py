@@ -34,7 +34,7 @@ class SourceFile:
     target: str | None = None  # a symlink's: the file it leads to, relative to the root
 
 
-_SIGNATURE = struct.Struct("<QQqq")
+SIGNATURE = struct.Struct("<QQqq")  # inode, size, modification and change times (ns)
 # File times tick coarsely (a few ms): a file read within this long of its last write may be
 # written again without its signature changing, so it is read again at the next stat pass
 # (git calls these entries "racily clean").
@@ -44,7 +44,7 @@ MAX_READ_ATTEMPTS = 3  # a file that keeps changing while it is read is reported
 
 def signature_of(status: os.stat_result) -> bytes:
     """Inode, size, modification and change times: what changes when a file is written."""
-    return _SIGNATURE.pack(status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    return SIGNATURE.pack(status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def is_content_path(relative: str) -> bool:

@@ -33,6 +33,10 @@ class ApiLinksSchema(Schema):
         required=True,
         metadata={"description": "Content changes as Server-Sent Events (a stream)."},
     )
+    locales = fields.String(
+        required=True,
+        metadata={"description": "The site's locales (none on a site of one language)."},
+    )
 
 
 class ApiIndexSchema(Schema):

@@ -33,7 +33,10 @@ class SearchArgsSchema(PaginationArgsSchema):
                 "What to find, 1 to 200 characters. Every word must match (case and accents "
                 'do not matter); `"quoted words"` match as a phrase; the last word also '
                 "matches as a prefix while it is being typed (3 letters or more); a word of "
-                "5 letters or more still matches with one typo, ranked below exact matches."
+                "5 letters or more still matches with one typo, ranked below exact matches. "
+                "On a site of several locales a word also matches its other forms in the "
+                "language of `locale`, where it has a stemmer (`running` finds *runs*, "
+                "`gärten` *Gartens*), ranked below the word as written and above typos."
             ),
             "example": "silos",
         },

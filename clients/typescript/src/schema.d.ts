@@ -509,7 +509,9 @@ export interface paths {
          * @description Ranked by relevance (BM25; a title match above a body match), each hit with a
          *     snippet of its best passage. Every word must match; `"quoted words"` match as a
          *     phrase; the last word matches as a prefix while typing; a word of 5 letters or
-         *     more tolerates one typo (ranked below exact matches). Drafts only in preview.
+         *     more tolerates one typo (ranked below exact matches). On a site of several
+         *     locales, a word also matches its other forms in the language of `locale` where
+         *     it has a stemmer (ranked below the word as written). Drafts only in preview.
          */
         get: operations["search"];
         put?: never;
@@ -742,6 +744,8 @@ export interface components {
             sitemap: string;
             /** @description Content changes as Server-Sent Events (a stream). */
             events: string;
+            /** @description The site's locales (none on a site of one language). */
+            locales: string;
         };
         /**
          * ApiIndex
@@ -2937,6 +2941,7 @@ export interface operations {
                      *         "events": "/api/events",
                      *         "health": "/healthz",
                      *         "jsonFeed": "/api/feed.json",
+                     *         "locales": "/api/locales",
                      *         "openapi": "/api/openapi.json",
                      *         "pages": "/api/pages/paths",
                      *         "posts": "/api/posts",
@@ -6426,7 +6431,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 page_size?: number;
-                /** @description What to find, 1 to 200 characters. Every word must match (case and accents do not matter); `"quoted words"` match as a phrase; the last word also matches as a prefix while it is being typed (3 letters or more); a word of 5 letters or more still matches with one typo, ranked below exact matches. */
+                /** @description What to find, 1 to 200 characters. Every word must match (case and accents do not matter); `"quoted words"` match as a phrase; the last word also matches as a prefix while it is being typed (3 letters or more); a word of 5 letters or more still matches with one typo, ranked below exact matches. On a site of several locales a word also matches its other forms in the language of `locale`, where it has a stemmer (`running` finds *runs*, `gärten` *Gartens*), ranked below the word as written and above typos. */
                 q: string;
                 /** @description Only pages of this model type (PostLayout, PageLayout, ProjectLayout, PostFeedLayout, ProjectFeedLayout, ...). */
                 type?: string;

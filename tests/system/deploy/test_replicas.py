@@ -378,6 +378,8 @@ def write_through_replica(deployment: Deployment, doomed: list[str]) -> tuple[st
     )
     assert fresh is not None, "Varnish never answered the write"
     after = time.monotonic() - started
+    marker = f'"contentVersion":"{version}"'.encode()  # each replica's webhook, as apply waits
+    wait_until(lambda: sum(marker in h.body for h in deployment.hooks.all()) >= 2, 10)
     print(
         f"write through replica {first.name}: {path}; replica {second.name} served it after its "
         f"pull; new through Varnish {after * 1000:.0f} ms after both replicas served it",

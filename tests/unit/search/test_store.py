@@ -90,9 +90,9 @@ def indexed(monkeypatch) -> list[str]:
     paths: list[str] = []
     real = writing_module.page_document
 
-    def recording(page, text_of):
+    def recording(page, *how):
         paths.append(page.path)
-        return real(page, text_of)
+        return real(page, *how)
 
     monkeypatch.setattr(writing_module, "page_document", recording)
     return paths

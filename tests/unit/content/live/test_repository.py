@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.content.live.repository import ContentRepository
-from api.content.source.parse_cache import ParseCache
+from api.content.source.parse_cache import CacheContents, ParseCache
 from tests.support.sites import BUNDLED_CONTENT, SEED, SEED_SLUG, retitle
 
 LIMIT = 1 << 20
@@ -75,7 +75,7 @@ def test_a_corrupt_or_stale_cache_is_ignored(site, tmp_path):
 
     cache = ParseCache(cache_dir, site)
     cache.version = "another parser"
-    assert cache.load() == ({}, {})
+    assert cache.load() == CacheContents()
 
 
 def test_the_cache_is_written_atomically_and_lives_outside_the_content(site, tmp_path):

@@ -136,11 +136,15 @@ def test_sighup_requests_a_reload(site, monkeypatch):
     previous_handler = signal.getsignal(signal.SIGHUP)
     app = create_app({"content_dir": site, "content_watch": True})
     watcher = app.extensions["content_watcher"]
-    requested: list[bool] = []
-    monkeypatch.setattr(watcher, "request_reload", lambda paths=None: requested.append(paths))
+    requested: list[tuple[object, bool]] = []
+    monkeypatch.setattr(
+        watcher,
+        "request_reload",
+        lambda paths=None, *, check=False: requested.append((paths, check)),
+    )
     try:
         os.kill(os.getpid(), signal.SIGHUP)
-        wait_for(lambda: requested == [None])  # None: a full pass over every file
+        wait_for(lambda: requested == [(None, True)])  # the full check: every file read
     finally:
         watcher.stop()
         signal.signal(signal.SIGHUP, previous_handler)
