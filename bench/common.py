@@ -175,6 +175,19 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user and system, every thread) used so far by ``root`` and its descendants."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = text.rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True)
 class Memory:
     processes: int
@@ -346,6 +359,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx/3xx answers plus socket errors
+    requests: int = 0  # answers counted over the whole run
 
 
 _TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -369,7 +383,9 @@ def parse_wrk(text: str) -> WrkResult:
     )
     errors = int(non_2xx[1]) if non_2xx else 0
     errors += sum(int(n) for n in sockets.groups()) if sockets else 0
-    return WrkResult(float(rate[1]), latency("50"), latency("99"), errors)
+    total = re.search(r"^\s*(\d+) requests in ", text, re.MULTILINE)
+    requests = int(total[1]) if total else 0
+    return WrkResult(float(rate[1]), latency("50"), latency("99"), errors, requests)
 
 
 def run_wrk(

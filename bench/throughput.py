@@ -6,7 +6,12 @@
 Starts our server on a generated corpus, fetches the exact bytes of each endpoint, writes them
 as static files for an nginx on another loopback port, then drives both with
 ``wrk -t2 -c32 -d<duration> --latency``, alternating between them, for a number of rounds.
-The table gives the median of the rounds; the ratio is ours over nginx's req/s.
+The table gives the median of the rounds; the ratio is the median of each round's ours over
+nginx's req/s, beside its target. Each server's CPU time per answer (its processes' user and
+system time over the run, divided by wrk's count) is printed too, and the CPU-bound ratio:
+(nginx's CPU + wrk's) over (ours + wrk's) per answer, the req/s ratio of a machine that runs
+nothing else. Unlike req/s, it hardly moves when other jobs share the machine, which the
+script notes when the load average exceeds the cores.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +52,7 @@ from common import (
     run_script,
     run_server,
     run_wrk,
+    tree_cpu_seconds,
     wait_for_200,
 )
 
@@ -129,8 +136,8 @@ http {{
 
 
 @contextmanager
-def run_nginx(nginx: str, bodies: Mapping[str, bytes]) -> Iterator[int]:
-    """Start nginx serving ``bodies`` (request URI -> bytes); yield its port."""
+def run_nginx(nginx: str, bodies: Mapping[str, bytes]) -> Iterator[Target]:
+    """Start nginx serving ``bodies`` (request URI -> bytes); yield it as a target."""
     with tempfile.TemporaryDirectory(prefix="nginx-", dir=WORK_DIR) as name:
         workdir = Path(name)
         workdir.chmod(0o755)  # nginx's workers, if they drop root, must read the files
@@ -145,13 +152,30 @@ def run_nginx(nginx: str, bodies: Mapping[str, bytes]) -> Iterator[int]:
         argv = [nginx, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf)]
         with managed_process(argv) as child:
             wait_for_200(child, port, next(iter(bodies)), timeout=15)
-            yield port
+            yield Target("nginx", port, child.process.pid)
+
+
+TARGET_RATIO = 0.65  # issue 25: a cached GET at least 0.65 of nginx's req/s on every endpoint
 
 
 @dataclass(frozen=True)
 class Target:
     name: str
     port: int
+    pid: int  # the root of its process tree, whose CPU time is counted
+
+
+@dataclass(frozen=True)
+class Run:
+    wrk: WrkResult
+    cpu_us: float  # the target's CPU time per answer, in microseconds
+    wrk_cpu_us: float  # wrk's own CPU time per answer, in microseconds
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's children that have ended (wrk, once it is waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def wrk_headers(target: Target, endpoint: Endpoint, expected: Response) -> dict[str, str]:
@@ -174,53 +198,125 @@ def measure(
     endpoints: list[Endpoint],
     answers: Mapping[str, Response],
     args: argparse.Namespace,
-) -> dict[tuple[str, str], list[WrkResult]]:
+) -> dict[tuple[str, str], list[Run]]:
     """Run wrk on every (endpoint, target), alternating targets, ``rounds`` times."""
     headers = {
         (endpoint.name, target.name): wrk_headers(target, endpoint, answers[endpoint.path])
         for endpoint in endpoints
         for target in targets
     }
-    results: dict[tuple[str, str], list[WrkResult]] = {key: [] for key in headers}
+    results: dict[tuple[str, str], list[Run]] = {key: [] for key in headers}
     for round_number in range(args.rounds):
         order = targets if round_number % 2 == 0 else targets[::-1]
         for endpoint in endpoints:
             for target in order:
                 url = f"http://127.0.0.1:{target.port}{endpoint.path}"
                 key = (endpoint.name, target.name)
+                cpu_before, wrk_before = tree_cpu_seconds(target.pid), children_cpu_seconds()
                 result = run_wrk(url, args.duration, headers[key])
-                results[key].append(result)
+                cpu = tree_cpu_seconds(target.pid) - cpu_before
+                wrk_cpu = children_cpu_seconds() - wrk_before
+                answers_run = max(result.requests, 1)
+                run = Run(result, cpu / answers_run * 1e6, wrk_cpu / answers_run * 1e6)
+                results[key].append(run)
                 log(
                     f"round {round_number + 1}/{args.rounds} {endpoint.name:<16} "
-                    f"{target.name:<5} {result.requests_per_second:>10,.0f} req/s  "
-                    f"p50 {ms(result.p50_ms)}  p99 {ms(result.p99_ms)}"
+                    f"{target.name:<15} {result.requests_per_second:>10,.0f} req/s  "
+                    f"p50 {ms(result.p50_ms)}  p99 {ms(result.p99_ms)}  "
+                    f"CPU {run.cpu_us:.1f} us/answer"
                 )
     return results
 
 
-def report(endpoints: list[Endpoint], results: Mapping[tuple[str, str], list[WrkResult]]) -> None:
-    def middle(name: str, target: str, metric: str) -> float:
-        return median([getattr(result, metric) for result in results[(name, target)]])
+Results = Mapping[tuple[str, str], list[Run]]
 
+
+def rate(results: Results, name: str, target: str) -> float:
+    return median([run.wrk.requests_per_second for run in results[(name, target)]])
+
+
+def ratio(results: Results, name: str, target: str, to: str = "nginx") -> float:
+    """The median over the rounds of ``target``'s req/s over ``to``'s in the same round."""
+    pairs = zip(results[(name, target)], results[(name, to)], strict=True)
+    return median([ours.wrk.requests_per_second / theirs.wrk.requests_per_second
+                   for ours, theirs in pairs])  # fmt: skip
+
+
+def latency(results: Results, name: str, target: str, metric: str) -> float:
+    return median([getattr(run.wrk, metric) for run in results[(name, target)]])
+
+
+def cpu(results: Results, name: str, target: str) -> str:
+    return f"{median([run.cpu_us for run in results[(name, target)]]):.1f} us"
+
+
+def cpu_bound_ratio(results: Results, name: str, target: str, to: str = "nginx") -> float:
+    """The ratio of req/s the two would reach if the machine ran nothing but each server and
+    wrk, the cores busy: (``to``'s CPU + wrk's) over (``target``'s + wrk's) per answer, the
+    median over the rounds. It hardly moves with other jobs on the machine; req/s does."""
+    pairs = zip(results[(name, target)], results[(name, to)], strict=True)
+    return median([(theirs.cpu_us + theirs.wrk_cpu_us) / (ours.cpu_us + ours.wrk_cpu_us)
+                   for ours, theirs in pairs])  # fmt: skip
+
+
+def busy_machine_note(load: tuple[float, float]) -> str | None:
+    """A warning when other jobs kept the cores busy during the run."""
+    cores = os.cpu_count() or 1
+    if max(load) <= cores:
+        return None
+    return (
+        f"note: the machine was busy (load average {load[0]:.1f} at the start, {load[1]:.1f} at "
+        f"the end, on {cores} cores): each server's req/s then depends on its share of the "
+        "cores (granian runs more threads than nginx), so the req/s ratio says little; the "
+        "CPU-bound ratio is the steadier figure"
+    )
+
+
+def report(
+    endpoints: list[Endpoint],
+    results: Results,
+    *,
+    load: tuple[float, float],
+) -> None:
     rows = []
     for endpoint in endpoints:
-        nginx_rate = middle(endpoint.name, "nginx", "requests_per_second")
-        ours_rate = middle(endpoint.name, "ours", "requests_per_second")
+        name = endpoint.name
+        ours = ratio(results, name, "ours")
         rows.append(
             [
-                endpoint.name,
-                f"{nginx_rate:,.0f}",
-                f"{ours_rate:,.0f}",
-                f"{ours_rate / nginx_rate:.2f}",
-                ms(middle(endpoint.name, "ours", "p50_ms")),
-                ms(middle(endpoint.name, "ours", "p99_ms")),
-                ms(middle(endpoint.name, "nginx", "p99_ms")),
+                name,
+                f"{rate(results, name, 'nginx'):,.0f}",
+                f"{rate(results, name, 'ours'):,.0f}",
+                f"{ours:.2f}",
+                f"{TARGET_RATIO:.2f}",
+                "met" if ours >= TARGET_RATIO else "not met",
+                ms(latency(results, name, "ours", "p50_ms")),
+                ms(latency(results, name, "ours", "p99_ms")),
+                ms(latency(results, name, "nginx", "p99_ms")),
+                cpu(results, name, "ours"),
+                cpu(results, name, "nginx"),
+                f"{cpu_bound_ratio(results, name, 'ours'):.2f}",
             ]
         )
-    headers = ["endpoint", "nginx req/s", "ours req/s", "ratio", "ours p50", "ours p99"]
-    print_table([*headers, "nginx p99"], rows)
+    print_table(
+        [
+            "endpoint", "nginx req/s", "ours req/s", "ratio", "target", "",
+            "ours p50", "ours p99", "nginx p99", "ours CPU/answer", "nginx CPU/answer",
+            "CPU-bound ratio",
+        ],
+        rows,
+    )  # fmt: skip
+    met = sum(row[5] == "met" for row in rows)
+    verdict = "met" if met == len(rows) else "not met"
+    print(
+        f"\ntarget: a cached GET at least {TARGET_RATIO:.2f}x nginx on every endpoint: "
+        f"{verdict} ({met} of {len(rows)} endpoints)"
+    )
+    note = busy_machine_note(load)
+    if note:
+        print(note)
     for (name, target), runs in results.items():
-        errors = sum(result.errors for result in runs)
+        errors = sum(run.wrk.errors for run in runs)
         if errors:
             print(f"warning: {target} {name}: {errors} non-2xx/3xx answers or socket errors")
 
@@ -254,15 +350,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"corpus: {args.posts} posts, {AUTHORS} authors; {describe_server(args)}")
     print(f"wrk -t2 -c32 -d{args.duration}s, median of {args.rounds} interleaved rounds\n")
     sys.stdout.flush()
-    with run_server(content, args.server_cmd, args.workers) as server:
+    with ExitStack() as running:
+        server = running.enter_context(run_server(content, args.server_cmd, args.workers))
+        targets = [Target("ours", server.port, server.pid)]
         endpoints = choose_endpoints(server.port)
         log("\n".join(f"{endpoint.name}: {endpoint.path}" for endpoint in endpoints))
         answers = fetch_answers(server.port, endpoints)
         bodies = {path: answer.body for path, answer in answers.items()}
-        with run_nginx(tools["nginx"], bodies) as nginx_port:
-            targets = [Target("nginx", nginx_port), Target("ours", server.port)]
-            results = measure(targets, endpoints, answers, args)
-    report(endpoints, results)
+        nginx = running.enter_context(run_nginx(tools["nginx"], bodies))
+        load_before = os.getloadavg()[0]
+        results = measure([nginx, *targets], endpoints, answers, args)
+        load = (load_before, os.getloadavg()[0])
+    report(endpoints, results, load=load)
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ class Delivery:
         step = version[len(snapshot.version) :]
         current = self._advance_cache(snapshot, step)
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
-        entry = self.cache.get(path, query) if current else None
+        entry = self._lookup(snapshot, path, query) if current else None
         if entry is None:
             view = self._view(snapshot, environ, preview=False, public=view)
             if isinstance(view, CachedResponse):  # a locale the site does not have
@@ -157,11 +157,16 @@ class Delivery:
             if current:  # a late answer of an older snapshot is not kept
                 self.cache.put(snapshot.sequence, step, path, query, entry)
             return self._respond(entry, environ, start_response, head=head, missed=True)
-        if entry.version != snapshot.version:
+        return self._respond(entry, environ, start_response, head=head)
+
+    def _lookup(self, snapshot: Snapshot, path: str, query: str) -> CachedResponse | None:
+        """The cache's entry for the target, restamped with ``snapshot``'s version."""
+        entry = self.cache.get(path, query)
+        if entry is not None and entry.version != snapshot.version:
             fresh = entry.restamped(snapshot.version)
             self.cache.replace(path, query, entry, fresh)
             entry = fresh
-        return self._respond(entry, environ, start_response, head=head)
+        return entry
 
     def _view(
         self,
@@ -231,25 +236,43 @@ class Delivery:
     ) -> Iterable[bytes]:
         """Send a cached 200 (or 304) with its prepared headers: the hot path. An answer
         rendered just now (``missed``) says so in its cache status header."""
-        gzipped = entry.gzip_body is not None and _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        status, headers, body = self.answer(
+            entry,
+            environ.get("HTTP_IF_NONE_MATCH"),
+            environ.get("HTTP_ACCEPT_ENCODING"),
+            environ.get("HTTP_ORIGIN"),
+            head=head,
+        )
+        if missed:
+            headers = _missed(headers)
+        start_response(entry.status if status == 200 else "304 Not Modified", headers)
+        return [body]
+
+    def answer(
+        self,
+        entry: CachedResponse,
+        if_none_match: str | None,
+        accept_encoding: str | None,
+        origin: str | None,
+        *,
+        head: bool,
+    ) -> tuple[int, Headers, bytes]:
+        """What a kept answer goes out as, given the request's ``If-None-Match``,
+        ``Accept-Encoding`` and ``Origin``: the status code (200 or 304), the prepared
+        headers (and the CORS ones a configured origin list adds), the body (none for a
+        HEAD or a 304)."""
+        gzipped = entry.gzip_body is not None and _accepts_gzip(accept_encoding)
         if if_none_match is not None and (
             if_none_match == entry.etag or _matches(if_none_match, entry.etag)
         ):
             headers = entry.gzip_not_modified_headers if gzipped else entry.not_modified_headers
-            if missed:
-                headers = _missed(headers)
-            start_response(
-                "304 Not Modified", headers if self.any_origin else headers + self._cors(environ)
-            )
-            return [b""]
+            return 304, headers if self.any_origin else headers + self._cors_for(origin), b""
         headers = entry.gzip_headers if gzipped else entry.plain_headers
-        if missed:
-            headers = _missed(headers)
-        start_response(entry.status, headers if self.any_origin else headers + self._cors(environ))
+        if not self.any_origin:
+            headers = headers + self._cors_for(origin)
         if head:
-            return [b""]
-        return [entry.gzip_body if gzipped else entry.body]  # type: ignore[list-item]
+            return 200, headers, b""
+        return 200, headers, entry.gzip_body if gzipped else entry.body  # type: ignore[return-value]
 
     def _render(self, environ: dict[str, Any]) -> CachedResponse:
         """Run the Flask app and keep its whole answer (its headers without Content-Length)."""
@@ -291,9 +314,11 @@ class Delivery:
 
     def _cors(self, environ: dict[str, Any]) -> Headers:
         """The CORS headers that depend on the request: only with a configured origin list."""
+        return self._cors_for(environ.get("HTTP_ORIGIN"))
+
+    def _cors_for(self, origin: str | None) -> Headers:
         if self.any_origin:
             return []
-        origin = environ.get("HTTP_ORIGIN")
         if origin in self.cors_origins:
             return [("Access-Control-Allow-Origin", origin), EXPOSED_HEADERS]
         return []

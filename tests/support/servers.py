@@ -85,15 +85,21 @@ def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float
 
 @contextmanager
 def production_server(
-    content_dir: Path, cache_dir: Path, workers: int = 2, output: Path | None = None
+    content_dir: Path,
+    cache_dir: Path,
+    workers: int = 2,
+    output: Path | None = None,
+    **environment: str,
 ) -> Iterator[int]:
     """Run ``python -m api.serve`` over ``content_dir``; yield its port; kill its process group.
 
-    ``output`` receives what the server prints.
+    ``output`` receives what the server prints; ``environment`` adds settings.
     """
     port = free_port()
     sink = output.open("wb") if output else None
-    process = serve_process(content_dir, cache_dir, port, sink, WORKERS=str(workers))
+    process = serve_process(
+        content_dir, cache_dir, port, sink, **{"WORKERS": str(workers), **environment}
+    )
     try:
         wait_until_ready(port, process)
         yield port
