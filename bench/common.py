@@ -288,6 +288,27 @@ def run_server(
         yield Server(port, child.process.pid, ready - started)
 
 
+def wait_until_idle(
+    root: int, port: int, *, quiet_seconds: float = 1.0, limit: float = 600.0
+) -> None:
+    """Ask every worker something (new connections land on either), then wait until the
+    server's process tree has used under 5% of a core for ``quiet_seconds``: a worker's work
+    after its first answer (the full check of a trusting warm start, a search index being
+    opened) is done before anything is measured, on every site alike."""
+    for _ in range(16):
+        with suppress(OSError, http.client.HTTPException):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            connection.close()
+    give_up_at = time.perf_counter() + limit
+    while time.perf_counter() < give_up_at:
+        before = tree_cpu_seconds(root)
+        time.sleep(quiet_seconds)
+        if tree_cpu_seconds(root) - before < 0.05 * quiet_seconds:
+            return
+
+
 QUICK_POSTS = 100  # the site of every --quick run: one small corpus, generated once
 
 

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from common import (
@@ -50,6 +51,7 @@ from common import (
     run_script,
     run_server,
     run_wrk,
+    wait_until_idle,
 )
 from edits import Edit, atomic_write, get, until_visible
 
@@ -134,28 +136,45 @@ def title_edit(content: Path, number: int) -> Edit:
     )
 
 
-def serve_and_measure(
-    content: Path, args: argparse.Namespace, edits_from: int
-) -> tuple[dict[str, float], list[float], int]:
-    """req/s of each endpoint (default locale), the edits' visible times, the sitemap's URLs."""
-    env = {"PARSE_CACHE_DIR": str(WORK_DIR / "locales-parse-cache"), "CONTENT_WATCH": "1"}
-    with run_server(content, args.server_cmd, args.workers, env) as server:
-        # The search index is prepared beside the workers by a builder process (20,000
-        # versions on the site of several locales): a first search waits for it, so nothing
-        # but the requests measured runs while they are measured.
-        get(server.port, "/api/search?q=first", timeout=600)
-        time.sleep(1.0)
-        rates = {}
-        for name, path in endpoints(content).items():
-            status, _, _ = get(server.port, path)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-            url = f"http://127.0.0.1:{server.port}{path}"
-            rates[name] = run_wrk(url, args.duration).requests_per_second
-        times = []
+def measure_round(
+    sites: dict[str, Path], args: argparse.Namespace, round_number: int
+) -> tuple[dict[str, dict[str, float]], dict[str, list[float]], int]:
+    """Both sites served at once, measured in turns (the order alternating from round to
+    round), so that what else runs on the machine weighs on both alike: req/s of each
+    endpoint (default locale) and the edits' visible times, by site; the sitemap's URLs."""
+    names = list(sites) if round_number % 2 == 0 else list(reversed(sites))
+    rates: dict[str, dict[str, float]] = {name: {} for name in sites}
+    times: dict[str, list[float]] = {name: [] for name in sites}
+    with ExitStack() as running:
+        servers = {}
+        for name, content in sites.items():
+            env = {
+                "PARSE_CACHE_DIR": str(WORK_DIR / f"locales-parse-cache-{name}"),
+                "CONTENT_WATCH": "1",
+            }
+            servers[name] = running.enter_context(
+                run_server(content, args.server_cmd, args.workers, env)
+            )
+        for server in servers.values():
+            # The search index is prepared beside the workers by a builder process (20,000
+            # versions on the site of several locales): a first search waits for it, so
+            # nothing but the requests measured runs while they are measured.
+            get(server.port, "/api/search?q=first", timeout=600)
+        for server in servers.values():
+            wait_until_idle(server.pid, server.port)
+        for endpoint, path in endpoints(sites["one"]).items():
+            for name in names:
+                port = servers[name].port
+                status, _, _ = get(port, path)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status} on the site of {name}")
+                url = f"http://127.0.0.1:{port}{path}"
+                rates[name][endpoint] = run_wrk(url, args.duration).requests_per_second
         for number in range(args.edits):
-            times.append(until_visible(server.port, title_edit(content, edits_from + number)))
-        urls = get(server.port, "/api/sitemap.xml")[1].count(b"<loc>")
+            for name in names:
+                edit = title_edit(sites[name], round_number * args.edits + number)
+                times[name].append(until_visible(servers[name].port, edit))
+        urls = get(servers["several"].port, "/api/sitemap.xml")[1].count(b"<loc>")
     return rates, times, urls
 
 
@@ -250,13 +269,14 @@ def main(argv: list[str] | None = None) -> None:
     times: dict[str, list[float]] = {"one": [], "several": []}
     urls = 0
     for round_number in range(args.rounds):
-        for name, site in (("one", one), ("several", several)):
-            log(f"round {round_number + 1}: the site of {name} locale(s)")
-            measured, visible, found = serve_and_measure(site, args, round_number * args.edits)
-            for endpoint, rate in measured.items():
+        log(f"round {round_number + 1}: both sites, in turns")
+        measured, visible, urls = measure_round(
+            {"one": one, "several": several}, args, round_number
+        )
+        for name in ("one", "several"):
+            for endpoint, rate in measured[name].items():
                 rates[name].setdefault(endpoint, []).append(rate)
-            times[name] += visible
-            urls = found if name == "several" else urls
+            times[name] += visible[name]
 
     log("memory: an empty site, one locale, several")
     empty, single, multiple = probe(empty_site()), probe(one), probe(several)
