@@ -57,14 +57,19 @@ class Answer:
     @property
     def last_page(self) -> int:
         """The last page a paginated answer links to (1 when it has no ``Link: rel="last"``)."""
-        link = self.plain.header("Link")
-        match = _LAST_PAGE.search(link) if link else None
-        return int(match[1]) if match else 1
+        return last_page(self.plain.headers)
 
     @property
     def paginated(self) -> bool:
         link = self.plain.header("Link")
         return bool(link and _LAST_PAGE.search(link))
+
+
+def last_page(headers: Headers) -> int:
+    """The last page an answer with these headers links to (1 without ``Link: rel="last"``)."""
+    link = next((value for name, value in headers if name.lower() == "link"), None)
+    match = _LAST_PAGE.search(link) if link else None
+    return int(match[1]) if match else 1
 
 
 class WsgiClient:

@@ -3,7 +3,10 @@
 The new export is written to a hidden folder beside OUT and swapped with it in
 one ``renameat2(RENAME_EXCHANGE)`` where Linux offers it (two renames in quick
 succession elsewhere). Only an empty folder or a previous export is replaced:
-the manifest marks a folder as one.
+the manifest marks a folder as one, or, where the manifest was damaged or
+deleted, the state the next export continues from (``state_path``, see
+``previous``). That state lies beside OUT, not in it: it records every file of
+the content, drafts included, and OUT is served whole by static hosts.
 """
 
 from __future__ import annotations
@@ -28,11 +31,41 @@ class ExportRefused(RuntimeError):
 
 
 def is_previous_export(folder: Path) -> bool:
+    """Whether ``folder`` was written by ``content export`` (its manifest or its state says
+    so); the state is read only when the manifest does not."""
+    return manifest_of(folder) is not None or _written_by_us(state_path(folder))
+
+
+def state_path(out: Path) -> Path:
+    """Where the export in ``out`` keeps what the next one continues from: beside it."""
+    return out.parent / f".{out.name}.export-state.json"
+
+
+def write_state(out: Path, data: bytes) -> None:
+    """Replace the state beside ``out`` in one rename (never half written)."""
+    path = state_path(out)
+    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def manifest_of(folder: Path) -> dict | None:
+    """The manifest of the export in ``folder``; None when it is missing or not ours."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("generator") != GENERATOR:
+        return None
+    return manifest
+
+
+def _written_by_us(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
         return False
-    return isinstance(manifest, dict) and manifest.get("generator") == GENERATOR
+    return isinstance(data, dict) and data.get("generator") == GENERATOR
 
 
 def check_destination(out: Path) -> None:

@@ -8,6 +8,12 @@ beside each answer the live server compresses, writes ``manifest.json``,
 ``nginx.conf`` (+ ``nginx-http.conf``), ``_headers`` and ``_redirects``, and
 swaps the folder into OUT's place. Drafts are never exported: every request is
 a public one, without the preview token.
+
+Over a previous export of the same site, by the same generator with the same
+settings, the export is incremental (``previous``): the answers none of whose
+content keys changed since are linked from it, only the others are asked of the
+app; ``full=True`` (``--full``) asks for every answer. Either way the result is
+the same, file for file, and OUT is swapped whole.
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from api.content.documents import Documents
 from api.content.source.problems import ContentProblem, Severity
 from api.export.fetch import Response, UnexpectedAnswer, WsgiClient
 from api.export.headers import Probes, UnsupportedHeaders, plan_headers
+from api.export.identity import identity
 from api.export.naming import Target, UnsafeName
 from api.export.nginx import ConfigurationError, nginx_config
+from api.export.previous import read_previous, state_bytes
 from api.export.producers import Crawl, Export, Producer, producers_for
 from api.export.publishing import (
     GENERATOR,
@@ -38,6 +46,7 @@ from api.export.publishing import (
     check_destination,
     publish,
     temporary_folder,
+    write_state,
 )
 from api.export.static_hosts import headers_file, redirects_file
 from api.export.writer import AnswerWriter, Item, Written, write_all
@@ -63,6 +72,9 @@ class ExportResult:
     seconds: float
     content_version: str
     problems: tuple[ContentProblem, ...]
+    full_reason: str | None = None  # why every answer was asked for (None: incremental)
+    rendered: int = 0  # answers asked of the app (the others were kept)
+    removed: int = 0  # answers of the previous export that are no more
 
     @property
     def errors(self) -> tuple[ContentProblem, ...]:
@@ -76,6 +88,7 @@ def export_site(
     nginx_root: Path | None = None,
     workers: int | None = None,
     producers: Sequence[Producer] | None = None,
+    full: bool = False,
 ) -> ExportResult:
     """Export every public answer of ``app`` into ``out``; see the module docstring."""
     started = time.perf_counter()
@@ -90,10 +103,15 @@ def export_site(
     crawl = Crawl(client, Documents(snapshot, snapshot.public_view()[0]))
     if producers is None:  # the table, per locale on a site of several
         producers = producers_for(snapshot.locales is not None)
+    made_by = identity(settings, producers)
+    if full:
+        previous, full_reason = None, "--full"
+    else:
+        previous, full_reason = read_previous(out, made_by, snapshot, producers)
     folder = temporary_folder(out)
     try:
         items, same = _items(producers, crawl)
-        writer = AnswerWriter(client, folder)
+        writer = AnswerWriter(client, folder, tag_header=settings.cache_tag_header, reuse=previous)
         answers = write_all(writer, items, workers or _cores())
         answers += _same_answers(answers, same, writer)
         if repository.snapshot is not snapshot:
@@ -107,7 +125,9 @@ def export_site(
         (folder / "nginx-http.conf").write_text(config.http, encoding="utf-8")
         (folder / "_headers").write_text(headers_file(answers, plan), encoding="utf-8")
         (folder / "_redirects").write_text(redirects_file(producers, answers), encoding="utf-8")
-        (folder / MANIFEST).write_bytes(_manifest(answers, snapshot.version))
+        manifest = _manifest(answers, snapshot.version)
+        (folder / MANIFEST).write_bytes(manifest)
+        write_state(out, state_bytes(made_by, snapshot, answers, producers, manifest))
         publish(folder, out)
     except (UnexpectedAnswer, UnsupportedHeaders, ConfigurationError, UnsafeName) as error:
         shutil.rmtree(folder, ignore_errors=True)
@@ -125,6 +145,9 @@ def export_site(
         seconds=time.perf_counter() - started,
         content_version=snapshot.version,
         problems=snapshot.problems,
+        full_reason=full_reason or None,
+        rendered=sum(1 for w in files if not w.kept),
+        removed=len(previous.answers.keys() - {w.target for w in answers}) if previous else 0,
     )
 
 
@@ -233,6 +256,7 @@ def _manifest(answers: list[Written], version: str) -> bytes:
             "mediaType": written.media_type,
             "etag": written.etag,
             "size": written.size,
+            "keys": list(written.keys) if written.keys is not None else None,
         }
         if written.gzip_size is not None:
             entry["gzip"] = {

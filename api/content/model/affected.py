@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from api.content.model import keys as k
 from api.content.model.diff import SnapshotDiff
 from api.content.model.items import Page, Person
-from api.content.model.locale_views import localized_url, translations_id
+from api.content.model.locale_views import document_of, localized_url, translations_id
 from api.content.model.snapshot import Snapshot
 from api.content.model.views import ContentView
 from api.content.source.locales import SITE_TRANSLATION, Locales
@@ -35,7 +35,7 @@ def changed_keys(
     first use (a sort of every page): only a preview event stream asks."""
     keys: set[str] = {k.VERSION}
     if new.locales is not None:
-        keys |= _localized_changes(new.locales, diff, preview=preview)
+        keys |= _localized_changes(new, new.locales, diff, preview=preview)
     for old_page, new_page in diff.pages:
         if new.locales is not None and (new_page or old_page).locale != new.locales.default:  # type: ignore[union-attr]
             continue  # a translation: its own locales' keys only (above)
@@ -60,11 +60,17 @@ def changed_keys(
     return frozenset(keys)
 
 
-def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -> set[str]:
+def _localized_changes(
+    new: Snapshot, locales: Locales, diff: SnapshotDiff, *, preview: bool
+) -> set[str]:
     """On a site of several locales: the keys of every locale a changed version shows in (its
     own, and those that fall back to it; a default-locale version shows in all). A locale's
-    recent posts are counted changed whenever one of its posts is: the lists are not compared."""
+    recent posts are counted changed whenever one of its posts is: the lists are not compared.
+    A translation shows its document's other versions' fields where it has none (an author,
+    tags, a date: ``locale_views``), and stands in for them where it has, so its change is
+    counted a change of their lists too, in its locales."""
     keys: set[str] = set()
+    searched = False
     for old_page, new_page in diff.pages:
         page = new_page or old_page
         assert page is not None
@@ -75,11 +81,16 @@ def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -
             _page_change(_visible(old_page), _visible(new_page), pair)
         if page.type == POST_TYPE and pair:
             pair.add(k.RECENT)
+        if pair and page.locale != locales.default:
+            for version in _other_versions(new, page, preview=preview):
+                pair |= _membership(version if preview else _visible(version))
         for code in locales.showing(page.locale or locales.default):
             if code != locales.default:
                 keys.update(k.localized(key, code) for key in pair)
         if page.locale != locales.default:  # its own key, and what stands in for it
             keys.update(key for key in pair if k.is_page_key(key) or key == k.ANY_PAGE)
+        if pair:
+            searched = True
         if (
             old_page is None
             or new_page is None
@@ -98,6 +109,11 @@ def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -
                 keys.update(k.localized(key, code) for key in changed)
         if person.locale != locales.default:
             keys.update(key for key in changed if k.is_person_key(key) or key == k.ANY_PERSON)
+        if changed:
+            searched = True
+    if searched:  # one index holds every locale's pages: its scores (and related posts) move
+        keys.add(k.SEARCH)
+        keys.update(k.localized(k.SEARCH, c) for c in locales.codes if c != locales.default)
     for path in diff.site_translations:
         match = SITE_TRANSLATION.fullmatch(path)
         code = locales.canonical(match["code"]) if match else None
@@ -112,6 +128,24 @@ def _localized_changes(locales: Locales, diff: SnapshotDiff, *, preview: bool) -
             for key in (k.CONFIG, k.STYLE)
         )
     return keys
+
+
+def _other_versions(new: Snapshot, page: Page, *, preview: bool) -> list[Page]:
+    """The other versions of ``page``'s document in ``new`` (``page`` may be gone from it)."""
+    found = new.versions_of(page, preview=preview)
+    if not found:
+        versions = new.versions(preview=preview)
+        found = versions.get(document_of(page)) or {}
+        if not found and page.translation_key:
+            found = next(
+                (
+                    group
+                    for group in versions.values()
+                    if any(v.translation_key == page.translation_key for v in group.values())
+                ),
+                {},
+            )
+    return [version for version in found.values() if version.path != page.path]
 
 
 def _newest(view: ContentView) -> list[str]:

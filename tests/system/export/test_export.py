@@ -332,7 +332,12 @@ def test_a_new_export_replaces_the_previous_one_whole(make_site, tmp_path: Path)
     assert second["contentVersion"] != first["contentVersion"]
     assert not (out / "api/posts/post-two").exists()
     assert "/api/posts/post-two" not in {e["url"] for e in second["answers"]}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out"]
+    # nothing left beside OUT but the state the next export continues from
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".out.export-state.json",
+        "content",
+        "out",
+    ]
 
 
 def test_an_export_deployed_elsewhere_serves_from_its_new_root(tmp_path: Path):
