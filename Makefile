@@ -73,7 +73,7 @@ test-e2e: install ## TypeScript client checks and the example front end in headl
 
 bench: install ## every measuring script in bench/ with its defaults (about 35 minutes on 2 cores; bench/README.md)
 	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/startup.py --hugo $(if $(BASELINE),--baseline $(BASELINE))
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/edits.py
 	$(BIN)/python bench/feeds.py
