@@ -18,10 +18,9 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from api.content.model.diff import PersonPair, SnapshotDiff
 from api.content.model.items import Page, Person
@@ -32,49 +31,28 @@ from api.content.model.locale_views import (
     document_of,
 )
 from api.content.model.rendering import PageMemo, Rendered, RenderStore
+from api.content.model.served import (
+    SITE_PATHS,
+    ServedContent,
+    ServedDelta,
+    page_of,
+    people_sorted,
+    person_of,
+    site_extras_of,
+    site_of,
+    site_translations_of,
+    touches_pages,
+)
 from api.content.model.version_groups import VersionGroups
 from api.content.model.views import EMPTY, ContentView
 from api.content.source.extras import Extras
 from api.content.source.locales import (
     SITE_TRANSLATION,
     Locales,
-    page_identity,
-    person_identity,
 )
 from api.content.source.model_types import POST_TYPE
-from api.content.source.parsed import FileKind, FileVersion
-from api.content.source.paths import tag_slug
+from api.content.source.parsed import FileKind
 from api.content.source.problems import ContentProblem
-
-
-class ServedContent(Protocol):
-    """What a snapshot is made of: the content state's served files and its verdicts
-    (``api.content.live.state.ContentState`` is one)."""
-
-    @property
-    def served(self) -> Mapping[str, FileVersion]: ...
-    @property
-    def person_slugs(self) -> Mapping[str, str]: ...
-    @property
-    def problems(self) -> Mapping[str, tuple[ContentProblem, ...]]: ...
-    @property
-    def kept(self) -> AbstractSet[str]: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def locales(self) -> Locales | None: ...
-
-
-class ServedDelta(Protocol):
-    """What one update of the content state changed in what is served
-    (``api.content.live.state.StateDelta`` is one)."""
-
-    @property
-    def served(self) -> Mapping[str, FileVersion | None]: ...
-    @property
-    def rebound(self) -> AbstractSet[str]: ...
-    @property
-    def problems_changed(self) -> bool: ...
 
 
 def utc_now() -> datetime:
@@ -155,14 +133,14 @@ class Snapshot:
         bodies across processes (the render cache), for this snapshot and those derived."""
         options = options or SnapshotOptions()
         people_by_path = {
-            path: _person(path, version, state)
+            path: person_of(path, version, state)
             for path, version in state.served.items()
             if version.parsed.kind is FileKind.PERSON
         }
         default = state.locales.default if state.locales is not None else None
-        people = _people_sorted(p for p in people_by_path.values() if p.locale == default)
+        people = people_sorted(p for p in people_by_path.values() if p.locale == default)
         pages = [
-            _page(path, version, state)
+            page_of(path, version, state)
             for path, version in state.served.items()
             if version.parsed.kind is FileKind.PAGE
         ]
@@ -184,9 +162,9 @@ class Snapshot:
             sequence=sequence,
             pages_by_path={page.path: page for page in pages},
             people_by_path=people_by_path,
-            site=_site(state.served),
-            site_extras=_site_extras(state.served),
-            site_translations=_site_translations(state.served),
+            site=site_of(state.served),
+            site_extras=site_extras_of(state.served),
+            site_translations=site_translations_of(state.served),
             locales=state.locales,
             problems_by_path=dict(state.problems),
             kept=frozenset(state.kept),
@@ -201,7 +179,7 @@ class Snapshot:
         and the diff that says what changed."""
         # A memory copy (see _ViewEdit); a page edited in place is assigned, not deleted and
         # added again, so the next copy is one too.
-        pages = self.pages_by_path.copy() if _touches_pages(delta, self) else None  # type: ignore[attr-defined]
+        pages = self.pages_by_path.copy() if touches_pages(delta, self.pages_by_path) else None  # type: ignore[attr-defined]
         removed: list[Page] = []
         added: list[Page] = []
         people_by_path: dict[str, Person] | None = None
@@ -220,16 +198,16 @@ class Snapshot:
                 if people_by_path is None:
                     people_by_path = self.people_by_path.copy()  # type: ignore[attr-defined]
                 old_person = people_by_path.pop(path, None)
-                new_person = _person(path, version, state) if version is not None else None
+                new_person = person_of(path, version, state) if version is not None else None
                 if new_person is not None:
                     people_by_path[path] = new_person
                 changed_people[path] = (old_person, new_person)
-            if path in _SITE_PATHS:
+            if path in SITE_PATHS:
                 site_changed = True
             elif SITE_TRANSLATION.fullmatch(path):
                 site_translations_changed.add(path)
             if version is not None and version.parsed.kind is FileKind.PAGE:
-                page = _page(path, version, state)
+                page = page_of(path, version, state)
                 assert pages is not None
                 pages[path] = page
                 added.append(page)
@@ -237,7 +215,7 @@ class Snapshot:
             old = self.pages_by_path.get(path)
             if old is None:
                 continue
-            new = _page(path, state.served[path], state)
+            new = page_of(path, state.served[path], state)
             if new.author_slug != old.author_slug:
                 assert pages is not None
                 pages[path] = new
@@ -248,7 +226,7 @@ class Snapshot:
         people = (
             None
             if people_by_path is None
-            else _people_sorted(p for p in people_by_path.values() if p.locale == default)
+            else people_sorted(p for p in people_by_path.values() if p.locale == default)
         )
         shown = [page for page in removed if page.locale == default]
         coming = [page for page in added if page.locale == default]
@@ -263,9 +241,9 @@ class Snapshot:
             sequence=self.sequence + 1,
             pages_by_path=pages if pages is not None else self.pages_by_path,
             people_by_path=people_by_path if people_by_path is not None else self.people_by_path,
-            site=_site(state.served) if site_changed else self.site,
-            site_extras=_site_extras(state.served) if site_changed else self.site_extras,
-            site_translations=_site_translations(state.served)
+            site=site_of(state.served) if site_changed else self.site,
+            site_extras=site_extras_of(state.served) if site_changed else self.site_extras,
+            site_translations=site_translations_of(state.served)
             if site_translations_changed
             else self.site_translations,
             locales=self.locales,
@@ -494,7 +472,7 @@ class Snapshot:
         return (
             path in self.pages_by_path
             or path in self.people_by_path
-            or (path in _SITE_PATHS and path.rsplit("/", 1)[-1].removesuffix(".json") in self.site)
+            or (path in SITE_PATHS and path.rsplit("/", 1)[-1].removesuffix(".json") in self.site)
         )
 
     def rendered(self, page: Page) -> Rendered:
@@ -508,84 +486,6 @@ class Snapshot:
         if page.author_slug is None:
             return None
         return self.authors_by_slug.get(page.author_slug)
-
-
-_SITE_PATHS = frozenset({"data/config.json", "data/style.json"})
-
-
-def _touches_pages(delta: ServedDelta, snapshot: Snapshot) -> bool:
-    return bool(delta.rebound) or any(
-        path in snapshot.pages_by_path
-        or (version is not None and version.parsed.kind is FileKind.PAGE)
-        for path, version in delta.served.items()
-    )
-
-
-def _people_sorted(people: Iterable[Person]) -> list[Person]:
-    return sorted(people, key=lambda person: person.slug)
-
-
-def _site(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
-    site = {}
-    for path in sorted(_SITE_PATHS):
-        version = served.get(path)
-        if version is not None:
-            site[version.parsed.kind.value] = version.parsed.data
-    return site
-
-
-def _site_translations(served: Mapping[str, FileVersion]) -> dict[str, Mapping[str, Any]]:
-    """The site files' translations served (``data/config.de.json``...), by path."""
-    return {
-        path: version.parsed.data
-        for path, version in served.items()
-        if SITE_TRANSLATION.fullmatch(path)
-    }
-
-
-def _site_extras(served: Mapping[str, FileVersion]) -> dict[str, Extras]:
-    """What registered views keep of the site files (``api.content.source.extras``)."""
-    return {
-        version.parsed.kind.value: version.parsed.extras
-        for path in sorted(_SITE_PATHS)
-        if (version := served.get(path)) is not None
-    }
-
-
-def _person(path: str, version: FileVersion, state: ServedContent) -> Person:
-    slug = state.person_slugs.get(path) or path
-    if state.locales is None:
-        return Person(slug, path, version.parsed.data, version.parsed.extras)
-    identity = person_identity(path, None, state.locales)
-    document = identity.document if identity.document != path else None
-    return Person(slug, path, version.parsed.data, version.parsed.extras, identity.code, document)
-
-
-def _page(path: str, version: FileVersion, state: ServedContent) -> Page:
-    parsed = version.parsed
-    assert parsed.blob is not None and parsed.type_name is not None and parsed.facts is not None
-    facts = parsed.facts
-    identity = page_identity(path, facts.slug, state.locales)
-    author = state.person_slugs.get(facts.author_key) if facts.author_key else None
-    return Page(
-        path=path,
-        url=identity.url,
-        slug=identity.slug,
-        type=parsed.type_name,
-        blob=parsed.blob,
-        body=version.body,
-        date=datetime.fromtimestamp(facts.timestamp, UTC) if facts.timestamp is not None else None,
-        is_draft=facts.is_draft,
-        title=facts.title,
-        tags=facts.tags,
-        tag_slugs=tuple(dict.fromkeys(tag_slug(tag) for tag in facts.tags if tag_slug(tag))),
-        author_slug=author,
-        embeds=facts.embeds,
-        extras=parsed.extras,
-        locale=identity.code,
-        document=identity.document if identity.document != path else None,
-        translation_key=facts.translation_key if identity.code is not None else None,
-    )
 
 
 __all__ = ["Snapshot", "SnapshotOptions", "utc_now"]
