@@ -13,6 +13,7 @@ can be kept.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,8 @@ def _answers(
         if name not in index:
             continue
         target = Target(path, tuple((key, value) for key, value in keys), page)
+        if not _inside(file):  # the state is a file beside OUT: checked, never trusted
+            continue  # made again, under its own name
         answers[target] = Written(
             producer=index[name],
             target=target,
@@ -180,3 +183,16 @@ def _answers(
             keys=tuple(content_keys) if content_keys is not None else None,
         )
     return answers
+
+
+def _inside(file: object) -> bool:
+    """Whether a recorded file name stays inside the export: relative, normalised, no ``..``."""
+    return (
+        isinstance(file, str)
+        and bool(file)
+        and not file.startswith("/")
+        and "\\" not in file
+        and "\x00" not in file
+        and posixpath.normpath(file) == file
+        and ".." not in file.split("/")
+    )

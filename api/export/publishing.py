@@ -2,11 +2,12 @@
 
 The new export is written to a hidden folder beside OUT and swapped with it in
 one ``renameat2(RENAME_EXCHANGE)`` where Linux offers it (two renames in quick
-succession elsewhere). Only an empty folder or a previous export is replaced:
-the manifest marks a folder as one, or, where the manifest was damaged or
-deleted, the state the next export continues from (``state_path``, see
-``previous``). That state lies beside OUT, not in it: it records every file of
-the content, drafts included, and OUT is served whole by static hosts.
+succession elsewhere). Only an empty folder or a previous export is replaced,
+and only our manifest marks a folder as one: the state the next export continues
+from (``state_path``, see ``previous``) outlives OUT, so a folder made again at
+OUT's path for something else would pass for an export if the state were taken as
+a mark, and be deleted. That state lies beside OUT, not in it: it records every
+file of the content, drafts included, and OUT is served whole by static hosts.
 """
 
 from __future__ import annotations
@@ -31,9 +32,8 @@ class ExportRefused(RuntimeError):
 
 
 def is_previous_export(folder: Path) -> bool:
-    """Whether ``folder`` was written by ``content export`` (its manifest or its state says
-    so); the state is read only when the manifest does not."""
-    return manifest_of(folder) is not None or _written_by_us(state_path(folder))
+    """Whether ``folder`` was written by ``content export``: its manifest says so."""
+    return manifest_of(folder) is not None
 
 
 def state_path(out: Path) -> Path:
@@ -58,14 +58,6 @@ def manifest_of(folder: Path) -> dict | None:
     if not isinstance(manifest, dict) or manifest.get("generator") != GENERATOR:
         return None
     return manifest
-
-
-def _written_by_us(path: Path) -> bool:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("generator") == GENERATOR
 
 
 def check_destination(out: Path) -> None:

@@ -9,6 +9,7 @@ already holds, unchanged (``Reuse``: see ``previous``), is linked from it instea
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -102,18 +103,24 @@ class AnswerWriter:
         assert self.reuse is not None
         self._folder(kept.file)
         names = [kept.file] if kept.gzip_size is None else [kept.file, kept.file + ".gz"]
+        made: list[Path] = []
         for name in names:
             source, destination = self.reuse.root / name, self.root / name
             try:
                 os.link(source, destination)
             except FileNotFoundError:
-                return False
+                break
             except OSError:  # another file system, or no hard links there
                 try:
                     shutil.copyfile(source, destination)
                 except FileNotFoundError:
-                    return False
-        return True
+                    break
+            made.append(destination)
+        else:
+            return True
+        for destination in made:  # a half-kept answer is written whole; never through a link
+            destination.unlink()
+        return False
 
     def _folder(self, relative: str) -> None:
         folder, _, _ = relative.rpartition("/")
@@ -159,6 +166,10 @@ def _keys(header: str | None) -> tuple[str, ...] | None:
 
 
 def _write_bytes(path: str, data: bytes) -> None:
+    """Write a new file at ``path``: a name linked from the previous export is unlinked
+    first, so that the file OUT serves until the swap is never written through."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
     with open(path, "wb") as file:
         file.write(data)
 

@@ -69,6 +69,7 @@ class ContentApi(Api):
         self._described = threading.Event()  # set while nothing registered is left to describe
         self._describing = threading.Lock()  # two first readers at once: one describes
         self._spec: Any = None
+        self._failure: Exception | None = None  # a description that failed fails every read
         super().__init__(app, **kwargs)
 
     @property
@@ -76,12 +77,19 @@ class ContentApi(Api):
         """The ``APISpec``, with every registered blueprint's operations described."""
         if not self._described.is_set():
             with self._describing:
-                while self._undocumented:
-                    blueprint, name, parameters = self._undocumented.pop(0)
-                    blueprint.register_views_in_doc(
-                        self, self._app, self._spec, name=name, parameters=parameters
-                    )
-                    self._spec.tag({"name": name, "description": blueprint.description})
+                if self._failure is not None:  # never a document quietly missing a part
+                    raise self._failure
+                try:
+                    while self._undocumented:
+                        blueprint, name, parameters = self._undocumented[0]
+                        blueprint.register_views_in_doc(
+                            self, self._app, self._spec, name=name, parameters=parameters
+                        )
+                        self._spec.tag({"name": name, "description": blueprint.description})
+                        self._undocumented.pop(0)
+                except Exception as error:
+                    self._failure = error
+                    raise
                 self._described.set()
         return self._spec
 

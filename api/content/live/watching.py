@@ -208,14 +208,17 @@ class ContentWatcher(FileSystemEventHandler):
         return _identity(self.repository.root) != self._watched
 
     def _check_folder(self) -> None:
-        """While the folder is gone: keep serving, look for it, watch it again once it is back."""
+        """While the folder is gone: keep serving, look for it, watch it again once it is back
+        (a full check asked for meanwhile stays asked for: it runs once the folder is back)."""
         with self._lock:
-            self._paths, self._full, self._check = set(), False, False
+            self._paths, self._full = set(), False
             self._changed.clear()
         if os.path.isdir(os.path.realpath(self.repository.root)):
             self._restart_observer(None)
             self._missing = False
-            self._reload(None)
+            with self._lock:
+                check, self._check = self._check, False
+            self._reload(None, reread=check)
         elif not self._missing:
             self._missing = True
             self._stop_observer()
@@ -238,7 +241,10 @@ class ContentWatcher(FileSystemEventHandler):
                 "trying again from scratch in %.0f s",
                 delay,
             )
-            retry = threading.Timer(delay, self.request_reload, args=(None,))
+            # a failed full check is retried as one: the records a start trusted get checked
+            retry = threading.Timer(
+                delay, lambda: self.request_reload(None, check=reread and paths is None)
+            )
             retry.daemon = True
             retry.start()
         else:

@@ -84,8 +84,9 @@ class BackgroundStart:
             self._timer.start()
 
     def after_answer(self, response: object) -> object:
-        """Start the full check once the first answer is out (a Flask ``after_request`` hook:
-        the check starts when the response is closed, so it never delays that answer)."""
+        """Start the full check after the first answer (a Flask ``after_request`` hook: it is
+        asked for when Flask's response is closed, and runs on the watcher's thread, so the
+        answer waits for no file to be read)."""
         if self._check_due:
             response.call_on_close(self._start_check)  # type: ignore[attr-defined]
         return response

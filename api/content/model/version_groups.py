@@ -7,9 +7,11 @@ change of a few files changes a few groups, so the next snapshot's groups are th
 those groups made again (``derive``).
 
 Only the plain case is derived: versions linked by ``translationKey`` choose their group's
-home among several documents, which an edit of another group can change; a change that
-touches such a group (or two versions claiming one locale of a document) answers ``None``,
-and the snapshot groups everything again, as ``group_versions`` always did.
+home among several documents, which adding or removing a file of another group can change
+(``a.md`` and ``b.de.md`` linked by a key move to ``b.md``'s group when a plain ``b.md``
+comes). On a site with any such version, and where two versions claim one locale of a
+document, ``derive`` answers ``None`` and the snapshot groups everything again, as
+``group_versions`` always did.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ EMPTY: Mapping[str, Page] = {}
 class VersionGroups:
     """The versions an audience may see (``preview``: drafts too), by document and by path."""
 
-    def __init__(self, versions: Versions, preview: bool) -> None:
+    def __init__(self, versions: Versions, preview: bool, *, keyed: bool | None = None) -> None:
         self.versions = versions  # document -> locale -> version (``group_versions``)
         self.preview = preview
+        if keyed is None:
+            keyed = any(
+                version.translation_key for group in versions.values() for version in group.values()
+            )
+        self.keyed = keyed  # some version is linked by ``translationKey``: never derived
         self._by_path: dict[str, Mapping[str, Page]] | None = None
 
     @classmethod
@@ -52,7 +59,7 @@ class VersionGroups:
         grouping everything again gives the same groups (see the module's docstring)."""
         removed = [page for page in removed if self.preview or not page.is_draft]
         added = [page for page in added if self.preview or not page.is_draft]
-        if any(page.translation_key for page in (*removed, *added)):
+        if self.keyed or any(page.translation_key for page in (*removed, *added)):
             return None
         versions = self.versions.copy()
         changed: dict[str, dict[str, Page]] = {}
@@ -74,13 +81,11 @@ class VersionGroups:
                 return None  # two versions claim one locale: the first in path order wins
             group[locale] = page
         for document, group in changed.items():
-            if any(version.translation_key for version in group.values()):
-                return None
             if group:
                 versions[document] = group
             else:
                 versions.pop(document, None)
-        derived = VersionGroups(versions, self.preview)
+        derived = VersionGroups(versions, self.preview, keyed=False)
         if self._by_path is not None:
             by_path = self._by_path.copy()
             for document in changed:

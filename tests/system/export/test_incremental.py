@@ -277,12 +277,57 @@ def test_a_damaged_or_missing_manifest_means_a_full_export(tmp_path: Path) -> No
     (out / MANIFEST).write_bytes(manifest.replace(b"{", b"{ ", 1))  # as if another export's
     assert "is not of the export in OUT" in (_export(app, out).full_reason or "")
     (out / MANIFEST).write_text("{damaged", encoding="utf-8")
-    damaged = _export(app, out)  # the state says OUT is an export: it is replaced, whole
-    assert damaged.full_reason == f"the previous export's {MANIFEST} is missing or damaged"
-    assert damaged.rendered == damaged.files
-    (out / MANIFEST).unlink()
-    assert "is missing or damaged" in (_export(app, out).full_reason or "")
-    (out / MANIFEST).unlink()
-    state_path(out).unlink()  # nothing says it is an export any more: refused, as before
+    # Only our manifest marks OUT as an export: the state beside it outlives OUT, and a
+    # folder made again at that path for something else must never be deleted.
     with pytest.raises(ExportRefused, match="is not a previous export"):
         _export(app, out)
+    (out / MANIFEST).unlink()
+    (out / "notes.txt").write_text("a user's file", encoding="utf-8")
+    with pytest.raises(ExportRefused, match="is not a previous export"):
+        _export(app, out)
+
+
+def test_the_served_export_is_never_written_through_a_link(tmp_path: Path) -> None:
+    """An answer kept but with one of its files gone from OUT (its ``.gz`` deleted) is written
+    again whole: the file OUT serves until the swap, which the new export had linked, is left
+    as it was (the same inode, never rewritten), and the new export holds both files."""
+    out = tmp_path / "out"
+    app = create_app({"content_dir": BUNDLED_CONTENT, "content_watch": False})
+    _export(app, out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    entry = next(e for e in manifest["answers"] if (out / (e["file"] + ".gz")).exists())
+    served = out / entry["file"]
+    witness = tmp_path / "witness"  # the inode OUT serves, seen from outside OUT
+    witness.hardlink_to(served)
+    before = witness.stat().st_mtime_ns, witness.read_bytes()
+    (out / (entry["file"] + ".gz")).unlink()
+    result = _export(app, out)
+    assert result.full_reason is None  # incremental
+    assert (witness.stat().st_mtime_ns, witness.read_bytes()) == before
+    assert (out / entry["file"]).read_bytes() == before[1]
+    assert (out / (entry["file"] + ".gz")).exists()
+
+
+def test_a_state_naming_files_outside_the_export_is_not_followed(tmp_path: Path) -> None:
+    """The state beside OUT is a file anyone with write access there can change: an answer
+    recorded under a name outside the export (``../elsewhere/answer.json``, which exists) is
+    made again under its own name, and nothing outside the export is read or written."""
+    out = tmp_path / "out"
+    app = create_app({"content_dir": BUNDLED_CONTENT, "content_watch": False})
+    _export(app, out)
+    elsewhere = tmp_path / "elsewhere" / "answer.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("not the export's", encoding="utf-8")
+    path = state_path(out)
+    state = orjson.loads(path.read_bytes())
+    row = next(  # an answer kept by the next export (no .gz; keys that do not change)
+        r for r in state["answers"] if r[8] is None and r[13] and "version" not in r[13]
+    )
+    original = row[4]
+    row[4] = "../elsewhere/answer.json"
+    path.write_bytes(orjson.dumps(state))
+    result = _export(app, out)
+    assert result.full_reason is None
+    assert elsewhere.read_text(encoding="utf-8") == "not the export's"
+    assert (out / original).is_file()
+    assert not (out / "elsewhere").exists()

@@ -66,7 +66,7 @@ def post(title: str, *, draft: bool = False, key: str | None = None) -> str:
 def step(root: Path, rng: random.Random, number: int) -> str:
     """One random change under ``pages/blog``; the path it touched."""
     blog = root / "pages" / "blog"
-    stems = ["hello-world", "second-post", "third", "fourth"]
+    stems = ["hello-world", "second-post", "third", "fourth", "linked-0", "linked-1"]
     stem, code = rng.choice(stems), rng.choice(["", ".de", ".de-CH"])
     path = blog / f"{stem}{code}.md"
     action = rng.choice(["write", "write", "draft", "delete", "keyed", "person"])
