@@ -346,3 +346,30 @@ def test_a_burst_that_never_went_quiet_still_ends_with_a_full_pass(tmp_path: Pat
     finally:
         watcher.stop()
     assert reloads[-1] is None and all(paths is not None for paths in reloads[:-1])
+
+
+def test_a_failed_full_check_is_retried_as_a_full_check(tmp_path):
+    """After a start that trusted the parse cache, the full check (every file read) is what
+    verifies the records trusted: a check that fails is retried as a check, not as a stat pass
+    that would trust them again."""
+    calls: list[tuple[object, bool]] = []
+
+    class FlakyRepository:
+        root = tmp_path
+
+        def reload(self, paths=None, *, reread=False) -> None:
+            calls.append((paths, reread))
+            if len(calls) == 1:
+                raise RuntimeError("a failed check")
+
+        def set_fault(self, cause, message) -> None:
+            pass
+
+    watcher = ContentWatcher(FlakyRepository())
+    watcher.start()
+    try:
+        watcher.request_reload(None, check=True)
+        wait_for(lambda: len(calls) >= 2, timeout=10)  # the retry comes after 2 s
+    finally:
+        watcher.stop()
+    assert calls[:2] == [(None, True), (None, True)]
