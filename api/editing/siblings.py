@@ -14,19 +14,18 @@ A single process (the development server, tests) has no siblings.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import os
-import shutil
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import orjson
+
+from api.worker_folders import shared_folder
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +36,9 @@ SUFFIX = ".worker"
 class Siblings:
     def __init__(self, directory: Path | None = None) -> None:
         """Create the shared folder: in the parent, before any worker is forked."""
-        if directory is None:
-            directory = Path(tempfile.mkdtemp(prefix="content-api-editing-"))
-            creator = os.getpid()
-            atexit.register(
-                lambda: os.getpid() == creator and shutil.rmtree(directory, ignore_errors=True)
-            )
-        self.directory = directory
+        self.directory = (
+            directory if directory is not None else shared_folder("content-api-editing-")
+        )
         self._listening: socket.socket | None = None
         self._counter = 0
         self._lock = threading.Lock()

@@ -16,18 +16,17 @@ A single process (the development server, tests) is a replica of one worker.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import fcntl
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from api.worker_folders import shared_folder
 
 LOCK_NAME = "leader.lock"
 STATUS_NAME = "status.json"
@@ -37,13 +36,9 @@ POLL_SECONDS = 0.02
 class ReplicaWorkers:
     def __init__(self, directory: Path | None = None) -> None:
         """Create the shared folder: in the parent, before any worker is forked."""
-        if directory is None:
-            directory = Path(tempfile.mkdtemp(prefix="content-api-replica-"))
-            creator = os.getpid()
-            atexit.register(
-                lambda: os.getpid() == creator and shutil.rmtree(directory, ignore_errors=True)
-            )
-        self.directory = directory
+        self.directory = (
+            directory if directory is not None else shared_folder("content-api-replica-")
+        )
         self._leader_pid: int | None = None
         self._lock_fd: int | None = None
 
