@@ -63,20 +63,20 @@ class VersionGroups:
             return None
         versions = self.versions.copy()
         changed: dict[str, dict[str, Page]] = {}
-        for page in removed:
+
+        def group_of(page: Page) -> dict[str, Page]:
+            """The new group of ``page``'s document: a copy, made on its first change."""
             document = document_of(page)
-            group = changed.get(document)
-            if group is None:
-                group = changed[document] = dict(versions.get(document, EMPTY))
-            locale = page.locale or ""
+            if document not in changed:
+                changed[document] = dict(versions.get(document, EMPTY))
+            return changed[document]
+
+        for page in removed:
+            group, locale = group_of(page), page.locale or ""
             if group.get(locale) is page:
                 del group[locale]
         for page in added:
-            document = document_of(page)
-            group = changed.get(document)
-            if group is None:
-                group = changed[document] = dict(versions.get(document, EMPTY))
-            locale = page.locale or ""
+            group, locale = group_of(page), page.locale or ""
             if locale in group:
                 return None  # two versions claim one locale: the first in path order wins
             group[locale] = page
