@@ -5,6 +5,7 @@ stream), and receivers that record what they are sent (webhooks, purges)."""
 from __future__ import annotations
 
 import hashlib
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,22 @@ class Origin:
     def seen(self, path: str, method: str = "GET") -> list[Received]:
         with self.lock:
             return [r for r in self.requests if r.path == path and r.method == method]
+
+
+def first_event_chunk(origin: Origin, port: int) -> bytes:
+    """What a proxy on ``port`` passes on of ``/api/events`` while the origin holds back all
+    but its first chunk (``stream_released``): up to that first chunk, which must come
+    through unbuffered; the origin is released once it has."""
+    origin.stream_released.clear()  # the origin sends its first chunk and holds the rest
+    with socket.create_connection(("127.0.0.1", port), timeout=deadline(5)) as sock:
+        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = b""
+        while b": first" not in received:
+            chunk = sock.recv(4096)
+            assert chunk, received  # the stream ended before its first chunk came through
+            received += chunk
+        origin.stream_released.set()
+    return received
 
 
 class _Handler(BaseHTTPRequestHandler):

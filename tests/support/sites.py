@@ -30,6 +30,20 @@ def retitle(root: Path, relative: str, title: str) -> None:
     path.write_text(text.replace(old, f"title: {title}", 1), encoding="utf-8")
 
 
+def set_front_matter(path: Path, field: str, value: str) -> None:
+    """Set one front-matter line of the Markdown file at ``path`` (``value`` as YAML), added
+    before the closing ``---`` when the field is not there."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    closing = lines.index("---", 1)
+    for number in range(1, closing):
+        if lines[number].startswith(f"{field}:"):
+            lines[number] = f"{field}: {value}"
+            break
+    else:
+        lines.insert(closing, f"{field}: {value}")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def loaded_repository(root: Path, cache: Path | None = None) -> ContentRepository:
     repo = ContentRepository(root, max_file_bytes=1 << 20, cache_dir=cache)
     repo.reload()

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from api import create_app
 from api.export import ExportRefused, ExportResult, export_site
 from api.export.publishing import MANIFEST, state_path
-from tests.support.sites import BUNDLED_CONTENT, FIXTURES
+from tests.support.sites import BUNDLED_CONTENT, FIXTURES, set_front_matter
 
 SITES = {"bundled": BUNDLED_CONTENT, "bilingual": FIXTURES / "bilingual-site"}
 NGINX_ROOT = Path("/srv/api-export")  # the same in both exports: nginx.conf names it
@@ -41,18 +41,6 @@ HISTORIES = st.lists(
     min_size=1,
     max_size=3,
 )
-
-
-def _front_matter(path: Path, field: str, value: str) -> None:
-    lines = path.read_text(encoding="utf-8").split("\n")
-    closing = lines.index("---", 1)
-    for number in range(1, closing):
-        if lines[number].startswith(f"{field}:"):
-            lines[number] = f"{field}: {value}"
-            break
-    else:
-        lines.insert(closing, f"{field}: {value}")
-    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 class Site:
@@ -80,19 +68,19 @@ class Site:
         post = chance.choice(posts) if posts else self.root / "pages/blog/none.md"
         match operation:
             case "retitle":
-                _front_matter(post, "title", f"Title {seed}")
+                set_front_matter(post, "title", f"Title {seed}")
             case "rebody":
                 post.write_text(post.read_text(encoding="utf-8") + f"\n## More {seed}\n\nText.\n")
             case "redate":
-                _front_matter(post, "date", f"'20{chance.randint(10, 30)}-0{seed % 9 + 1}-11'")
+                set_front_matter(post, "date", f"'20{chance.randint(10, 30)}-0{seed % 9 + 1}-11'")
             case "retag":
                 tags = chance.sample(["ai", "AI", "Site Reliability", "news", "Gärten"], 2)
-                _front_matter(post, "tags", json.dumps(tags, ensure_ascii=False))
+                set_front_matter(post, "tags", json.dumps(tags, ensure_ascii=False))
             case "reauthor":
                 names = [a.name.split(".")[0] for a in authors] + ["nobody"]
-                _front_matter(post, "author", f"content/data/team/{chance.choice(names)}.json")
+                set_front_matter(post, "author", f"content/data/team/{chance.choice(names)}.json")
             case "draft":
-                _front_matter(post, "isDraft", chance.choice(["true", "false"]))
+                set_front_matter(post, "isDraft", chance.choice(["true", "false"]))
             case "add_post":
                 self._add_post(chance, seed, authors)
             case "delete_post":
@@ -105,7 +93,7 @@ class Site:
                 post.write_text(text.replace("title:", "title: [unclosed", 1), encoding="utf-8")
             case "edit_page":
                 page = chance.choice(self.pages())
-                _front_matter(page, "title", f"Page {seed}")
+                set_front_matter(page, "title", f"Page {seed}")
             case "edit_author" | "add_author" | "delete_author":
                 self._author(operation, chance, authors)
             case "edit_config":
@@ -148,7 +136,7 @@ class Site:
         """A German version of an English post made or changed, or a German one deleted (on
         a site of one locale: an edit of the post)."""
         if not self.locales:
-            _front_matter(post, "excerpt", f"Excerpt {chance.randint(0, 99)}")
+            set_front_matter(post, "excerpt", f"Excerpt {chance.randint(0, 99)}")
             return
         german = [p for p in self.posts() if p.name.endswith(".de.md")]
         if operation == "untranslate" and german:
@@ -158,7 +146,7 @@ class Site:
         source = chance.choice(english)
         target = source.with_name(source.name.removesuffix(".md") + ".de.md")
         if target.exists():
-            _front_matter(target, "title", f"Titel {chance.randint(0, 99)}")
+            set_front_matter(target, "title", f"Titel {chance.randint(0, 99)}")
         else:
             text = source.read_text(encoding="utf-8")
             target.write_text(text.replace("title:", "title: Auf Deutsch:", 1), encoding="utf-8")

@@ -4,12 +4,11 @@ previews bypassing the cache, event streams unbuffered."""
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
-from tests.support.origin import Item, Origin, OriginHandler, serve
+from tests.support.origin import Item, Origin, OriginHandler, first_event_chunk, serve
 from tests.support.proxies import running_nginx
 from tests.support.waiting import deadline
 
@@ -77,15 +76,7 @@ def test_previews_bypass_the_cache_and_private_answers_are_not_kept(origin, ngin
 
 
 def test_event_streams_pass_through_unbuffered(origin, nginx):
-    origin.stream_released.clear()  # the origin sends its first chunk and holds the rest
-    with socket.create_connection(("127.0.0.1", nginx.port), timeout=deadline(5)) as sock:
-        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: test\r\n\r\n")
-        received = b""
-        while b": first" not in received:
-            chunk = sock.recv(4096)
-            assert chunk, received  # the stream ended before its first chunk came through
-            received += chunk
-        origin.stream_released.set()
+    received = first_event_chunk(origin, nginx.port)
 
     # (the first chunk came through while the origin held the second, let alone finished)
     assert b" 200 " in received.split(b"\r\n", 1)[0]

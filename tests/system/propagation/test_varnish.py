@@ -4,12 +4,11 @@ revalidation, the version gate, and what must pass through."""
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
-from tests.support.origin import Item, Origin, OriginHandler, serve
+from tests.support.origin import Item, Origin, OriginHandler, first_event_chunk, serve
 from tests.support.proxies import running_varnish
 from tests.support.waiting import deadline, within
 
@@ -141,15 +140,7 @@ def test_previews_and_private_answers_pass_through(origin, varnish):
 
 
 def test_event_streams_pass_through_unbuffered(origin, varnish):
-    origin.stream_released.clear()  # the origin sends its first chunk and holds the rest
-    with socket.create_connection(("127.0.0.1", varnish.port), timeout=deadline(5)) as sock:
-        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: test\r\n\r\n")
-        received = b""
-        while b": first" not in received:
-            chunk = sock.recv(4096)
-            assert chunk, received  # the stream ended before its first chunk came through
-            received += chunk
-        origin.stream_released.set()
+    received = first_event_chunk(origin, varnish.port)
 
     # (the first chunk came through while the origin held the second, let alone finished)
     assert b" 200 " in received.split(b"\r\n", 1)[0]

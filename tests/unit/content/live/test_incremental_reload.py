@@ -37,7 +37,7 @@ from api.content.live.repository import ContentRepository
 from api.content.live.state import ContentState
 from api.content.model.snapshot import Snapshot
 from api.web.response_cache import ResponseCache
-from tests.support.sites import BUNDLED_CONTENT, answers_of, loaded_repository
+from tests.support.sites import BUNDLED_CONTENT, answers_of, loaded_repository, set_front_matter
 
 OPERATIONS = (
     "retitle",
@@ -65,19 +65,6 @@ HISTORIES = st.lists(
 )
 
 
-def _front_matter_line(path: Path, field: str, value: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    closing = lines.index("---", 1)
-    for number in range(1, closing):
-        if lines[number].startswith(f"{field}:"):
-            lines[number] = f"{field}: {value}"
-            break
-    else:
-        lines.insert(closing, f"{field}: {value}")
-    path.write_text("\n".join(lines), encoding="utf-8")
-
-
 class Site:
     """A content folder that random operations change, naming the paths each one touched."""
 
@@ -102,10 +89,10 @@ class Site:
         assert post is not None or operation in ("add_post", "add_author", "edit_config", "fix_all")
         match operation:
             case "retitle":
-                _front_matter_line(post, "title", f"Title {seed}")
+                set_front_matter(post, "title", f"Title {seed}")
                 return [self.rel(post)]
             case "redate":
-                _front_matter_line(
+                set_front_matter(
                     post,
                     "date",
                     f"'20{chance.randint(10, 30)}-0{chance.randint(1, 9)}-1{chance.randint(0, 9)}'",
@@ -113,11 +100,11 @@ class Site:
                 return [self.rel(post)]
             case "retag":
                 tags = chance.sample(["ai", "AI", "Site Reliability", "kubernetes", "ops"], 2)
-                _front_matter_line(post, "tags", json.dumps(tags))
+                set_front_matter(post, "tags", json.dumps(tags))
                 return [self.rel(post)]
             case "reauthor":
                 names = [a.stem for a in authors] + ["nobody"]
-                _front_matter_line(post, "author", f"content/data/team/{chance.choice(names)}.json")
+                set_front_matter(post, "author", f"content/data/team/{chance.choice(names)}.json")
                 return [self.rel(post)]
             case "add_post":
                 slug = chance.choice(["fresh", "newer", "another", "more"]) + str(seed % 3)
@@ -151,7 +138,7 @@ class Site:
                         changed.append(self.rel(candidate))
                 return changed
             case "draft":
-                _front_matter_line(post, "isDraft", chance.choice(["true", "false"]))
+                set_front_matter(post, "isDraft", chance.choice(["true", "false"]))
                 return [self.rel(post)]
             case "add_author" | "rename_author" | "delete_author" | "edit_author":
                 return self._author(operation, chance, authors)
